@@ -1,0 +1,167 @@
+package assets
+
+import (
+	"fmt"
+	"path"
+	"strings"
+	"time"
+)
+
+// Asset is the record of one original in the bank, stored as JSON under
+// RecordKey(ID). The ID is the SHA-256 of the original's bytes, so the same
+// file under two names is one asset.
+type Asset struct {
+	ID       string `json:"id"`
+	SHA256   string `json:"sha256"`
+	Size     int64  `json:"size"`
+	FileName string `json:"file_name"` // name on the card, as the camera wrote it
+	Original string `json:"original"`  // key of the original bytes
+	// Source is where the first copy came from.
+	Source Source `json:"source"`
+	// AlsoSeenAs lists later sightings of the same bytes under other names.
+	AlsoSeenAs []Source `json:"also_seen_as,omitempty"`
+	Collection string   `json:"collection,omitempty"`
+	// Sidecar is the key of an XMP sidecar kept beside the original.
+	Sidecar string `json:"sidecar,omitempty"`
+	// Stack links RAW+JPEG pairs of one shot: the shared base name.
+	Stack string `json:"stack,omitempty"`
+	// Meta is what the file says; Edits are what people said, which win.
+	Meta       Metadata             `json:"meta"`
+	Edits      map[string]Edit      `json:"edits,omitempty"`
+	Renditions map[string]Rendition `json:"renditions,omitempty"`
+	CreatedAt  time.Time            `json:"created_at"`
+}
+
+// Source is one sighting of an original: which file, from which ingest.
+type Source struct {
+	Path       string    `json:"path"`            // path relative to the ingested root
+	Root       string    `json:"root,omitempty"`  // the folder or card that was ingested
+	Label      string    `json:"label,omitempty"` // card volume label, when known
+	Host       string    `json:"host,omitempty"`
+	IngestID   string    `json:"ingest_id"`
+	IngestedAt time.Time `json:"ingested_at"`
+	ModTime    time.Time `json:"mod_time,omitempty"`
+}
+
+// Edit is a value a person set, with who and when, so a re-scan of the file
+// never overwrites it.
+type Edit struct {
+	Value any       `json:"value"`
+	By    string    `json:"by"`
+	At    time.Time `json:"at"`
+}
+
+// Rendition is a derived image stored beside the original.
+type Rendition struct {
+	Key    string `json:"key"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+	Size   int64  `json:"size"`
+	MIME   string `json:"mime"`
+}
+
+// Rendition names.
+const (
+	Thumbnail = "thumbnail" // long edge 320 px
+	Preview   = "preview"   // long edge 1600 px
+	Poster    = "poster"    // a frame of a video
+)
+
+// Bucket layout. Everything lives under these prefixes; see README.md.
+const (
+	OriginalsPrefix  = "originals/"
+	RecordsPrefix    = "assets/"
+	RenditionsPrefix = "renditions/"
+	IngestLogPrefix  = "log/ingest/"
+	StagingPrefix    = "staging/"
+)
+
+// OriginalKey is where the bytes with this SHA-256 live.
+func OriginalKey(sha string) string {
+	return OriginalsPrefix + "sha256/" + sha[:2] + "/" + sha
+}
+
+// RecordKey is where the JSON record of asset id lives.
+func RecordKey(id string) string { return RecordsPrefix + id + ".json" }
+
+// SidecarKey is where an XMP sidecar of asset id lives.
+func SidecarKey(id string) string { return OriginalsPrefix + "sidecars/" + id + ".xmp" }
+
+// RenditionKey is where rendition name of asset id lives.
+func RenditionKey(id, name, ext string) string {
+	return RenditionsPrefix + id[:2] + "/" + id + "/" + name + "." + ext
+}
+
+// IDFromRecordKey returns the asset id of a record key, or "" if key is
+// not a record key.
+func IDFromRecordKey(key string) string {
+	if !strings.HasPrefix(key, RecordsPrefix) || !strings.HasSuffix(key, ".json") {
+		return ""
+	}
+	id := strings.TrimSuffix(strings.TrimPrefix(key, RecordsPrefix), ".json")
+	if ValidID(id) != nil {
+		return ""
+	}
+	return id
+}
+
+// ValidID checks that id is a lowercase hex SHA-256, which also makes it
+// safe to use in keys and paths.
+func ValidID(id string) error {
+	if len(id) != 64 {
+		return fmt.Errorf("asset id %q: want 64 hex digits", id)
+	}
+	for _, c := range id {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return fmt.Errorf("asset id %q: want lowercase hex", id)
+		}
+	}
+	return nil
+}
+
+// Ext is the lower-case extension of a file name without the dot.
+func Ext(name string) string {
+	return strings.TrimPrefix(strings.ToLower(path.Ext(name)), ".")
+}
+
+// Effective returns the metadata with people's edits applied over what the
+// file says: what search and the pages show.
+func (a *Asset) Effective() Metadata {
+	m := a.Meta
+	for field, e := range a.Edits {
+		switch field {
+		case "caption":
+			m.Caption, _ = e.Value.(string)
+		case "headline":
+			m.Headline, _ = e.Value.(string)
+		case "creator":
+			m.Creator, _ = e.Value.(string)
+		case "copyright":
+			m.Copyright, _ = e.Value.(string)
+		case "city":
+			m.City, _ = e.Value.(string)
+		case "country":
+			m.Country, _ = e.Value.(string)
+		case "keywords":
+			m.Keywords = stringsOf(e.Value)
+		}
+	}
+	return m
+}
+
+// stringsOf accepts both []string and the []any that JSON decoding gives.
+func stringsOf(v any) []string {
+	switch v := v.(type) {
+	case []string:
+		return v
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}

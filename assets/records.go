@@ -1,0 +1,62 @@
+package assets
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// maxRecord bounds what is read as a record, so a damaged or hostile
+// object cannot exhaust memory.
+const maxRecord = 16 << 20
+
+// ReadRecord reads the record of asset id and its ETag, for a conditional
+// write back.
+func ReadRecord(ctx context.Context, s Store, id string) (*Asset, string, error) {
+	var a Asset
+	etag, err := ReadJSON(ctx, s, RecordKey(id), &a)
+	if err != nil {
+		return nil, "", err
+	}
+	return &a, etag, nil
+}
+
+// WriteRecord writes the record of a under the given conditions.
+func WriteRecord(ctx context.Context, s Store, a *Asset, opts PutOptions) (Object, error) {
+	return WriteJSON(ctx, s, RecordKey(a.ID), a, opts)
+}
+
+// ReadJSON decodes the JSON object under key into v and returns its ETag.
+func ReadJSON(ctx context.Context, s Store, key string, v any) (string, error) {
+	r, obj, err := s.Get(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	data, err := io.ReadAll(io.LimitReader(r, maxRecord+1))
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", key, err)
+	}
+	if len(data) > maxRecord {
+		return "", fmt.Errorf("read %s: larger than %d bytes", key, maxRecord)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return "", fmt.Errorf("decode %s: %w", key, err)
+	}
+	return obj.ETag, nil
+}
+
+// WriteJSON encodes v as indented JSON (people read the bucket too) and
+// writes it under key.
+func WriteJSON(ctx context.Context, s Store, key string, v any, opts PutOptions) (Object, error) {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return Object{}, fmt.Errorf("encode %s: %w", key, err)
+	}
+	if opts.ContentType == "" {
+		opts.ContentType = "application/json"
+	}
+	return s.Put(ctx, key, bytes.NewReader(data), int64(len(data)), opts)
+}

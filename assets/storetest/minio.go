@@ -1,0 +1,182 @@
+// Package storetest holds what every assets.Store backend is tested with:
+// the conformance suite (Run) and a real MinIO server (StartMinIO).
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// MinIO is a running server reachable at Endpoint (host:port, plain HTTP).
+type MinIO struct {
+	Endpoint  string
+	AccessKey string
+	SecretKey string
+}
+
+// StartMinIO starts a private `minio server` on loopback with an empty
+// data directory and random credentials, waits until it serves requests,
+// and stops it when tb ends. A
+// missing binary skips the test, or fails it when CI=true.
+func StartMinIO(tb testing.TB) MinIO {
+	tb.Helper()
+	bin, err := minioBinary()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("storetest: %v", err)
+		}
+		tb.Skipf("storetest: %v", err)
+	}
+	// A free port found by listening can be taken by someone else before
+	// minio binds it; then minio exits and we try again with new ports.
+	var lastErr error
+	for range 3 {
+		m, err := startMinIO(tb, bin)
+		if err == nil {
+			return m
+		}
+		lastErr = err
+	}
+	tb.Fatalf("storetest: start minio: %v", lastErr)
+	return MinIO{}
+}
+
+func minioBinary() (string, error) {
+	if p := os.Getenv("MINIO_BIN"); p != "" {
+		return p, nil
+	}
+	if p, err := exec.LookPath("minio"); err == nil {
+		return p, nil
+	}
+	out, err := exec.Command("go", "env", "GOPATH").Output()
+	if err == nil {
+		for dir := range strings.SplitSeq(strings.TrimSpace(string(out)), string(os.PathListSeparator)) {
+			p := filepath.Join(dir, "bin", "minio")
+			if _, err := os.Stat(p); err == nil {
+				return p, nil
+			}
+		}
+	}
+	return "", errors.New("minio binary not found ($MINIO_BIN, PATH, $(go env GOPATH)/bin)")
+}
+
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// lockedBuffer collects the server's output for the failure message; the
+// process writes it from another goroutine.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func startMinIO(tb testing.TB, bin string) (MinIO, error) {
+	addr, err := freePort()
+	if err != nil {
+		return MinIO{}, err
+	}
+	console, err := freePort()
+	if err != nil {
+		return MinIO{}, err
+	}
+	m := MinIO{Endpoint: addr, AccessKey: "u" + randomHex(8), SecretKey: randomHex(16)}
+	cmd := exec.Command(bin, "server", "--quiet", "--address", addr, "--console-address", console, tb.TempDir())
+	cmd.Env = append(os.Environ(),
+		"MINIO_ROOT_USER="+m.AccessKey,
+		"MINIO_ROOT_PASSWORD="+m.SecretKey,
+		"MINIO_BROWSER=off",
+		"MINIO_UPDATE=off",
+	)
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		return MinIO{}, fmt.Errorf("%s: %w", bin, err)
+	}
+	exited := make(chan struct{}) // closed when the process is gone
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	stop := func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+	}
+	errExited := func() error { return fmt.Errorf("minio exited before it was ready: %v", waitErr) }
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	// /minio/health/live answers 200 as soon as HTTP is up, before the
+	// object layer and IAM are ready ("Server not initialized yet" on the
+	// first request); the cluster check waits for both.
+	if err := waitReady(ctx, "http://"+addr+"/minio/health/cluster", exited, errExited); err != nil {
+		stop()
+		return MinIO{}, fmt.Errorf("%w; output:\n%s", err, out.String())
+	}
+	tb.Cleanup(stop)
+	return m, nil
+}
+
+func waitReady(ctx context.Context, url string, exited <-chan struct{}, errExited func() error) error {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-exited:
+			return errExited()
+		case <-ctx.Done():
+			return fmt.Errorf("minio not ready at %s: %w", url, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}

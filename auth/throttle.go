@@ -1,0 +1,235 @@
+package auth
+
+import (
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ThrottleOptions tune Throttle; the zero value gives the defaults.
+type ThrottleOptions struct {
+	// AccountFailures is how many failed logins an account may have in
+	// Window (5): slows guessing one person's password.
+	AccountFailures int
+	// AddressFailures is how many failed logins one client address may
+	// have in Window (20): slows trying one password on many accounts.
+	AddressFailures int
+	// Window is the sliding window the failures are counted in (15 min).
+	Window time.Duration
+	// MaxEntries bounds the accounts and the addresses remembered, each
+	// (10000). Past it the entry whose last failure is oldest is dropped.
+	MaxEntries int
+	// Now is the clock (time.Now).
+	Now func() time.Time
+}
+
+// Throttle counts failed logins in memory, per account and per client
+// address. The login handler calls Check before Authenticate, then
+// Failure or Success. It is safe for concurrent use.
+type Throttle struct {
+	window time.Duration
+	max    int
+	now    func() time.Time
+
+	mu        sync.Mutex
+	accounts  failures[string]
+	addresses failures[netip.Prefix]
+}
+
+// failures holds the times of the last failures of each key, at most
+// limit of them: enough to tell whether limit fell within the window.
+type failures[K comparable] struct {
+	limit int
+	byKey map[K][]time.Time
+}
+
+// NewThrottle makes an empty throttle.
+func NewThrottle(opts ThrottleOptions) *Throttle {
+	if opts.AccountFailures <= 0 {
+		opts.AccountFailures = 5
+	}
+	if opts.AddressFailures <= 0 {
+		opts.AddressFailures = 20
+	}
+	if opts.Window <= 0 {
+		opts.Window = 15 * time.Minute
+	}
+	if opts.MaxEntries <= 0 {
+		opts.MaxEntries = 10000
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Throttle{
+		window:    opts.Window,
+		max:       opts.MaxEntries,
+		now:       opts.Now,
+		accounts:  failures[string]{limit: opts.AccountFailures, byKey: map[string][]time.Time{}},
+		addresses: failures[netip.Prefix]{limit: opts.AddressFailures, byKey: map[netip.Prefix][]time.Time{}},
+	}
+}
+
+// accountKey keeps names that cannot exist out of the map: they all share
+// one entry, so random names cannot fill it.
+func accountKey(account string) string {
+	if ValidName(account) != nil {
+		return ""
+	}
+	return account
+}
+
+// addressKey counts an IPv6 client by its /64: one host usually holds a
+// whole /64, and could otherwise pick a fresh address per attempt.
+func addressKey(addr netip.Addr) netip.Prefix {
+	addr = addr.Unmap()
+	bits := 32
+	if addr.Is6() {
+		bits = 64
+	}
+	p, _ := addr.Prefix(bits) // the zero Addr gives the zero Prefix: one shared entry
+	return p
+}
+
+// Check says whether a login for account from addr may be tried now; if
+// not it returns a *ThrottledError with how long to wait.
+func (t *Throttle) Check(account string, addr netip.Addr) error {
+	now := t.now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	wait := max(t.accounts.retryAfter(accountKey(account), now, t.window),
+		t.addresses.retryAfter(addressKey(addr), now, t.window))
+	if wait > 0 {
+		return &ThrottledError{RetryAfter: wait}
+	}
+	return nil
+}
+
+// Failure records a failed login.
+func (t *Throttle) Failure(account string, addr netip.Addr) {
+	now := t.now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.accounts.add(accountKey(account), now, t.window, t.max)
+	t.addresses.add(addressKey(addr), now, t.window, t.max)
+}
+
+// Success forgets the account's failures. The address's stay: otherwise
+// an attacker with one account of their own could reset their address's
+// count between guesses at others.
+func (t *Throttle) Success(account string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.accounts.byKey, accountKey(account))
+}
+
+// recent drops k's failures older than the window and returns the rest.
+func (f *failures[K]) recent(k K, now time.Time, window time.Duration) []time.Time {
+	times, ok := f.byKey[k]
+	if !ok {
+		return nil
+	}
+	i := 0
+	for i < len(times) && now.Sub(times[i]) >= window {
+		i++
+	}
+	if i == len(times) {
+		delete(f.byKey, k)
+		return nil
+	}
+	times = times[i:]
+	f.byKey[k] = times
+	return times
+}
+
+// retryAfter is 0 while k has fewer than limit failures in the window,
+// else the time until the oldest of them leaves it.
+func (f *failures[K]) retryAfter(k K, now time.Time, window time.Duration) time.Duration {
+	times := f.recent(k, now, window)
+	if len(times) < f.limit {
+		return 0
+	}
+	return times[len(times)-f.limit].Add(window).Sub(now)
+}
+
+func (f *failures[K]) add(k K, now time.Time, window time.Duration, maxEntries int) {
+	times := f.recent(k, now, window)
+	if times == nil && len(f.byKey) >= maxEntries {
+		f.evict(now, window, maxEntries)
+	}
+	times = append(times, now)
+	if len(times) > f.limit {
+		times = times[len(times)-f.limit:]
+	}
+	f.byKey[k] = times
+}
+
+// evict makes room for one entry: it drops the entries with nothing left
+// in the window, and if there were none, the one whose last failure is
+// oldest.
+func (f *failures[K]) evict(now time.Time, window time.Duration, maxEntries int) {
+	var oldestKey K
+	var oldest time.Time
+	for k, times := range f.byKey {
+		last := times[len(times)-1]
+		if now.Sub(last) >= window {
+			delete(f.byKey, k)
+		} else if oldest.IsZero() || last.Before(oldest) {
+			oldestKey, oldest = k, last
+		}
+	}
+	if !oldest.IsZero() && len(f.byKey) >= maxEntries {
+		delete(f.byKey, oldestKey)
+	}
+}
+
+// ClientIP is the address of the client of a request: remoteAddr is the
+// direct peer ("host:port" as net/http gives it) and forwardedFor the
+// X-Forwarded-For header (several headers joined with ","). The header is
+// believed only when the peer is one of trustedProxies, and then only up
+// to the rightmost address that is not a trusted proxy: everything left
+// of it the client could have written itself. The zero Addr means the
+// peer's address could not be read.
+func ClientIP(remoteAddr string, forwardedFor string, trustedProxies []netip.Prefix) netip.Addr {
+	peer := parseAddr(remoteAddr)
+	if !peer.IsValid() || !trusted(peer, trustedProxies) || forwardedFor == "" {
+		return peer
+	}
+	hops := strings.Split(forwardedFor, ",")
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := parseAddr(strings.TrimSpace(hops[i]))
+		if !hop.IsValid() {
+			// A garbled entry: the last trusted proxy is as far as we
+			// can believe.
+			return client
+		}
+		client = hop
+		if !trusted(hop, trustedProxies) {
+			return hop
+		}
+	}
+	// Every hop is a trusted proxy: the leftmost is the client.
+	return client
+}
+
+// parseAddr reads "addr", "addr:port", "[v6]" or "[v6]:port", and drops
+// the IPv4-in-IPv6 mapping and any zone so one client has one form.
+func parseAddr(s string) netip.Addr {
+	var a netip.Addr
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		a = ap.Addr()
+	} else if a, err = netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")); err != nil {
+		return netip.Addr{}
+	}
+	return a.Unmap().WithZone("")
+}
+
+func trusted(a netip.Addr, proxies []netip.Prefix) bool {
+	for _, p := range proxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}

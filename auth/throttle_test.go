@@ -1,0 +1,206 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+)
+
+func TestThrottle(t *testing.T) {
+	a := netip.MustParseAddr("203.0.113.7")
+	b := netip.MustParseAddr("198.51.100.9")
+	// Each step advances the clock, then either records an outcome
+	// ("fail", "ok") or checks ("check") and expects a wait (0: allowed).
+	type step struct {
+		advance time.Duration
+		op      string
+		account string
+		addr    netip.Addr
+		want    time.Duration
+	}
+	fails := func(n int, account string, addr netip.Addr, every time.Duration) []step {
+		var s []step
+		for range n {
+			s = append(s, step{every, "fail", account, addr, 0})
+		}
+		return s
+	}
+	seq := func(parts ...[]step) []step {
+		var s []step
+		for _, p := range parts {
+			s = append(s, p...)
+		}
+		return s
+	}
+	tests := []struct {
+		name  string
+		steps []step
+	}{
+		{"four failures: allowed", seq(fails(4, "rina", a, time.Minute), []step{{0, "check", "rina", a, 0}})},
+		{"five failures: wait until the first leaves the window", seq(fails(5, "rina", a, time.Minute), []step{
+			{0, "check", "rina", a, 11 * time.Minute},
+			{0, "check", "rina", b, 11 * time.Minute}, // the account is locked from everywhere
+			{0, "check", "budi", a, 0},                // other accounts from the same address are not
+			{11 * time.Minute, "check", "rina", a, 0},
+		})},
+		{"sliding window", seq(fails(5, "rina", a, time.Minute), []step{
+			{11 * time.Minute, "fail", "rina", a, 0},
+			{0, "check", "rina", a, time.Minute}, // failures at 2, 3, 4, 5, 16 min
+		})},
+		{"success resets the account", seq(fails(4, "rina", a, time.Minute), []step{
+			{0, "ok", "rina", a, 0},
+			{0, "fail", "rina", a, 0},
+			{0, "check", "rina", a, 0},
+		})},
+		{"twenty failures from one address", seq(
+			func() []step {
+				var s []step
+				for i := range 20 {
+					s = append(s, step{time.Second, "fail", fmt.Sprintf("user%d", i), a, 0})
+				}
+				return s
+			}(),
+			[]step{
+				{0, "check", "siti", a, 15*time.Minute - 19*time.Second},
+				{0, "check", "siti", b, 0},
+			})},
+		{"success does not reset the address", seq(
+			func() []step {
+				var s []step
+				for i := range 20 {
+					s = append(s, step{0, "fail", fmt.Sprintf("user%d", i), a, 0})
+				}
+				return s
+			}(),
+			[]step{
+				{0, "ok", "siti", a, 0},
+				{0, "check", "siti", a, 15 * time.Minute},
+			})},
+		{"one IPv6 /64 is one client", seq(
+			func() []step {
+				var s []step
+				for i := range 20 {
+					addr := netip.MustParseAddr(fmt.Sprintf("2001:db8:1:2::%x", i+1))
+					s = append(s, step{0, "fail", fmt.Sprintf("user%d", i), addr, 0})
+				}
+				return s
+			}(),
+			[]step{
+				{0, "check", "siti", netip.MustParseAddr("2001:db8:1:2:ffff::1"), 15 * time.Minute},
+				{0, "check", "siti", netip.MustParseAddr("2001:db8:1:3::1"), 0},
+			})},
+		{"IPv4 mapped in IPv6 is the IPv4 address", seq(fails(5, "rina", a, 0), func() []step {
+			var s []step
+			for i := range 15 {
+				s = append(s, step{0, "fail", fmt.Sprintf("user%d", i), netip.MustParseAddr("::ffff:203.0.113.7"), 0})
+			}
+			return append(s, step{0, "check", "budi", a, 15 * time.Minute})
+		}())},
+		{"invalid names share one entry", seq(
+			[]step{{0, "fail", "A", a, 0}, {0, "fail", "../x", b, 0}, {0, "fail", "", a, 0}, {0, "fail", "Rina", b, 0}, {0, "fail", "x y", a, 0}},
+			[]step{{0, "check", "ZZZ", b, 15 * time.Minute}, {0, "check", "rina", b, 0}},
+		)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClock()
+			th := NewThrottle(ThrottleOptions{Now: c.Now})
+			for i, st := range tt.steps {
+				c.Advance(st.advance)
+				switch st.op {
+				case "fail":
+					th.Failure(st.account, st.addr)
+				case "ok":
+					th.Success(st.account)
+				case "check":
+					err := th.Check(st.account, st.addr)
+					var got time.Duration
+					var te *ThrottledError
+					if errors.As(err, &te) {
+						got = te.RetryAfter
+						if !errors.Is(err, ErrThrottled) {
+							t.Errorf("step %d: %v is not ErrThrottled", i, err)
+						}
+					} else if err != nil {
+						t.Fatalf("step %d: Check: %v", i, err)
+					}
+					if got != st.want {
+						t.Errorf("step %d: Check(%s, %s) wait = %s, want %s", i, st.account, st.addr, got, st.want)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestThrottleBounded(t *testing.T) {
+	c := newClock()
+	th := NewThrottle(ThrottleOptions{MaxEntries: 100, AccountFailures: 2, Now: c.Now})
+	// Two failures of rina, then a flood of other names from many addresses.
+	th.Failure("rina", netip.MustParseAddr("10.0.0.1"))
+	th.Failure("rina", netip.MustParseAddr("10.0.0.1"))
+	for i := range 1000 {
+		c.Advance(time.Millisecond)
+		th.Failure(fmt.Sprintf("user%d", i), netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)}))
+	}
+	if n, m := len(th.accounts.byKey), len(th.addresses.byKey); n > 100 || m > 100 {
+		t.Errorf("entries: %d accounts, %d addresses; want at most 100 each", n, m)
+	}
+	// The flood pushed rina out (the oldest), which is the price of the
+	// bound; expired entries go first.
+	if err := th.Check("rina", netip.MustParseAddr("10.0.0.2")); err != nil {
+		t.Errorf("rina after the flood: %v", err)
+	}
+	c.Advance(15 * time.Minute)
+	th.Failure("budi", netip.MustParseAddr("10.0.0.3"))
+	if n := len(th.accounts.byKey); n != 1 {
+		t.Errorf("after the window, one more failure: %d accounts held, want 1", n)
+	}
+}
+
+func TestClientIP(t *testing.T) {
+	trusted := []netip.Prefix{
+		netip.MustParsePrefix("10.0.0.0/8"),
+		netip.MustParsePrefix("127.0.0.1/32"),
+		netip.MustParsePrefix("fd00::/8"),
+	}
+	tests := []struct {
+		name        string
+		remote, xff string
+		proxies     []netip.Prefix
+		want        string // "" for the zero Addr
+	}{
+		{"direct client, no header", "203.0.113.7:51234", "", trusted, "203.0.113.7"},
+		{"direct client forging the header", "203.0.113.7:51234", "1.2.3.4", trusted, "203.0.113.7"},
+		{"no trusted proxies", "10.0.0.5:443", "1.2.3.4", nil, "10.0.0.5"},
+		{"behind the proxy", "10.0.0.5:443", "203.0.113.7", trusted, "203.0.113.7"},
+		{"client prepends a forgery", "10.0.0.5:443", "1.2.3.4, 203.0.113.7", trusted, "203.0.113.7"},
+		{"two trusted proxies", "10.0.0.5:443", "1.2.3.4, 203.0.113.7, 10.0.0.9", trusted, "203.0.113.7"},
+		{"every hop trusted", "10.0.0.5:443", "10.0.0.8, 10.0.0.9", trusted, "10.0.0.8"},
+		{"trusted proxy, empty header", "127.0.0.1:8080", "", trusted, "127.0.0.1"},
+		{"garbage hop", "10.0.0.5:443", "1.2.3.4, garbage", trusted, "10.0.0.5"},
+		{"garbage behind a trusted hop", "10.0.0.5:443", "1.2.3.4, garbage, 10.0.0.9", trusted, "10.0.0.9"},
+		{"hop with port", "10.0.0.5:443", "203.0.113.7:5555", trusted, "203.0.113.7"},
+		{"IPv6 peer", "[2001:db8::1]:443", "1.2.3.4", trusted, "2001:db8::1"},
+		{"IPv6 proxy and client", "[fd00::5]:443", "[2001:db8::7]:1234, fd00::6", trusted, "2001:db8::7"},
+		{"IPv6 client bare", "[fd00::5]:443", "2001:db8::7", trusted, "2001:db8::7"},
+		{"mapped IPv4 peer", "[::ffff:10.0.0.5]:443", "203.0.113.7", trusted, "203.0.113.7"},
+		{"zoned peer", "[fe80::1%eth0]:443", "", trusted, "fe80::1"},
+		{"peer without port", "203.0.113.7", "", trusted, "203.0.113.7"},
+		{"unreadable peer", "@unix", "203.0.113.7", trusted, ""},
+		{"empty peer", "", "", trusted, ""},
+		{"several headers joined", "10.0.0.5:443", "1.2.3.4,203.0.113.7,10.0.0.9", trusted, "203.0.113.7"},
+	}
+	for _, tt := range tests {
+		got := ClientIP(tt.remote, tt.xff, tt.proxies)
+		want := netip.Addr{}
+		if tt.want != "" {
+			want = netip.MustParseAddr(tt.want)
+		}
+		if got != want {
+			t.Errorf("%s: ClientIP(%q, %q) = %v, want %v", tt.name, tt.remote, tt.xff, got, want)
+		}
+	}
+}

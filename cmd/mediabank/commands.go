@@ -1,0 +1,313 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"mediabank/assets"
+	"mediabank/ingest"
+	"mediabank/metadata"
+	"mediabank/search"
+)
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func cmdIngest(ctx context.Context, cfg *config, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
+	fl := newFlags("ingest", stderr)
+	collection := fl.String("collection", "", "file the new assets into this collection")
+	asJSON := fl.Bool("json", false, "print a machine-readable summary at the end")
+	noRend := fl.Bool("no-renditions", false, "do not make thumbnails and previews now")
+	label := fl.String("label", "", "the card's volume label, kept in each record")
+	if err := fl.Parse(args); err != nil {
+		return exitError(2)
+	}
+	if fl.NArg() == 0 {
+		return errors.New("ingest: name at least one folder, card or file")
+	}
+	store, err := cfg.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	index, err := cfg.openIndex(log)
+	if err != nil {
+		return err
+	}
+	defer index.Close()
+	host, _ := os.Hostname()
+
+	tty := isTerminal(stderr)
+	var lastLine time.Time
+	in := ingest.New(store, index, cfg.extractor(), cfg.renderer(), ingest.Options{
+		Workers:     cfg.Workers,
+		MaxBuffered: cfg.MaxBuffered,
+		Collection:  *collection,
+		Host:        host,
+		Label:       *label,
+		Renditions:  !*noRend,
+		Logger:      log,
+		Progress: func(p ingest.Progress) {
+			if tty {
+				fmt.Fprintf(stderr, "\r\033[K%s", ingest.Bar(p, 30))
+				return
+			}
+			if time.Since(lastLine) >= 5*time.Second {
+				lastLine = time.Now()
+				fmt.Fprintln(stderr, ingest.Line(p))
+			}
+		},
+		SafeToEject: func(r ingest.Report) {
+			if tty {
+				fmt.Fprint(stderr, "\r\033[K")
+			}
+			fmt.Fprintln(stderr, safeMessage(r))
+		},
+	})
+	rep, err := in.Run(ctx, fl.Args())
+	if tty {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if rep != nil {
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			if jerr := enc.Encode(rep); jerr != nil {
+				return jerr
+			}
+		} else {
+			printReport(stdout, rep)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if rep.Failed > 0 {
+		return exitError(1)
+	}
+	return nil
+}
+
+// safeMessage is said the moment the card may be taken out, in the
+// office's language first.
+func safeMessage(r ingest.Report) string {
+	verified := r.Ingested + r.Duplicates
+	if r.Failed > 0 {
+		return fmt.Sprintf("BELUM AMAN untuk dilepas / NOT safe to eject: %d file(s) failed (listed below); %d originals verified in %.1f s. Copy the failed files by hand before formatting the card.",
+			r.Failed, verified, r.SafeToEjectS)
+	}
+	return fmt.Sprintf("Aman untuk dilepas / safe to eject: all %d originals verified in the bank in %.1f s.", verified, r.SafeToEjectS)
+}
+
+func printReport(w io.Writer, r *ingest.Report) {
+	fmt.Fprintf(w, "%d ingested, %d already in the bank, %d skipped (not media), %d failed; %s in %.1f s (safe to eject after %.1f s); %d renditions",
+		r.Ingested, r.Duplicates, r.Skipped, r.Failed, ingest.Bytes(r.Bytes), r.ElapsedS, r.SafeToEjectS, r.Renditions)
+	if r.RenditionErrs > 0 {
+		fmt.Fprintf(w, " (%d assets without)", r.RenditionErrs)
+	}
+	fmt.Fprintln(w)
+	for _, f := range r.Failures {
+		fmt.Fprintf(w, "FAILED %s: %s\n", f.Path, f.Error)
+	}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func cmdSearch(ctx context.Context, cfg *config, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
+	fl := newFlags("search", stderr)
+	asJSON := fl.Bool("json", false, "print the result as JSON")
+	facets := fl.Bool("facets", false, "print facet counts")
+	page := fl.Int("page", 1, "page of results, from 1")
+	size := fl.Int("size", 50, "results per page")
+	sort := fl.String("sort", "", "taken (newest first), -taken, name or relevance")
+	if err := fl.Parse(args); err != nil {
+		return exitError(2)
+	}
+	index, err := cfg.openIndex(log)
+	if err != nil {
+		return err
+	}
+	defer index.Close()
+	res, err := index.Search(ctx, search.Request{Query: strings.Join(fl.Args(), " "), Facets: *facets, Sort: *sort, Page: *page, Size: *size})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(res)
+	}
+	fmt.Fprintf(stdout, "%d found\n", res.Total)
+	for _, h := range res.Hits {
+		taken := "                "
+		if h.TakenAt != nil {
+			taken = h.TakenAt.In(cfg.Zone).Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(stdout, "%s  %s  %-6s %s\n", h.ID[:12], taken, h.Kind, h.FileName)
+	}
+	if *facets {
+		for _, name := range sortedKeys(res.Facets) {
+			fmt.Fprintf(stdout, "\n%s:\n", name)
+			for _, fc := range res.Facets[name] {
+				fmt.Fprintf(stdout, "  %6d  %s\n", fc.Count, fc.Term)
+			}
+		}
+	}
+	return nil
+}
+
+func cmdReindex(ctx context.Context, cfg *config, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
+	fl := newFlags("reindex", stderr)
+	if err := fl.Parse(args); err != nil {
+		return exitError(2)
+	}
+	store, err := cfg.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	// The index is derived: start from nothing so nothing stale survives.
+	if err := os.RemoveAll(cfg.indexPath()); err != nil {
+		return fmt.Errorf("reindex: remove %s: %w", cfg.indexPath(), err)
+	}
+	index, err := cfg.openIndex(log)
+	if err != nil {
+		return err
+	}
+	defer index.Close()
+	start := time.Now()
+	n, err := ingest.Reindex(ctx, store, index, log)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d assets indexed in %.1f s\n", n, time.Since(start).Seconds())
+	return nil
+}
+
+func cmdRenditions(ctx context.Context, cfg *config, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
+	fl := newFlags("renditions", stderr)
+	missing := fl.Bool("missing", false, "only assets that lack a rendition")
+	if err := fl.Parse(args); err != nil {
+		return exitError(2)
+	}
+	store, err := cfg.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	st, err := ingest.Renditions(ctx, store, cfg.renderer(), *missing, log)
+	fmt.Fprintf(stdout, "%d assets, %d renditions made, %d assets failed\n", st.Assets, st.Made, st.Failed)
+	if err != nil {
+		return err
+	}
+	if st.Failed > 0 {
+		return exitError(1)
+	}
+	return nil
+}
+
+// inspection is one line of `mediabank inspect`: the file, its hash and
+// what it says about itself, or why it could not be read.
+type inspection struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256,omitempty"`
+	Size   int64  `json:"size,omitempty"`
+	assets.Metadata
+	Error string `json:"error,omitempty"`
+}
+
+func cmdInspect(ctx context.Context, cfg *config, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
+	fl := newFlags("inspect", stderr)
+	asJSON := fl.Bool("json", false, "one JSON object per line per file (default: indented, for people)")
+	if err := fl.Parse(args); err != nil {
+		return exitError(2)
+	}
+	if fl.NArg() == 0 {
+		return errors.New("inspect: name at least one file or folder")
+	}
+	ex := cfg.extractor()
+	enc := json.NewEncoder(stdout)
+	failed := 0
+	for _, root := range fl.Args() {
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				failed++
+				return enc.Encode(inspection{Path: p, Error: err.Error()})
+			}
+			if d.IsDir() || !d.Type().IsRegular() {
+				return nil
+			}
+			res := inspectFile(ctx, ex, p)
+			if res.Error != "" {
+				failed++
+			}
+			if *asJSON {
+				return enc.Encode(res)
+			}
+			return printInspection(stdout, res)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if failed > 0 {
+		return exitError(1)
+	}
+	return nil
+}
+
+func inspectFile(ctx context.Context, ex *metadata.Extractor, p string) inspection {
+	res := inspection{Path: p}
+	f, err := os.Open(p)
+	if err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		res.Error = fmt.Sprintf("read: %v", err)
+		return res
+	}
+	res.SHA256, res.Size = hex.EncodeToString(h.Sum(nil)), n
+	res.Metadata, err = ex.Extract(ctx, metadata.Source{Name: filepath.Base(p), R: f, Size: n, Path: p})
+	if err != nil {
+		res.Error = err.Error()
+	}
+	res.Metadata.Sources = nil // provenance is for records; inspect shows values
+	return res
+}
+
+func printInspection(w io.Writer, res inspection) error {
+	data, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", data)
+	return err
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,79 @@
+// Command mediabank is the photo and video bank of Diskominfo Tangerang.
+// This file and its siblings only wire the packages together: parse flags
+// and environment, open the store and the index, call into them.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `mediabank: the photo and video bank of Diskominfo Tangerang
+
+Usage:
+  mediabank ingest [--collection ID] [--json] [--no-renditions] PATH...
+  mediabank search [--json] [--facets] [--page N] [--size N] [--sort taken|-taken|name|relevance] QUERY
+  mediabank reindex
+  mediabank inspect [--json] PATH...
+  mediabank renditions [--missing]
+
+Global flags (before or after the command):
+  --data DIR   where the embedded store and the index live (default ./data, or $MEDIABANK_DATA)
+
+Environment: see README.md (MEDIABANK_DATA, MEDIABANK_S3_*, MEDIABANK_TZ, MEDIABANK_WORKERS, MEDIABANK_FFMPEG, MEDIABANK_FFPROBE).
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// exitError carries an exit status without printing anything more.
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	cmd, rest := args[0], args[1:]
+	cfg, rest, err := loadConfig(rest, os.Getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "mediabank:", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	commands := map[string]func(context.Context, *config, []string, io.Writer, io.Writer, *slog.Logger) error{
+		"ingest":     cmdIngest,
+		"search":     cmdSearch,
+		"reindex":    cmdReindex,
+		"inspect":    cmdInspect,
+		"renditions": cmdRenditions,
+	}
+	fn, ok := commands[cmd]
+	if !ok {
+		fmt.Fprintf(stderr, "mediabank: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	err = fn(ctx, cfg, rest, stdout, stderr, log)
+	var ee exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return int(ee)
+	default:
+		fmt.Fprintln(stderr, "mediabank:", err)
+		return 1
+	}
+}

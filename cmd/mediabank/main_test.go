@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"mediabank/assets"
+	"mediabank/assets/storetest"
+	"mediabank/ingest"
+	"mediabank/internal/testfiles"
+)
+
+// cli runs the command in-process, as a user would from a shell.
+func cli(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	var out, errb bytes.Buffer
+	code = run(t.Context(), args, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// TestCLI is the first slice of the issue from the command line: ingest
+// the shared camera files into the embedded default, search, delete the
+// index, reindex, and get the same answers.
+func TestCLI(t *testing.T) {
+	root := testfiles.Dir(t)
+	data := t.TempDir()
+	env := map[string]string{"MEDIABANK_DATA": data}
+
+	out, errOut, code := cli(t, env, "ingest", "--json", "--no-renditions", root)
+	if code != 1 { // video/truncated.mp4 fails, and says so
+		t.Fatalf("ingest exit = %d, want 1 (one broken file)\n%s\n%s", code, out, errOut)
+	}
+	var rep ingest.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("ingest --json printed %q: %v", out, err)
+	}
+	if rep.Ingested < 100 || rep.Failed != 1 || len(rep.Failures) != 1 || !strings.HasSuffix(rep.Failures[0].Path, "truncated.mp4") {
+		t.Errorf("report = %+v, want 100+ ingested and truncated.mp4 failed", rep)
+	}
+	if !strings.Contains(errOut, "NOT safe to eject") {
+		t.Errorf("stderr does not say the card is not safe while a file failed:\n%s", errOut)
+	}
+
+	queries := [][]string{{"search", "--json", "type:video"}, {"search", "--json", "--facets", "camera:canon"}, {"search", "--json", "--sort", "name", "taken:>=2000-01-01"}}
+	var before []string
+	for _, q := range queries {
+		out, errOut, code := cli(t, env, q...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", q, code, errOut)
+		}
+		before = append(before, out)
+	}
+	if !strings.Contains(before[0], "clip_720p_gps.mp4") {
+		t.Errorf("type:video does not find clip_720p_gps.mp4: %s", before[0])
+	}
+
+	if err := os.RemoveAll(filepath.Join(data, "index")); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = cli(t, env, "reindex")
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("%d assets indexed", rep.Ingested)) {
+		t.Fatalf("reindex: exit %d, %q %q; want %d assets indexed", code, out, errOut, rep.Ingested)
+	}
+	for i, q := range queries {
+		out, _, _ := cli(t, env, q...)
+		if out != before[i] {
+			t.Errorf("%v after reindex:\n got %s\nwant %s", q, out, before[i])
+		}
+	}
+
+	out, _, code = cli(t, env, "ingest", "--json", root)
+	var rep2 ingest.Report
+	if err := json.Unmarshal([]byte(out), &rep2); err != nil || code != 1 {
+		t.Fatalf("second ingest: exit %d, %q: %v", code, out, err)
+	}
+	if rep2.Ingested != 0 || rep2.Duplicates != rep.Ingested+rep.Duplicates {
+		t.Errorf("second ingest: %d ingested, %d duplicates; want 0 and %d", rep2.Ingested, rep2.Duplicates, rep.Ingested+rep.Duplicates)
+	}
+}
+
+func TestInspect(t *testing.T) {
+	root := testfiles.Dir(t)
+	out, _, code := cli(t, nil, "inspect", "--json", filepath.Join(root, "video"), filepath.Join(root, "photos/jpg/gps"))
+	if code != 1 {
+		t.Errorf("exit = %d, want 1 (truncated.mp4 cannot be read)", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	byName := map[string]map[string]any{}
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("line %q: %v", l, err)
+		}
+		byName[filepath.Base(m["path"].(string))] = m
+	}
+	clip := byName["clip_720p_gps.mp4"]
+	if clip == nil || clip["kind"] != "video" || clip["width"] != 1280.0 || clip["duration"] == nil || clip["gps"] == nil || clip["sha256"] == nil {
+		t.Errorf("clip_720p_gps.mp4 = %v; want kind, width 1280, duration, gps, sha256", clip)
+	}
+	if tr := byName["truncated.mp4"]; tr == nil || tr["error"] == nil {
+		t.Errorf("truncated.mp4 = %v, want an error", tr)
+	}
+}
+
+// TestKill9 kills real ingest processes at random moments, then runs the
+// ingest once more: the card must end up complete, with no duplicates and
+// nothing half-written, on both backends.
+func TestKill9(t *testing.T) {
+	root := testfiles.Dir(t)
+	bin := filepath.Join(t.TempDir(), "mediabank")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	card := makeCard(t, root)
+	want := map[string]bool{}
+	filepath.WalkDir(card, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			want[sha(t, p)] = true
+		}
+		return nil
+	})
+
+	backends := map[string]func(t *testing.T) []string{
+		"disk": func(t *testing.T) []string { return nil },
+		"minio": func(t *testing.T) []string {
+			m := storetest.StartMinIO(t)
+			return []string{"MEDIABANK_S3_ENDPOINT=" + m.Endpoint, "MEDIABANK_S3_ACCESS_KEY=" + m.AccessKey, "MEDIABANK_S3_SECRET_KEY=" + m.SecretKey, "MEDIABANK_S3_BUCKET=kill9"}
+		},
+	}
+	for name, envOf := range backends {
+		t.Run(name, func(t *testing.T) {
+			data := t.TempDir()
+			// Small buffer limit, so some files take the staging path.
+			env := append(os.Environ(), append(envOf(t), "MEDIABANK_DATA="+data, "MEDIABANK_MAX_BUFFERED=300000")...)
+			cfg, _, err := loadConfig([]string{"--data", data}, envLookup(env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			store, err := cfg.openStore(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			records := func() int {
+				n := 0
+				if err := store.List(t.Context(), assets.RecordsPrefix, func(assets.Object) error { n++; return nil }); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			rng := rand.New(rand.NewPCG(1, 2))
+			midway := false
+			for i := range 6 {
+				cmd := exec.Command(bin, "ingest", card)
+				cmd.Env = env
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(time.Duration(20+rng.IntN(400)) * time.Millisecond)
+				_ = cmd.Process.Signal(syscall.SIGKILL)
+				err := cmd.Wait()
+				n := records()
+				midway = midway || n > 0 && n < len(want)
+				t.Logf("run %d: %v; %d of %d records in the bank", i, err, n, len(want))
+			}
+			if !midway {
+				t.Errorf("no kill landed in the middle of a run; the test proves nothing")
+			}
+			cmd := exec.Command(bin, "ingest", "--json", card)
+			cmd.Env = env
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("final run: %v\n%s", err, out)
+			}
+			var rep ingest.Report
+			if err := json.Unmarshal(out, &rep); err != nil {
+				t.Fatal(err)
+			}
+			if rep.Failed != 0 || rep.Ingested+rep.Duplicates != int64(countFiles(t, card)) {
+				t.Errorf("final run: %+v; want every file of the card in the bank", rep)
+			}
+
+			// The bank holds exactly the card's distinct files, each
+			// original whole, and search finds them all.
+			got := map[string]bool{}
+			err = ingest.EachRecord(t.Context(), store, nil, func(a *assets.Asset) error {
+				got[a.ID] = true
+				rd, _, err := store.Get(t.Context(), a.Original)
+				if err != nil {
+					return err
+				}
+				defer rd.Close()
+				h := sha256.New()
+				io.Copy(h, rd)
+				if hex.EncodeToString(h.Sum(nil)) != a.ID {
+					t.Errorf("original %s is damaged", a.ID)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) {
+				t.Errorf("%d records, want %d", len(got), len(want))
+			}
+			for id := range want {
+				if !got[id] {
+					t.Errorf("%s missing from the bank", id)
+				}
+			}
+			index, err := cfg.openIndex(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer index.Close()
+			if n, err := index.Count(context.Background()); err != nil || n != uint64(len(want)) {
+				t.Errorf("index holds %d (%v), want %d", n, err, len(want))
+			}
+		})
+	}
+}
+
+// makeCard lays out a camera card from the shared camera files, with
+// enough bytes that a kill lands mid-run.
+func makeCard(t *testing.T, root string) string {
+	card := t.TempDir()
+	n := 0
+	filepath.WalkDir(filepath.Join(root, "photos"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() || strings.Contains(p, "invalid") || strings.Contains(p, "corrupted") {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Each photo three times, made distinct by bytes after the image
+		// (readers ignore them), for a run long enough to be killed in.
+		for copy := range 3 {
+			dst := filepath.Join(card, "DCIM", fmt.Sprintf("%03dMEDIA", 100+n/50), fmt.Sprintf("IMG_%04d%s", n, filepath.Ext(p)))
+			os.MkdirAll(filepath.Dir(dst), 0o755)
+			if err := os.WriteFile(dst, append(data, byte(copy)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+		return nil
+	})
+	return card
+}
+
+func countFiles(t *testing.T, dir string) int {
+	n := 0
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			n++
+		}
+		return nil
+	})
+	return n
+}
+
+func sha(t *testing.T, p string) string {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sha256.Sum256(data)
+	return hex.EncodeToString(s[:])
+}
+
+func envLookup(env []string) func(string) string {
+	return func(k string) string {
+		v := ""
+		for _, kv := range env {
+			if strings.HasPrefix(kv, k+"=") {
+				v = kv[len(k)+1:]
+			}
+		}
+		return v
+	}
+}

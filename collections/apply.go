@@ -1,0 +1,290 @@
+package collections
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// allowed asks the policy whether who may take policy action pa on c.
+func allowed(pol Policy, c *Collection, who Actor, pa string) error {
+	switch pol.Decide(who.Role, pa) {
+	case Allow:
+		return nil
+	case AllowIfDelegated:
+		if c.ApprovalDelegatedTo != "" && c.ApprovalDelegatedTo == who.User {
+			return nil
+		}
+		return fmt.Errorf("%w: %s may %s only when the collection delegates approval to them", ErrForbidden, who.User, pa)
+	}
+	return fmt.Errorf("%w: role %q may not %s", ErrForbidden, who.Role, pa)
+}
+
+// mayDelegate: only who may approve outright may hand approval to someone.
+func mayDelegate(pol Policy, who Actor) error {
+	if pol.Decide(who.Role, PolicyAction(ActApprove)) != Allow {
+		return fmt.Errorf("%w: role %q may not delegate approval", ErrForbidden, who.Role)
+	}
+	return nil
+}
+
+// staffOnly refuses coverage staff acting on a collection they are not
+// assigned to, and anyone but the assigned staff or an admin taking a
+// staff step.
+func staffOnly(c *Collection, who Actor, staffStep bool, what string) error {
+	if who.Role == RoleAdmin || c.isAssigned(who.User) || (who.Role != RoleStaff && !staffStep) {
+		return nil
+	}
+	return fmt.Errorf("%w: only the staff assigned to %s may %s", ErrForbidden, c.ID, what)
+}
+
+// act applies a to c for who at now. It checks everything before it
+// changes anything, so on error c is as it was.
+func (c *Collection) act(a Action, who Actor, pol Policy, now time.Time) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if err := allowed(pol, c, who, PolicyAction(a.Action)); err != nil {
+		return err
+	}
+	if err := staffOnly(c, who, slices.Contains(staffActions, a.Action), a.Action); err != nil {
+		return err
+	}
+	if a.Delegate != "" {
+		if err := mayDelegate(pol, who); err != nil {
+			return err
+		}
+	}
+	to, err := next(c.State, a.Action)
+	if err != nil {
+		return err
+	}
+	refuse := func(reason string) error { return &StateError{Action: a.Action, Reason: reason} }
+
+	// Checks that depend on the record.
+	var pub Publication
+	switch a.Action {
+	case ActAssign:
+		if len(a.Staff) == 0 && len(c.ProposedStaff) == 0 {
+			return refuse("nobody is proposed")
+		}
+	case ActEquipmentReady:
+		var missing []string
+		for _, it := range c.Checklist {
+			if !it.Done {
+				missing = append(missing, it.Item)
+			}
+		}
+		if len(missing) > 0 {
+			return refuse("checklist not done: " + strings.Join(missing, ", "))
+		}
+	case ActSubmitDraft, ActSubmitReview:
+		if strings.TrimSpace(c.Narrative.Text) == "" {
+			return refuse("the narrative is empty")
+		}
+	case ActApprove:
+		if strings.TrimSpace(c.Narrative.Text) == "" {
+			return refuse("the narrative is empty")
+		}
+		if c.Narrative.wroteNarrative(who.User) {
+			return fmt.Errorf("%w: %s wrote a revision of the narrative and cannot approve it", ErrForbidden, who.User)
+		}
+	case ActPublish:
+		pub = Publication{Channel: a.Channel, URL: a.URL, At: now, By: who.User, Assets: a.Assets}
+		if pub.Assets == nil {
+			pub.Assets = slices.Clone(c.Picks)
+		}
+		for _, id := range pub.Assets {
+			if !slices.Contains(c.Material, id) {
+				return fmt.Errorf("%w: asset %s is not in the material of %s", ErrInvalid, id, c.ID)
+			}
+		}
+		for _, p := range c.Publications {
+			if p.Channel == a.Channel && p.URL == a.URL {
+				return refuse("already published on " + a.Channel + " at " + a.URL)
+			}
+		}
+	}
+
+	switch a.Action {
+	case ActOrder:
+		c.Order = &Order{Note: a.Note, By: who.User, At: now}
+	case ActProposeStaff:
+		c.ProposedStaff = members(a.Staff, who, now)
+	case ActAssign:
+		staff := a.Staff
+		if len(staff) == 0 {
+			for _, m := range c.ProposedStaff {
+				staff = append(staff, m.Assignee)
+			}
+		}
+		c.AssignedStaff = members(staff, who, now)
+	case ActApprove:
+		c.Reviews = append(c.Reviews, Review{Decision: DecisionApprove, By: who.User, At: now, Note: a.Note, ToState: to})
+	case ActReturn:
+		to = a.To
+		c.Reviews = append(c.Reviews, Review{Decision: DecisionReturn, By: who.User, At: now, Note: a.Note, ToState: to})
+	case ActPublish:
+		c.Publications = append(c.Publications, pub)
+	case ActArchive:
+		c.Archive = &Archive{At: now, By: who.User}
+	case ActPostpone:
+		c.PostponedFrom = c.State
+	case ActResume:
+		to, c.PostponedFrom = c.PostponedFrom, ""
+	}
+	if a.Delegate != "" {
+		c.ApprovalDelegatedTo = a.Delegate
+	}
+	if to != c.State {
+		c.moveTo(to, a.Action, a.Note, who, now)
+	}
+	return nil
+}
+
+func members(staff []Assignee, who Actor, now time.Time) []StaffMember {
+	out := make([]StaffMember, len(staff))
+	for i, s := range staff {
+		out[i] = StaffMember{Assignee: s, By: who.User, At: now}
+	}
+	return out
+}
+
+// Narrative edits wait while a narrative is reviewed or approved: an
+// approval must cover the text that is published. Return it to edit.
+var narrativeLocked = []State{InReview, Approved, Published}
+
+// patch applies p to c for who at now; on error c is as it was.
+func (c *Collection) patch(p Patch, who Actor, pol Policy, now time.Time) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if c.State == Archived || c.State == Cancelled {
+		return &StateError{Action: "edit", Reason: "collection is " + string(c.State)}
+	}
+	if p.Narrative != nil && slices.Contains(narrativeLocked, c.State) {
+		return &StateError{Action: "edit the narrative", Reason: "collection is in " + string(c.State)}
+	}
+	if p.editsContent() {
+		if err := allowed(pol, c, who, "collection.edit"); err != nil {
+			return err
+		}
+	}
+	if p.Checklist != nil {
+		// Ticking equipment is part of the staff's step 4.
+		if err := allowed(pol, c, who, PolicyAction(ActEquipmentReady)); err != nil {
+			return err
+		}
+	}
+	if p.ApprovalDelegatedTo != nil {
+		if err := mayDelegate(pol, who); err != nil {
+			return err
+		}
+	}
+	if err := staffOnly(c, who, p.Checklist != nil, "edit it"); err != nil {
+		return err
+	}
+
+	// Work on copies of what can fail, so an error leaves c unchanged.
+	ev := c.Event
+	setString(&ev.Title, p.Title)
+	setString(&ev.Agency, p.Agency)
+	setString(&ev.Place, p.Place)
+	setString(&ev.Description, p.Description)
+	setString(&ev.AgendaItem, p.AgendaItem)
+	if p.StartsAt != nil {
+		ev.StartsAt = *p.StartsAt
+	}
+	if p.EndsAt != nil {
+		ev.EndsAt = *p.EndsAt
+	}
+	if err := ev.validate(); err != nil {
+		return err
+	}
+	material := slices.Clone(c.Material)
+	for _, id := range p.AddMaterial {
+		if !slices.Contains(material, id) {
+			material = append(material, id)
+		}
+	}
+	material = slices.DeleteFunc(material, func(id string) bool { return slices.Contains(p.RemoveMaterial, id) })
+	picks, cover := c.Picks, c.Cover
+	if p.Picks != nil {
+		picks = slices.Clone(*p.Picks)
+	}
+	if p.Cover != nil {
+		cover = *p.Cover
+	}
+	for _, id := range picks {
+		if !slices.Contains(material, id) {
+			return fmt.Errorf("%w: pick %s is not in the material of %s", ErrInvalid, id, c.ID)
+		}
+	}
+	if cover != "" && !slices.Contains(picks, cover) {
+		return fmt.Errorf("%w: cover %s is not one of the picks of %s", ErrInvalid, cover, c.ID)
+	}
+
+	c.Event, c.Material, c.Picks, c.Cover = ev, material, picks, cover
+	c.Checklist = editChecklist(c.Checklist, p.Checklist, who, now)
+	if p.Narrative != nil {
+		text := strings.ReplaceAll(*p.Narrative, "\r\n", "\n")
+		if text != c.Narrative.Text {
+			c.Narrative.Text = text
+			c.Narrative.Revisions = append(c.Narrative.Revisions,
+				Revision{Rev: len(c.Narrative.Revisions) + 1, Text: text, By: who.User, At: now})
+		}
+	}
+	if p.ApprovalDelegatedTo != nil {
+		c.ApprovalDelegatedTo = *p.ApprovalDelegatedTo
+	}
+	return nil
+}
+
+// editsContent: the patch touches more than the checklist and delegation.
+func (p Patch) editsContent() bool {
+	q := p
+	q.Checklist, q.ApprovalDelegatedTo = nil, nil
+	return !q.empty()
+}
+
+func setString(dst *string, v *string) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func editChecklist(list []CheckItem, edits []CheckEdit, who Actor, now time.Time) []CheckItem {
+	list = slices.Clone(list)
+	for _, e := range edits {
+		item := strings.TrimSpace(e.Item)
+		i := slices.IndexFunc(list, func(it CheckItem) bool { return it.Item == item })
+		switch {
+		case e.Remove:
+			if i >= 0 {
+				list = slices.Delete(list, i, i+1)
+			}
+		case i < 0:
+			list = append(list, CheckItem{Item: item, Done: e.Done, By: who.User, At: now})
+		case list[i].Done != e.Done:
+			list[i] = CheckItem{Item: item, Done: e.Done, By: who.User, At: now}
+		}
+	}
+	return list
+}
+
+// addMaterial files ids into c, skipping those already there; it reports
+// whether anything was added.
+func (c *Collection) addMaterial(ids []string) (bool, error) {
+	if c.State == Cancelled {
+		return false, &StateError{Action: "add material", Reason: "collection is cancelled"}
+	}
+	added := false
+	for _, id := range ids {
+		if !slices.Contains(c.Material, id) {
+			c.Material = append(c.Material, id)
+			added = true
+		}
+	}
+	return added, nil
+}

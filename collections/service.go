@@ -1,0 +1,251 @@
+package collections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"mediabank/assets"
+)
+
+// Config is what a Service is built from.
+type Config struct {
+	Store  assets.Store
+	Policy Policy
+	// Clock is time.Now unless tests pass their own.
+	Clock func() time.Time
+	// Standards are DefaultStandards() when zero.
+	Standards Standards
+	// Logger discards when nil.
+	Logger *slog.Logger
+}
+
+// Service reads and changes collections in the store. Every change is a
+// conditional write on the ETag the caller read.
+type Service struct {
+	store  assets.Store
+	policy Policy
+	now    func() time.Time
+	std    Standards
+	log    *slog.Logger
+}
+
+// New checks cfg and fills its defaults.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil || cfg.Policy == nil {
+		return nil, errors.New("collections: new service: Store and Policy are required")
+	}
+	s := &Service{store: cfg.Store, policy: cfg.Policy, now: cfg.Clock, std: cfg.Standards, log: cfg.Logger}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.std == (Standards{}) {
+		s.std = DefaultStandards()
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return s, nil
+}
+
+// Standards are the standard times the service measures against.
+func (s *Service) Standards() Standards { return s.std }
+
+// Create stores a new collection for ev in state created, with step 1
+// (the order) open. Its id carries the event's date (WIB), or today's.
+func (s *Service) Create(ctx context.Context, who Actor, ev Event) (*Collection, string, error) {
+	if err := ev.validate(); err != nil {
+		return nil, "", fmt.Errorf("create collection: %w", err)
+	}
+	now := s.now()
+	c := &Collection{Event: ev, State: Created, Checklist: DefaultChecklist(), CreatedAt: now, CreatedBy: who.User}
+	if err := allowed(s.policy, c, who, "collection.create"); err != nil {
+		return nil, "", fmt.Errorf("create collection: %w", err)
+	}
+	info := workflow[Created]
+	c.History = []Step{{Span: Span{info.step, info.through}, Name: info.name, State: Created, Start: now, StartedBy: who.User}}
+	date := ev.StartsAt
+	if date.IsZero() {
+		date = now
+	}
+	// Three random suffixes colliding on one day means something else is wrong.
+	var err error
+	for range 3 {
+		c.ID, c.Version = newID(date), 0
+		var etag string
+		if etag, err = s.write(ctx, c, assets.PutOptions{IfNoneMatch: true}); err == nil {
+			s.log.InfoContext(ctx, "collection created", "id", c.ID, "user", who.User, "title", c.Title)
+			return c, etag, nil
+		}
+		if !errors.Is(err, ErrPrecondition) {
+			break
+		}
+	}
+	return nil, "", fmt.Errorf("create collection: %w", err)
+}
+
+// Get reads collection id and its ETag.
+func (s *Service) Get(ctx context.Context, id string) (*Collection, string, error) {
+	if err := ValidID(id); err != nil {
+		return nil, "", fmt.Errorf("get collection: %w", err)
+	}
+	var c Collection
+	etag, err := assets.ReadJSON(ctx, s.store, Key(id), &c)
+	if errors.Is(err, assets.ErrNotFound) {
+		return nil, "", fmt.Errorf("get collection %s: %w: %w", id, ErrNotFound, err)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("get collection %s: %w", id, err)
+	}
+	return &c, etag, nil
+}
+
+// List reads every collection in id order. A record that cannot be read is
+// logged and left out, so one damaged object does not hide the others.
+func (s *Service) List(ctx context.Context) ([]*Collection, error) {
+	var ids []string
+	err := s.store.List(ctx, Prefix, func(o assets.Object) error {
+		id := strings.TrimSuffix(strings.TrimPrefix(o.Key, Prefix), ".json")
+		if Key(id) == o.Key && ValidID(id) == nil {
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list collections: %w", err)
+	}
+	cols := make([]*Collection, 0, len(ids))
+	for _, id := range ids {
+		c, _, err := s.Get(ctx, id)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("list collections: %w", ctx.Err())
+			}
+			s.log.WarnContext(ctx, "collection left out of the list", "id", id, "err", err)
+			continue
+		}
+		cols = append(cols, c)
+	}
+	return cols, nil
+}
+
+// Patch applies p to collection id if it still has ETag ifMatch.
+func (s *Service) Patch(ctx context.Context, who Actor, id, ifMatch string, p Patch) (*Collection, string, error) {
+	c, etag, err := s.change(ctx, id, ifMatch, func(c *Collection) error { return c.patch(p, who, s.policy, s.now()) })
+	if err != nil {
+		return nil, "", fmt.Errorf("patch collection %s: %w", id, err)
+	}
+	s.log.InfoContext(ctx, "collection edited", "id", id, "user", who.User)
+	return c, etag, nil
+}
+
+// Act takes workflow action a on collection id if it still has ETag ifMatch.
+func (s *Service) Act(ctx context.Context, who Actor, id, ifMatch string, a Action) (*Collection, string, error) {
+	var from State
+	c, etag, err := s.change(ctx, id, ifMatch, func(c *Collection) error {
+		from = c.State
+		return c.act(a, who, s.policy, s.now())
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("%s collection %s: %w", a.Action, id, err)
+	}
+	s.log.InfoContext(ctx, "collection action", "id", id, "action", a.Action, "user", who.User, "from", from, "to", c.State)
+	return c, etag, nil
+}
+
+// change reads id, checks the caller's ETag, applies fn and writes back on
+// that ETag. The early check saves a write; the conditional write decides
+// races between callers that read the same version.
+func (s *Service) change(ctx context.Context, id, ifMatch string, fn func(*Collection) error) (*Collection, string, error) {
+	ifMatch = strings.Trim(ifMatch, `"`) // as sent in an If-Match header
+	if ifMatch == "" {
+		return nil, "", ErrPreconditionRequired
+	}
+	c, etag, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, "", err
+	}
+	if etag != ifMatch {
+		return nil, "", fmt.Errorf("%w: If-Match %s, the record is at %s", ErrPrecondition, ifMatch, etag)
+	}
+	if err := fn(c); err != nil {
+		return nil, "", err
+	}
+	etag, err = s.write(ctx, c, assets.PutOptions{IfMatch: etag})
+	if err != nil {
+		return nil, "", err
+	}
+	return c, etag, nil
+}
+
+// AddMaterial files assets into collection id (ingest --collection,
+// uploads). Adding commutes, so a lost race is simply retried on the new
+// version; ids already there are skipped.
+func (s *Service) AddMaterial(ctx context.Context, id string, assetIDs ...string) error {
+	if err := validAssets("assets", slices.Compact(slices.Sorted(slices.Values(assetIDs)))); err != nil {
+		return fmt.Errorf("add material to %s: %w", id, err)
+	}
+	const attempts = 20
+	var lost error
+	for range attempts {
+		c, etag, err := s.Get(ctx, id)
+		if err != nil {
+			return fmt.Errorf("add material to %s: %w", id, err)
+		}
+		added, err := c.addMaterial(assetIDs)
+		if err != nil {
+			return fmt.Errorf("add material to %s: %w", id, err)
+		}
+		if !added {
+			return nil
+		}
+		_, err = s.write(ctx, c, assets.PutOptions{IfMatch: etag})
+		if err == nil {
+			s.log.InfoContext(ctx, "material added", "id", id, "assets", len(assetIDs))
+			return nil
+		}
+		if !errors.Is(err, ErrPrecondition) {
+			return fmt.Errorf("add material to %s: %w", id, err)
+		}
+		lost = err
+		s.log.DebugContext(ctx, "add material lost a race, retrying", "id", id)
+	}
+	return fmt.Errorf("add material to %s: gave up after %d attempts: %w", id, attempts, lost)
+}
+
+// write stores c under the given condition and returns its new ETag.
+func (s *Service) write(ctx context.Context, c *Collection, opts assets.PutOptions) (string, error) {
+	c.Version++
+	c.UpdatedAt = s.now()
+	obj, err := assets.WriteJSON(ctx, s.store, Key(c.ID), c, opts)
+	if errors.Is(err, assets.ErrPrecondition) {
+		return "", fmt.Errorf("%w: %w", ErrPrecondition, err)
+	}
+	if err != nil {
+		return "", fmt.Errorf("write collection %s: %w", c.ID, err)
+	}
+	return obj.ETag, nil
+}
+
+// SLA reports over every collection, for steps that ended in [from, to).
+func (s *Service) SLA(ctx context.Context, from, to time.Time) (Report, error) {
+	cols, err := s.List(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	return SLA(cols, from, to, s.now(), s.std), nil
+}
+
+// Assignments is who's list of collections (GET /me/assignments).
+func (s *Service) Assignments(ctx context.Context, who Actor) ([]Assignment, error) {
+	cols, err := s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return Assignments(cols, who, s.now(), s.std), nil
+}

@@ -1,0 +1,135 @@
+package ingest_test
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"mediabank/assets/s3store"
+	"mediabank/assets/storetest"
+	"mediabank/ingest"
+	"mediabank/renditions"
+)
+
+// BenchmarkCard measures, on a realistic card, the time until the card is
+// safe to eject against a plain copy of the same files into the same
+// store, and the time of the renditions against vipsthumbnail:
+//
+//	go test -run='^$' -bench=Card -benchtime=1x ./ingest/
+func BenchmarkCard(b *testing.B) {
+	card := benchCard(b)
+	files := cardFiles(b, card)
+	// Warm the page cache for both sides alike: the card is read the same
+	// way by the copy and by the ingest.
+	for _, f := range files {
+		os.ReadFile(f)
+	}
+
+	b.Run("disk", func(b *testing.B) {
+		for b.Loop() {
+			dst := b.TempDir()
+			start := time.Now()
+			if out, err := exec.Command("cp", "-r", card, filepath.Join(dst, "copy")).CombinedOutput(); err != nil {
+				b.Fatalf("cp: %v %s", err, out)
+			}
+			if out, err := exec.Command("sync").CombinedOutput(); err != nil {
+				b.Fatalf("sync: %v %s", err, out)
+			}
+			plain := time.Since(start)
+			bk := backends()["disk"](b)
+			report(b, bk, card, plain)
+		}
+	})
+	b.Run("minio", func(b *testing.B) {
+		for b.Loop() {
+			m := storetest.StartMinIO(b)
+			plain := plainPut(b, m, files)
+			s, err := s3store.Open(b.Context(), s3store.Config{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey, Bucket: "bank"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			bk := openBank(b, s, b.TempDir())
+			report(b, bk, card, plain)
+		}
+	})
+}
+
+func report(b *testing.B, bk *bank, card string, plain time.Duration) {
+	var safe time.Duration
+	start := time.Now()
+	rep, err := bk.ingester(ingest.Options{Renditions: true, SafeToEject: func(ingest.Report) { safe = time.Since(start) }}).Run(context.Background(), []string{card})
+	if err != nil || rep.Failed > 0 {
+		b.Fatalf("ingest: %v %+v", err, rep.Failures)
+	}
+	total := time.Since(start)
+	b.ReportMetric(plain.Seconds(), "plain_copy_s")
+	b.ReportMetric(safe.Seconds(), "safe_to_eject_s")
+	b.ReportMetric(safe.Seconds()/plain.Seconds(), "safe/plain")
+	rend := total - safe
+	b.ReportMetric(rend.Seconds(), "renditions_s")
+	if _, err := exec.LookPath("vipsthumbnail"); err == nil {
+		var jpegs []string
+		for _, f := range cardFiles(b, card) {
+			if strings.HasSuffix(f, ".JPG") {
+				jpegs = append(jpegs, f)
+			}
+		}
+		vt, err := renditions.VipsThumbnailTime(context.Background(), jpegs, []int{320, 1600})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(vt.Seconds(), "vips_s")
+		b.ReportMetric(rend.Seconds()/vt.Seconds(), "renditions/vips")
+	}
+}
+
+// plainPut copies the files into a bucket with minio-go and nothing else,
+// with as many uploads at once as the ingest has workers.
+func plainPut(b *testing.B, m storetest.MinIO, files []string) time.Duration {
+	cl, err := minio.New(m.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(m.AccessKey, m.SecretKey, "")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := cl.MakeBucket(ctx, "plain", minio.MakeBucketOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	todo := make(chan string)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for f := range todo {
+				if _, err := cl.FPutObject(ctx, "plain", filepath.Base(f), f, minio.PutObjectOptions{}); err != nil {
+					b.Error(err)
+				}
+			}
+		})
+	}
+	for _, f := range files {
+		todo <- f
+	}
+	close(todo)
+	wg.Wait()
+	return time.Since(start)
+}
+
+func cardFiles(b *testing.B, card string) []string {
+	var out []string
+	filepath.WalkDir(card, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out
+}

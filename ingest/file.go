@@ -1,0 +1,351 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"sync/atomic"
+
+	"mediabank/assets"
+	"mediabank/metadata"
+)
+
+// one brings a single file into the bank. buf is the worker's reusable
+// read buffer; the possibly grown buffer is returned.
+func (r *run) one(ctx context.Context, f file, buf []byte) []byte {
+	if ctx.Err() != nil {
+		return buf
+	}
+	status, sha, buf, err := r.store(ctx, f, buf)
+	if err != nil {
+		r.st.fail(f.path, err)
+		r.log.Warn("ingest failed", "path", f.path, "err", err)
+		r.journal.add(ctx, entry{Path: f.rel, Root: f.root, Status: "failed", Error: err.Error()})
+		return buf
+	}
+	switch status {
+	case "ingested":
+		r.st.ingested.Add(1)
+	case "duplicate":
+		r.st.duplicates.Add(1)
+	}
+	r.journal.add(ctx, entry{Path: f.rel, Root: f.root, Status: status, SHA256: sha, Size: f.info.Size()})
+	return buf
+}
+
+// store reads f once, hashing as it goes, and makes sure its original and
+// record are in the bank. It reports "ingested" or "duplicate".
+func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string, _ []byte, err error) {
+	src, err := os.Open(f.path) // read-only: nothing is ever written to a card
+	if err != nil {
+		return "", "", buf, fmt.Errorf("open: %w", err)
+	}
+	defer src.Close()
+	info, err := src.Stat()
+	if err != nil {
+		return "", "", buf, fmt.Errorf("stat: %w", err)
+	}
+	if !info.Mode().IsRegular() {
+		return "", "", buf, fmt.Errorf("open: %w", errNotRegular)
+	}
+	size := info.Size()
+	h := sha256.New()
+	counted := &countingReader{r: src, n: &r.st.bytesDone}
+
+	if size <= r.in.opts.MaxBuffered {
+		// Small enough to hold: read it once into memory, then store it
+		// straight under its content address with the hash for the store
+		// to verify.
+		buf, err = readAll(io.TeeReader(counted, h), buf, size)
+		if err != nil {
+			return "", "", buf, fmt.Errorf("read: %w", err)
+		}
+		sha = hex.EncodeToString(h.Sum(nil))
+		if dup, err := r.seen(ctx, sha, f); dup || err != nil {
+			return "duplicate", sha, buf, err
+		}
+		meta, err := r.in.meta.Extract(ctx, metadata.Source{Name: f.info.Name(), R: bytes.NewReader(buf), Size: int64(len(buf)), Path: f.path})
+		if err != nil {
+			return "", sha, buf, err
+		}
+		if err := r.putOriginal(ctx, sha, int64(len(buf)), func() io.Reader { return bytes.NewReader(buf) }); err != nil {
+			return "", sha, buf, err
+		}
+		status, err := r.putRecord(ctx, f, sha, int64(len(buf)), meta)
+		return status, sha, buf, err
+	}
+
+	// Too large to hold: stream to a staging key while hashing, then
+	// copy into place once the hash is known.
+	staging := assets.StagingPrefix + r.id + "/" + randHex()
+	if _, err := r.in.store.Put(ctx, staging, io.TeeReader(counted, h), size, assets.PutOptions{}); err != nil {
+		return "", "", buf, err
+	}
+	defer func() {
+		if derr := r.in.store.Delete(context.WithoutCancel(ctx), staging); derr != nil {
+			r.log.Warn("staging object left behind", "key", staging, "err", derr)
+		}
+	}()
+	sha = hex.EncodeToString(h.Sum(nil))
+	if counted.read != size {
+		return "", sha, buf, fmt.Errorf("read %d bytes, want %d: file changed while reading", counted.read, size)
+	}
+	if dup, err := r.seen(ctx, sha, f); dup || err != nil {
+		return "duplicate", sha, buf, err
+	}
+	// Headers only: a few blocks of the card file, not a second full read.
+	meta, err := r.in.meta.Extract(ctx, metadata.Source{Name: f.info.Name(), R: src, Size: size, Path: f.path})
+	if err != nil {
+		return "", sha, buf, err
+	}
+	if err := r.copyOriginal(ctx, staging, sha, size); err != nil {
+		return "", sha, buf, err
+	}
+	status, err = r.putRecord(ctx, f, sha, size, meta)
+	return status, sha, buf, err
+}
+
+// seen tells whether the bank already has a record for these bytes. A
+// record is only ever written after its original was verified, so its
+// presence means the bytes are safe. It also makes sure the record is
+// searchable (a run killed before indexing leaves it out) and remembers
+// the new name the bytes were found under.
+func (r *run) seen(ctx context.Context, sha string, f file) (bool, error) {
+	rec, etag, err := r.readRecord(ctx, sha)
+	if errors.Is(err, assets.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	// Someone may be changing the record too: re-read and retry.
+	for attempt := 0; newName(rec, f.info.Name()) && attempt < 5; attempt++ {
+		rec.AlsoSeenAs = append(rec.AlsoSeenAs, r.source(f))
+		err := r.writeRecord(ctx, rec, assets.PutOptions{IfMatch: etag})
+		if !errors.Is(err, assets.ErrPrecondition) {
+			if err != nil {
+				// Losing a sighting is not worth failing the file: the bytes are safe.
+				r.log.Warn("could not note another name", "id", sha, "path", f.path, "err", err)
+			}
+			break
+		}
+		if rec, etag, err = r.readRecord(ctx, sha); err != nil {
+			return true, err
+		}
+	}
+	has, err := r.in.index.Has(ctx, sha)
+	if err != nil {
+		return true, fmt.Errorf("index lookup %s: %w", sha, err)
+	}
+	if !has {
+		r.indexCh <- rec
+	}
+	return true, nil
+}
+
+// newName tells whether name is not yet among the names of rec.
+func newName(rec *assets.Asset, name string) bool {
+	return rec.FileName != name && !slices.ContainsFunc(rec.AlsoSeenAs, func(s assets.Source) bool { return path.Base(s.Path) == name })
+}
+
+// putOriginal stores bytes under their content address and verifies them.
+// body is called for each attempt that needs the bytes.
+func (r *run) putOriginal(ctx context.Context, sha string, size int64, body func() io.Reader) error {
+	key := assets.OriginalKey(sha)
+	obj, err := r.in.store.Put(ctx, key, body(), size, assets.PutOptions{IfNoneMatch: true, SHA256: sha, ContentType: "application/octet-stream"})
+	if errors.Is(err, assets.ErrPrecondition) {
+		// Already there: from a run that died before writing the record,
+		// or the same bytes under another name in this run. Check it.
+		return r.verify(ctx, key, sha, size)
+	}
+	if err != nil {
+		return err
+	}
+	if obj.SHA256 == sha {
+		return nil
+	}
+	return r.verify(ctx, key, sha, size)
+}
+
+// copyOriginal moves a staged upload to its content address and verifies it.
+func (r *run) copyOriginal(ctx context.Context, staging, sha string, size int64) error {
+	key := assets.OriginalKey(sha)
+	obj, err := r.in.store.Copy(ctx, staging, key)
+	if err != nil && !errors.Is(err, assets.ErrPrecondition) {
+		return err
+	}
+	if err == nil && obj.SHA256 == sha {
+		return nil
+	}
+	return r.verify(ctx, key, sha, size)
+}
+
+// verify reads an original back from the store and checks its hash, for
+// stores that cannot vouch for what they hold (multipart, copies).
+func (r *run) verify(ctx context.Context, key, sha string, size int64) error {
+	rd, obj, err := r.in.store.Get(ctx, key)
+	if err != nil {
+		return fmt.Errorf("verify %s: %w", key, err)
+	}
+	defer rd.Close()
+	if obj.Size != size {
+		return fmt.Errorf("verify %s: stored %d bytes, want %d", key, obj.Size, size)
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, rd); err != nil {
+		return fmt.Errorf("verify %s: %w", key, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != sha {
+		return fmt.Errorf("verify %s: stored bytes hash to %s: %w", key, got, assets.ErrChecksum)
+	}
+	return nil
+}
+
+// putRecord writes the asset record, create-only, after the original is
+// verified. Losing the create to another writer means the asset is there.
+func (r *run) putRecord(ctx context.Context, f file, sha string, size int64, meta assets.Metadata) (string, error) {
+	a := &assets.Asset{
+		ID:         sha,
+		SHA256:     sha,
+		Size:       size,
+		FileName:   f.info.Name(),
+		Original:   assets.OriginalKey(sha),
+		Source:     r.source(f),
+		Collection: r.in.opts.Collection,
+		Stack:      f.stack,
+		Meta:       meta,
+		CreatedAt:  r.in.opts.Now().UTC(),
+	}
+	if a.Meta.Kind == "" {
+		a.Meta.Kind, a.Meta.MIME, _ = assets.KindOf(a.FileName)
+	}
+	if err := r.attachSidecar(ctx, f, a); err != nil {
+		// The image is worth more than its sidecar: keep it, say why.
+		a.Meta.Warnings = append(a.Meta.Warnings, err.Error())
+	}
+	err := r.writeRecord(ctx, a, assets.PutOptions{IfNoneMatch: true})
+	if errors.Is(err, assets.ErrPrecondition) {
+		// The same bytes under another name, a moment earlier in this
+		// run or in another: note this name on the record that won.
+		_, err := r.seen(ctx, sha, f)
+		return "duplicate", err
+	}
+	if err != nil {
+		return "", err
+	}
+	r.indexCh <- a
+	if r.in.opts.Renditions {
+		r.mu.Lock()
+		r.pending = append(r.pending, a)
+		r.mu.Unlock()
+	}
+	return "ingested", nil
+}
+
+// attachSidecar reads the image's XMP sidecar, if any, merges it into the
+// record and keeps it in the bank beside the original.
+func (r *run) attachSidecar(ctx context.Context, f file, a *assets.Asset) error {
+	p, ok := sidecarOf(f.path)
+	if !ok {
+		return nil
+	}
+	data, err := readSmall(p, 4<<20)
+	if err != nil {
+		return fmt.Errorf("sidecar %s: %w", filepath.Base(p), err)
+	}
+	side, err := metadata.ParseXMPSidecar(bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("sidecar %s: %w", filepath.Base(p), err)
+	}
+	key := assets.SidecarKey(a.ID)
+	if _, err := r.in.store.Put(ctx, key, bytes.NewReader(data), int64(len(data)), assets.PutOptions{ContentType: "application/rdf+xml"}); err != nil {
+		return fmt.Errorf("sidecar %s: %w", filepath.Base(p), err)
+	}
+	a.Meta = metadata.MergeSidecar(a.Meta, side)
+	a.Sidecar = key
+	return nil
+}
+
+func (r *run) source(f file) assets.Source {
+	return assets.Source{
+		Path:       f.rel,
+		Root:       f.root,
+		Label:      r.in.opts.Label,
+		Host:       r.in.opts.Host,
+		IngestID:   r.id,
+		IngestedAt: r.start.UTC(),
+		ModTime:    f.info.ModTime().UTC(),
+	}
+}
+
+func (r *run) readRecord(ctx context.Context, id string) (*assets.Asset, string, error) {
+	return assets.ReadRecord(ctx, r.in.store, id)
+}
+
+func (r *run) writeRecord(ctx context.Context, a *assets.Asset, opts assets.PutOptions) error {
+	_, err := assets.WriteRecord(ctx, r.in.store, a, opts)
+	return err
+}
+
+// readAll reads exactly size bytes (the file may not grow or shrink while
+// we read it) into buf, reusing its storage.
+func readAll(r io.Reader, buf []byte, size int64) ([]byte, error) {
+	if int64(cap(buf)) < size+1 {
+		buf = make([]byte, size, size+1)
+	}
+	buf = buf[:size]
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return buf, fmt.Errorf("want %d bytes: %w", size, err)
+	}
+	// One more byte means the file grew after we measured it.
+	var one [1]byte
+	if n, _ := r.Read(one[:]); n > 0 {
+		return buf, errors.New("file grew while reading")
+	}
+	return buf, nil
+}
+
+func readSmall(p string, limit int64) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("larger than %d bytes", limit)
+	}
+	return data, nil
+}
+
+// countingReader counts bytes read from the card, for progress.
+type countingReader struct {
+	r    io.Reader
+	n    *atomic.Int64
+	read int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.read += int64(n)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func randHex() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,110 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"mediabank/assets"
+	"mediabank/renditions"
+)
+
+// renditions makes the renditions of the run's new assets, one worker per
+// CPU, reading each original back from the store (the card may be gone).
+func (r *run) renditions(ctx context.Context) {
+	r.mu.Lock()
+	todo := r.pending
+	r.pending = nil
+	r.mu.Unlock()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(todo)) {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < int64(len(todo)) && ctx.Err() == nil; i = next.Add(1) - 1 {
+				a := todo[i]
+				n, err := MakeRenditions(ctx, r.in.store, r.in.render, a)
+				r.st.renditions.Add(int64(n))
+				if err != nil {
+					r.st.renditionErrs.Add(1)
+					r.log.Warn("renditions failed", "id", a.ID, "file", a.FileName, "err", err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// MakeRenditions makes and stores the renditions of asset a and records
+// them in its record. It returns how many it stored.
+func MakeRenditions(ctx context.Context, store assets.Store, render Renderer, a *assets.Asset) (int, error) {
+	rd, obj, err := store.Get(ctx, a.Original)
+	if err != nil {
+		return 0, fmt.Errorf("renditions of %s: %w", a.ID, err)
+	}
+	outs, err := render.Make(ctx, renditions.Source{
+		Name:        a.FileName,
+		Kind:        a.Meta.Kind,
+		R:           rd,
+		Size:        obj.Size,
+		Path:        localPath(rd),
+		Orientation: a.Meta.Orientation,
+	})
+	rd.Close()
+	if err != nil {
+		return 0, fmt.Errorf("renditions of %s (%s): %w", a.ID, a.FileName, err)
+	}
+	made := map[string]assets.Rendition{}
+	for _, o := range outs {
+		key := assets.RenditionKey(a.ID, o.Name, extOf(o.MIME))
+		if _, err := store.Put(ctx, key, bytes.NewReader(o.Data), int64(len(o.Data)), assets.PutOptions{ContentType: o.MIME}); err != nil {
+			return 0, fmt.Errorf("renditions of %s: %w", a.ID, err)
+		}
+		made[o.Name] = assets.Rendition{Key: key, Width: o.Width, Height: o.Height, Size: int64(len(o.Data)), MIME: o.MIME}
+	}
+	// Record them; someone may be editing the record at the same time, so
+	// re-read and retry on a lost race.
+	for range 5 {
+		rec, etag, err := assets.ReadRecord(ctx, store, a.ID)
+		if err != nil {
+			return 0, err
+		}
+		if rec.Renditions == nil {
+			rec.Renditions = map[string]assets.Rendition{}
+		}
+		for name, rd := range made {
+			rec.Renditions[name] = rd
+		}
+		_, err = assets.WriteRecord(ctx, store, rec, assets.PutOptions{IfMatch: etag})
+		if errors.Is(err, assets.ErrPrecondition) {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		return len(made), nil
+	}
+	return 0, fmt.Errorf("renditions of %s: record kept changing: %w", a.ID, assets.ErrPrecondition)
+}
+
+// localPath gives external tools (ffmpeg) a path when the store is a local
+// folder; otherwise the renderer spools the bytes itself.
+func localPath(r assets.Reader) string {
+	if f, ok := r.(interface{ Name() string }); ok {
+		return f.Name()
+	}
+	return ""
+}
+
+func extOf(mime string) string {
+	switch mime {
+	case "image/png":
+		return "png"
+	case "image/webp":
+		return "webp"
+	}
+	return "jpg"
+}

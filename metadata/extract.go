@@ -1,0 +1,325 @@
+// Package metadata reads what a photo, video or audio file says about
+// itself: EXIF, IPTC and XMP through bep/imagemeta, and container headers
+// (QuickTime/MP4, HEIF, CR3, RAF, WAV, MP3) through small readers of our
+// own, with ffprobe as an optional fallback for other containers.
+package metadata
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/bep/imagemeta"
+
+	"mediabank/assets"
+)
+
+const (
+	// DefaultMaxPixels is the largest image we accept when
+	// Extractor.MaxPixels is 0.
+	DefaultMaxPixels = 250_000_000
+	// maxReadBytes bounds the bytes read for the metadata of one file.
+	maxReadBytes = 64 << 20
+	// defaultTimeout bounds one file when ctx has no deadline.
+	defaultTimeout = 30 * time.Second
+	// maxWarnings keeps a hostile file from filling the record.
+	maxWarnings = 20
+)
+
+// ErrTooManyPixels is returned (with the metadata read) for an image whose
+// declared size exceeds the pixel limit: decoding it could exhaust memory.
+var ErrTooManyPixels = errors.New("too many pixels")
+
+// Extractor reads metadata from files. The zero value is ready to use.
+type Extractor struct {
+	// Zone is used for times the file gives without an offset; nil means
+	// Asia/Jakarta, where the office's cameras are set.
+	Zone *time.Location
+	// FFprobe is the path of ffprobe, used for containers our own readers
+	// do not parse (MKV, AVI, MPEG-TS, FLAC, Ogg); "" not to use it, and
+	// then their duration, size and creation time are not read.
+	FFprobe string
+	// MaxPixels is the largest declared width×height accepted; 0 means
+	// DefaultMaxPixels.
+	MaxPixels int64
+}
+
+// Source is one file to read.
+type Source struct {
+	Name string // file name, for the extension
+	R    io.ReaderAt
+	Size int64
+	Path string // local path if any, for ffprobe; may be ""
+}
+
+// Extract reads the metadata of src. A file that cannot be read at all
+// gives an error saying why; a partly readable one gives what was read and
+// Warnings. An image declaring more than MaxPixels gives its metadata and
+// an error wrapping ErrTooManyPixels.
+func (e *Extractor) Extract(ctx context.Context, src Source) (m assets.Metadata, err error) {
+	defer func() {
+		// Third-party parsers may panic on hostile input: that is this
+		// file's error, not the caller's crash.
+		if r := recover(); r != nil {
+			m, err = assets.Metadata{}, fmt.Errorf("metadata: %s: parser panic: %v", src.Name, r)
+		}
+	}()
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, defaultTimeout)
+		defer cancel()
+	}
+	if src.Size <= 0 {
+		return m, fmt.Errorf("metadata: %s: empty file", src.Name)
+	}
+	r := &budgetReader{ctx: ctx, r: src.R, size: src.Size, budget: maxReadBytes}
+	head := make([]byte, min(sniffLen, src.Size))
+	if _, err := r.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
+		return m, fmt.Errorf("metadata: %s: %w", src.Name, err)
+	}
+	ext := assets.Ext(src.Name)
+	f, ok := sniff(head, ext)
+	if !ok {
+		return m, fmt.Errorf("metadata: %s: not a recognised photo, video or audio format", src.Name)
+	}
+
+	var warnings []string
+	warn := func(s string) {
+		if len(warnings) < maxWarnings {
+			warnings = append(warnings, s)
+		}
+	}
+	if _, mime, known := assets.KindOf(src.Name); known && family(mime) != family(f.mime) {
+		warn(fmt.Sprintf("extension .%s says %s but the content is %s", ext, mime, f.name))
+	}
+
+	p := props{}
+	if err := e.read(ctx, r, src, f, p, warn); err != nil {
+		// bep/imagemeta flattens the EOF into its message.
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || strings.HasSuffix(err.Error(), "EOF") {
+			return m, fmt.Errorf("metadata: %s: %s: truncated: %w", src.Name, f.name, err)
+		}
+		return m, fmt.Errorf("metadata: %s: %s: %w", src.Name, f.name, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return m, fmt.Errorf("metadata: %s: %w", src.Name, err)
+	}
+
+	zone := e.Zone
+	if zone == nil {
+		zone = jakarta()
+	}
+	m = resolve(p, f.kind, zone)
+	m.MIME, m.Kind = f.mime, f.kind
+	m.Warnings = warnings
+
+	limit := e.MaxPixels
+	if limit <= 0 {
+		limit = DefaultMaxPixels
+	}
+	if f.kind == assets.KindPhoto && int64(m.Width)*int64(m.Height) > limit {
+		return m, fmt.Errorf("metadata: %s: declared %dx%d exceeds the %d MP limit: %w",
+			src.Name, m.Width, m.Height, limit/1_000_000, ErrTooManyPixels)
+	}
+	return m, nil
+}
+
+// read dispatches to the reader of format f. Errors that leave nothing
+// useful are returned; those after a partial read become warnings.
+func (e *Extractor) read(ctx context.Context, r *budgetReader, src Source, f format, p props, warn func(string)) error {
+	section := func(off, n int64) io.ReadSeeker { return io.NewSectionReader(r, off, n) }
+	image := func(rs io.ReadSeeker, imf imagemeta.ImageFormat) error {
+		w, h, err := readImageTags(rs, imf, allSources, p, warn)
+		if err != nil {
+			// A broken EXIF block aborts the decoder before it reaches
+			// IPTC and XMP: read those again without it.
+			if _, serr := rs.Seek(0, io.SeekStart); serr == nil {
+				_, _, _ = readImageTags(rs, imf, imagemeta.IPTC|imagemeta.XMP, p, func(string) {})
+			}
+		}
+		if w > 0 && h > 0 {
+			p.setDefault("File:ImageWidth", w)
+			p.setDefault("File:ImageHeight", h)
+		}
+		return err
+	}
+	partial := func(err error) error {
+		if err == nil {
+			return nil
+		}
+		if len(p) == 0 {
+			return err
+		}
+		warn(fmt.Sprintf("partly read: %v", err))
+		return nil
+	}
+
+	switch f {
+	case fmtJPEG:
+		w, h, segErr := jpegSegments(r, src.Size, p)
+		if w > 0 && h > 0 {
+			p["JPEG:ImageWidth"], p["JPEG:ImageHeight"] = w, h
+		}
+		err := image(section(0, src.Size), imagemeta.JPEG)
+		if segErr != nil {
+			warn(segErr.Error())
+		}
+		return partial(err)
+	case fmtPNG:
+		if err := pngXMP(r, src.Size, p); err != nil {
+			warn(err.Error())
+		}
+		return partial(image(section(0, src.Size), imagemeta.PNG))
+	case fmtWebP:
+		return partial(image(section(0, src.Size), imagemeta.WebP))
+	case fmtTIFF:
+		return partial(image(section(0, src.Size), imagemeta.TIFF))
+	case fmtCR2:
+		return partial(image(section(0, src.Size), imagemeta.CR2))
+	case fmtNEF:
+		return partial(image(section(0, src.Size), imagemeta.NEF))
+	case fmtARW:
+		return partial(image(section(0, src.Size), imagemeta.ARW))
+	case fmtDNG, fmtORF:
+		return partial(image(section(0, src.Size), imagemeta.DNG))
+	case fmtRW2:
+		// RW2 is TIFF with its own magic number; the IFDs are standard.
+		return partial(image(io.NewSectionReader(&tiffMagic{r}, 0, src.Size), imagemeta.TIFF))
+	case fmtRAF:
+		off, n, w, h, err := rafParts(r, src.Size)
+		if err != nil {
+			return err
+		}
+		if w > 0 && h > 0 {
+			p["RAF:ImageWidth"], p["RAF:ImageHeight"] = w, h
+		}
+		return partial(image(section(off, n), imagemeta.JPEG))
+	case fmtHEIC, fmtHEIF, fmtAVIF:
+		b := &bmff{r: r, size: src.Size, p: p}
+		if err := b.walk(0, src.Size, b.top); err != nil {
+			warn(err.Error())
+		}
+		return partial(image(section(0, src.Size), imagemeta.HEIF))
+	case fmtCR3:
+		b := &bmff{r: r, size: src.Size, p: p}
+		if err := b.walk(0, src.Size, b.top); err != nil {
+			return err
+		}
+		return e.cr3(b, r, p, warn)
+	case fmtMP4, fmtMOV, fmt3GP, fmtM4A:
+		b := &bmff{r: r, size: src.Size, p: p}
+		err := b.walk(0, src.Size, b.top)
+		if !b.hasMoov {
+			if err != nil {
+				return fmt.Errorf("%w: %v", errNoMovie, err)
+			}
+			return errNoMovie
+		}
+		return partial(err)
+	case fmtWAV:
+		return partial(readWAV(r, src.Size, p))
+	case fmtMP3:
+		return partial(readMP3(r, src.Size, p))
+	case fmtPDF, fmtGIF:
+		return nil
+	}
+	// Containers only ffprobe reads.
+	if e.FFprobe == "" || src.Path == "" {
+		warn(fmt.Sprintf("%s is read only with ffprobe, which is not configured: duration, size, rotation, creation time and GPS are missing", f.name))
+		return nil
+	}
+	return probe(ctx, e.FFprobe, src.Path, p)
+}
+
+// cr3 reads the TIFF blocks of a CR3 with the TIFF decoder, renaming their
+// IFD0 to the IFD each block stands for.
+func (e *Extractor) cr3(b *bmff, r io.ReaderAt, p props, warn func(string)) error {
+	if b.tiffs == nil {
+		return fmt.Errorf("no Canon metadata box")
+	}
+	for _, name := range []string{"CMT1", "CMT2", "CMT4"} {
+		bx, ok := b.tiffs[name]
+		if !ok {
+			continue
+		}
+		sub := props{}
+		if _, _, err := readImageTags(io.NewSectionReader(r, bx.off, bx.end-bx.off), imagemeta.TIFF, allSources, sub, warn); err != nil {
+			warn(fmt.Sprintf("%s: %v", name, err))
+		}
+		group := map[string]string{"CMT1": "IFD0", "CMT2": "ExifIFD", "CMT4": "GPS"}[name]
+		for k, v := range sub {
+			if g, tag, ok := strings.Cut(k, ":"); ok && g == "IFD0" {
+				p.setDefault(group+":"+tag, v)
+			} else {
+				p.setDefault(k, v)
+			}
+		}
+	}
+	return nil
+}
+
+// family groups MIME types that are one format to a reader: an HEIF may be
+// named .heic, an MP4 .mov.
+func family(mime string) string {
+	switch mime {
+	case "image/heic", "image/heif", "image/avif":
+		return "heif"
+	case "video/mp4", "video/quicktime", "video/3gpp", "audio/mp4":
+		return "bmff"
+	}
+	return mime
+}
+
+// jakarta is the office's zone, with a fixed UTC+7 fallback (Indonesia has
+// no daylight saving) when the system has no zone database.
+func jakarta() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Jakarta"); err == nil {
+		return loc
+	}
+	return time.FixedZone("WIB", 7*3600)
+}
+
+// budgetReader stops reading when ctx is done or when more than budget
+// bytes were read, so that no file can hold a worker for long.
+type budgetReader struct {
+	ctx    context.Context
+	r      io.ReaderAt
+	size   int64
+	budget int64
+	read   int64
+}
+
+func (b *budgetReader) ReadAt(p []byte, off int64) (int, error) {
+	if err := b.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if off >= b.size {
+		return 0, io.EOF
+	}
+	short := int64(len(p)) > b.size-off
+	if short {
+		p = p[:b.size-off]
+	}
+	if b.read += int64(len(p)); b.read > b.budget {
+		return 0, fmt.Errorf("read more than %d MB of metadata", b.budget>>20)
+	}
+	n, err := b.r.ReadAt(p, off)
+	if err == nil && short {
+		err = io.EOF
+	}
+	return n, err
+}
+
+// tiffMagic presents a Panasonic RW2 ("IIU\0") as a TIFF ("II*\0").
+type tiffMagic struct{ r io.ReaderAt }
+
+func (t *tiffMagic) ReadAt(p []byte, off int64) (int, error) {
+	n, err := t.r.ReadAt(p, off)
+	if off <= 2 && off+int64(n) > 2 {
+		p[2-off] = '*'
+	}
+	return n, err
+}

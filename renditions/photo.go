@@ -1,0 +1,74 @@
+package renditions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+
+	"mediabank/assets"
+)
+
+// photo makes the preview and the thumbnail of a photo from one decode of
+// the cheapest picture in the file that is big enough: an embedded preview
+// when the camera wrote a large one (always, for RAW files, whose sensor
+// data is not decoded here), else the main image.
+func (m *Maker) photo(ctx context.Context, src Source) ([]Output, error) {
+	list, err := guarded(ctx, func() ([]candidate, error) { return candidates(src.R, src.Size) })
+	if err != nil {
+		return nil, fmt.Errorf("renditions of %s: %w", src.Name, err)
+	}
+	var errs []error
+	for _, c := range rank(list, PreviewEdge) {
+		if px := int64(c.w) * int64(c.h); px > m.maxPixels() {
+			errs = append(errs, fmt.Errorf("%s is %dx%d, over the limit of %d pixels", c.what, c.w, c.h, m.maxPixels()))
+			continue
+		}
+		out, err := guarded(ctx, func() ([]Output, error) {
+			img, err := c.decode(src.R)
+			if err != nil {
+				return nil, err
+			}
+			small := upright(fit(img, PreviewEdge), orientation(c, src.Orientation))
+			return m.sizes(small, []string{assets.Preview, assets.Thumbnail}, []int{PreviewEdge, ThumbnailEdge})
+		})
+		if err == nil {
+			return out, nil
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("renditions of %s: %w", src.Name, err)
+		}
+		errs = append(errs, err)
+	}
+	return nil, fmt.Errorf("renditions of %s: no picture could be used: %w", src.Name, errors.Join(errs...))
+}
+
+// orientation is the EXIF orientation to apply to c: the caller's if it
+// knows it, else the one read from the file.
+func orientation(c candidate, known int) int {
+	switch {
+	case c.upright:
+		return 1
+	case known >= 1 && known <= 8:
+		return known
+	case c.orientation >= 1 && c.orientation <= 8:
+		return c.orientation
+	}
+	return 1
+}
+
+// sizes makes the renditions named in names from one upright image,
+// largest first so that each smaller one is shrunk from the previous.
+func (m *Maker) sizes(img image.Image, names []string, edges []int) ([]Output, error) {
+	out := make([]Output, 0, len(names))
+	for i, name := range names {
+		small := fit(img, edges[i])
+		img = small
+		data, err := encodeJPEG(small, m.quality())
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", name, err)
+		}
+		out = append(out, Output{Name: name, Data: data, Width: small.Rect.Dx(), Height: small.Rect.Dy(), MIME: "image/jpeg"})
+	}
+	return out, nil
+}

@@ -1,0 +1,82 @@
+package search
+
+import (
+	"strings"
+	"time"
+
+	"mediabank/assets"
+)
+
+// document is what the index holds for an asset: the effective metadata
+// (people's edits over what the file says) plus derived facet values.
+func document(a *assets.Asset, zone *time.Location) map[string]any {
+	m := a.Effective()
+	camera := cameraName(m.Make, m.Model)
+	d := map[string]any{
+		typeField: assetType,
+		fID:       a.ID,
+	}
+	text := func(field, v string) {
+		if v = strings.TrimSpace(v); v != "" {
+			d[field] = v
+		}
+	}
+	text(fType, string(m.Kind))
+	text(fName, a.FileName)
+	text(fNameSort, a.FileName)
+	text(fCaption, m.Caption)
+	text(fHeadline, m.Headline)
+	text(fCreator, m.Creator)
+	text(fMake, m.Make)
+	text(fModel, m.Model)
+	text(fCamera, camera)
+	text(fLens, m.Lens)
+	text(fCollection, a.Collection)
+	text(fCity, m.City)
+	text(fCountry, m.Country)
+	text(fFCamera, camera)
+	text(fFCreator, m.Creator)
+	text(fFCollection, a.Collection)
+	text(fFLens, m.Lens)
+	text(fFCity, m.City)
+	if len(m.Keywords) > 0 {
+		d[fKeywords] = m.Keywords
+	}
+	if m.TakenAt != nil {
+		// Year and month are those of the office's calendar, not UTC's.
+		t := m.TakenAt.In(zone)
+		d[fTaken] = t
+		d[fYear] = t.Format("2006")
+		d[fMonth] = t.Format("2006-01")
+	}
+	return d
+}
+
+// makers gives the readable brand for the first word of an EXIF Make,
+// which cameras write as "NIKON CORPORATION", "OLYMPUS IMAGING CORP." or
+// "SONY".
+var makers = map[string]string{
+	"nikon": "Nikon", "canon": "Canon", "sony": "Sony", "fujifilm": "Fujifilm",
+	"olympus": "Olympus", "panasonic": "Panasonic", "samsung": "Samsung",
+	"apple": "Apple", "dji": "DJI", "gopro": "GoPro", "ricoh": "Ricoh",
+	"leica": "Leica", "xiaomi": "Xiaomi", "oppo": "OPPO", "vivo": "vivo",
+	"huawei": "Huawei", "google": "Google", "pentax": "Pentax",
+}
+
+// cameraName makes "Make Model" readable: "NIKON CORPORATION" +
+// "NIKON D70" gives "Nikon D70", "Canon" + "Canon EOS R6" gives
+// "Canon EOS R6".
+func cameraName(make, model string) string {
+	brand := strings.Join(strings.Fields(make), " ")
+	if f := strings.Fields(brand); len(f) > 0 {
+		if b, ok := makers[strings.ToLower(f[0])]; ok {
+			brand = b
+		}
+	}
+	model = strings.Join(strings.Fields(model), " ")
+	// Most cameras repeat the brand in the model.
+	if brand != "" && len(model) > len(brand) && strings.EqualFold(model[:len(brand)+1], brand+" ") {
+		model = model[len(brand)+1:]
+	}
+	return strings.TrimSpace(brand + " " + model)
+}

@@ -1,0 +1,290 @@
+// Package search is the Bleve index of the bank: a view derived from the
+// asset records, which `mediabank reindex` may rebuild at any time with
+// the same results. Every result order therefore ends on a stable key.
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"mediabank/assets"
+)
+
+// ErrReindex means the index on disk was built with another mapping and
+// must be deleted and rebuilt from the bucket.
+var ErrReindex = errors.New("index mapping is outdated: run mediabank reindex")
+
+// versionKey is where the mapping version is kept inside the index.
+const versionKey = "mediabank:mapping-version"
+
+// Page sizes.
+const (
+	DefaultSize = 50
+	MaxSize     = 500
+)
+
+// Options configure an Index.
+type Options struct {
+	// Zone is the office's time zone, used for taken:DATE queries and the
+	// year and month facets; default Asia/Jakarta (WIB).
+	Zone   *time.Location
+	Logger *slog.Logger
+}
+
+// Index is the Bleve index of assets. It is safe for concurrent use.
+type Index struct {
+	idx    bleve.Index
+	parser *parser
+	zone   *time.Location
+	log    *slog.Logger
+}
+
+// Open opens the index at path, creating it if missing.
+func Open(path string, opts Options) (*Index, error) {
+	if opts.Zone == nil {
+		opts.Zone = defaultZone()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	m, err := buildMapping()
+	if err != nil {
+		return nil, err
+	}
+	idx, err := bleve.Open(path)
+	switch {
+	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
+		if idx, err = bleve.New(path, m); err != nil {
+			return nil, fmt.Errorf("search: create index %s: %w", path, err)
+		}
+		if err := idx.SetInternal([]byte(versionKey), []byte(mappingVersion)); err != nil {
+			idx.Close()
+			return nil, fmt.Errorf("search: create index %s: %w", path, err)
+		}
+		opts.Logger.Info("search index created", "path", path)
+	case err != nil:
+		return nil, fmt.Errorf("search: open index %s: %w", path, err)
+	default:
+		v, err := idx.GetInternal([]byte(versionKey))
+		if err != nil {
+			idx.Close()
+			return nil, fmt.Errorf("search: open index %s: %w", path, err)
+		}
+		if string(v) != mappingVersion {
+			idx.Close()
+			return nil, fmt.Errorf("search: open index %s: version %q, want %q: %w", path, v, mappingVersion, ErrReindex)
+		}
+	}
+	return &Index{
+		idx:    idx,
+		parser: newParser(m.AnalyzerNamed(textAnalyzer), opts.Zone),
+		zone:   opts.Zone,
+		log:    opts.Logger,
+	}, nil
+}
+
+// Close closes the index.
+func (ix *Index) Close() error {
+	if err := ix.idx.Close(); err != nil {
+		return fmt.Errorf("search: close: %w", err)
+	}
+	return nil
+}
+
+// Put indexes or re-indexes assets in one batch; callers group records
+// (a few hundred per call) since each batch is one commit.
+func (ix *Index) Put(ctx context.Context, as ...*assets.Asset) error {
+	b := ix.idx.NewBatch()
+	for _, a := range as {
+		if a == nil || a.ID == "" {
+			return fmt.Errorf("search: put: asset without id")
+		}
+		if err := b.Index(a.ID, document(a, ix.zone)); err != nil {
+			return fmt.Errorf("search: put %s: %w", a.ID, err)
+		}
+	}
+	return ix.commit(ctx, "put", b)
+}
+
+// Delete removes assets from the index; unknown ids are ignored.
+func (ix *Index) Delete(ctx context.Context, ids ...string) error {
+	b := ix.idx.NewBatch()
+	for _, id := range ids {
+		b.Delete(id)
+	}
+	return ix.commit(ctx, "delete", b)
+}
+
+func (ix *Index) commit(ctx context.Context, op string, b *bleve.Batch) error {
+	if b.Size() == 0 {
+		return nil
+	}
+	// Bleve cannot cancel a batch once it runs; check before starting it.
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("search: %s: %w", op, err)
+	}
+	start := time.Now()
+	if err := ix.idx.Batch(b); err != nil {
+		return fmt.Errorf("search: %s %d docs: %w", op, b.Size(), err)
+	}
+	ix.log.DebugContext(ctx, "search batch", "op", op, "docs", b.Size(), "took", time.Since(start))
+	return nil
+}
+
+// Has tells whether asset id is indexed.
+func (ix *Index) Has(ctx context.Context, id string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, fmt.Errorf("search: has %s: %w", id, err)
+	}
+	d, err := ix.idx.Document(id)
+	if err != nil {
+		return false, fmt.Errorf("search: has %s: %w", id, err)
+	}
+	return d != nil, nil
+}
+
+// Count returns the number of assets indexed.
+func (ix *Index) Count(ctx context.Context) (uint64, error) {
+	req := bleve.NewSearchRequestOptions(assetsOnly(query.NewMatchAllQuery()), 0, 0, false)
+	res, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return 0, fmt.Errorf("search: count: %w", err)
+	}
+	return res.Total, nil
+}
+
+// assetsOnly keeps q to asset documents, leaving room for other types.
+func assetsOnly(q query.Query) query.Query {
+	return query.NewConjunctionQuery([]query.Query{termQuery(typeField, assetType), q})
+}
+
+// Request is one search.
+type Request struct {
+	Query  string
+	Facets bool
+	// Sort is "taken" (default, newest first), "-taken" (oldest first),
+	// "name" or "relevance".
+	Sort string
+	// Page counts from 1; Size defaults to DefaultSize, at most MaxSize.
+	Page, Size int
+}
+
+// Result is one page of hits, the total and, if asked, facet counts keyed
+// type, camera, creator, year, month, collection, lens and city. Facet
+// terms are lower-cased so that spellings of one name count together.
+type Result struct {
+	Total  uint64
+	Hits   []Hit
+	Facets map[string][]FacetCount
+}
+
+// Hit is one asset found, with what a result list shows.
+type Hit struct {
+	ID, FileName string
+	Kind         assets.Kind
+	TakenAt      *time.Time
+	Camera       string
+	Collection   string
+	Score        float64
+}
+
+// FacetCount is one facet value and how many hits have it.
+type FacetCount struct {
+	Term  string
+	Count int
+}
+
+// sorts are the orders of Request.Sort; each ends on the document id so
+// that equal keys come out the same in every rebuild.
+var sorts = map[string][]string{
+	"taken":     {"-" + fTaken, "_id"},
+	"-taken":    {fTaken, "_id"},
+	"name":      {fNameSort, "_id"},
+	"relevance": {"-_score", "-" + fTaken, "_id"},
+}
+
+// Search runs req.
+func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
+	q, err := ix.parser.parse(req.Query)
+	if err != nil {
+		return nil, err
+	}
+	if req.Sort == "" {
+		req.Sort = "taken"
+	}
+	order, ok := sorts[req.Sort]
+	if !ok {
+		return nil, fmt.Errorf("search: sort %q: %w: want taken, -taken, name or relevance", req.Sort, ErrQuery)
+	}
+	size := req.Size
+	switch {
+	case size <= 0:
+		size = DefaultSize
+	case size > MaxSize:
+		size = MaxSize
+	}
+	page := max(req.Page, 1)
+
+	sr := bleve.NewSearchRequestOptions(assetsOnly(q), size, (page-1)*size, false)
+	sr.SortBy(order)
+	sr.Fields = []string{fName, fType, fTaken, fCamera, fCollection}
+	if req.Facets {
+		for _, f := range facets {
+			sr.AddFacet(f.name, bleve.NewFacetRequest(f.field, f.size))
+		}
+	}
+	res, err := ix.idx.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, fmt.Errorf("search: %q: %w", req.Query, err)
+	}
+	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits))}
+	for _, h := range res.Hits {
+		hit, err := hitOf(h, ix.zone)
+		if err != nil {
+			return nil, fmt.Errorf("search: %q: %w", req.Query, err)
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	if req.Facets {
+		out.Facets = make(map[string][]FacetCount, len(facets))
+		for _, f := range facets {
+			counts := []FacetCount{}
+			if fr := res.Facets[f.name]; fr != nil && fr.Terms != nil {
+				for _, t := range fr.Terms.Terms() {
+					counts = append(counts, FacetCount{Term: t.Term, Count: t.Count})
+				}
+			}
+			out.Facets[f.name] = counts
+		}
+	}
+	return out, nil
+}
+
+// hitOf reads a hit's stored fields; Bleve keeps taken to the second.
+func hitOf(h *bsearch.DocumentMatch, zone *time.Location) (Hit, error) {
+	str := func(f string) string { s, _ := h.Fields[f].(string); return s }
+	hit := Hit{
+		ID:         h.ID,
+		FileName:   str(fName),
+		Kind:       assets.Kind(str(fType)),
+		Camera:     str(fCamera),
+		Collection: str(fCollection),
+		Score:      h.Score,
+	}
+	if s := str(fTaken); s != "" {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return Hit{}, fmt.Errorf("hit %s: taken %q: %w", h.ID, s, err)
+		}
+		t = t.In(zone)
+		hit.TakenAt = &t
+	}
+	return hit, nil
+}

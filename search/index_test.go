@@ -1,0 +1,456 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"mediabank/assets"
+)
+
+func TestSearchQueries(t *testing.T) {
+	ix, _ := newFixtureIndex(t)
+	all := make([]string, 0, len(fixtures))
+	for _, f := range fixtures {
+		all = append(all, f.key)
+	}
+	aug17 := []string{"w01", "w02", "w03", "c01", "c02", "c03", "s01", "s02", "a01"}
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"", all},
+		{"   ", all},
+		{"banjir", []string{"w01", "w02", "w03", "w04", "s01", "s02"}},
+		{"BANJIR", []string{"w01", "w02", "w03", "w04", "s01", "s02"}},
+		// 2026 matches the year too, walikota only a keyword.
+		{"walikota banjir 2026", []string{"w01"}},
+		{"wali kota", []string{"w01", "c03", "s02", "a01"}},
+		{`"wali kota" banjir`, []string{"w01", "s02"}},
+		// Stop words are dropped from AND, kept as gaps in phrases.
+		{"banjir di ciledug", []string{"w01", "w02", "w03", "w04", "s01"}},
+		{`"banjir di ciledug"`, []string{"w01", "w02"}},
+		{"banjir -video", []string{"w01", "w02", "w03", "w04"}},
+		{`ciledug -"wali kota"`, []string{"w02", "w03", "w04", "s01", "n01"}},
+		{"-banjir -ciledug type:video", []string{}},
+		{"-type:photo", []string{"s01", "s02", "a01", "d01"}},
+		// File names split on _ and . ; DSC01234 stays one word.
+		{"0042", []string{"w01"}},
+		{"DSC_0042", []string{"w01"}},
+		{"dsc_0042.nef", []string{"w01"}},
+		{"dsc", []string{"w01", "w02", "w03", "w04", "n01", "n02"}},
+		{"dsc01234", []string{"s03"}},
+		{"name:IMG_1003", []string{"c03"}},
+		{"camera:nikon", []string{"w01", "w02", "w03", "w04", "n01", "n02"}},
+		{`camera:"Nikon D70"`, []string{"w01", "w02", "w04", "n01", "n02"}},
+		{`camera:"sony ilce-7m3"`, []string{"s01", "s02", "s03", "s04", "s05"}},
+		{"make:canon", []string{"c01", "c02", "c03", "c04", "c05"}},
+		{"model:d850", []string{"w03"}},
+		{"lens:nikkor", []string{"w01", "w02"}},
+		{"type:video", []string{"s01", "s02"}},
+		{"type:VIDEO", []string{"s01", "s02"}},
+		{"type:dokumen", []string{"d01"}},
+		{"type:audio", []string{"a01"}},
+		{"video", []string{"s01", "s02"}},
+		// Edits win over what the file says.
+		{`creator:"budi santoso"`, []string{"w01", "w02", "w04", "n01", "n02"}},
+		{"by:siti", []string{"w03", "c01", "c02"}},
+		{"photographer:rina", []string{"c03", "c04", "c05"}},
+		{"caption:paskibraka", []string{"c02", "c03"}},
+		{"caption:IMG_1003", []string{}},
+		{"collection:hut", []string{"c01", "c02", "c03"}},
+		{"collection:" + banjirColl, []string{"w01", "w02", "w03", "s01"}},
+		{"city:tangerang type:video", []string{"s01", "s02"}},
+		{"country:indonesia banjir", []string{"w01", "w02", "w03", "s01", "s02"}},
+		{`keyword:"pasar lama"`, []string{"s03"}},
+		{"keywords:kuliner", []string{"s03"}},
+		// "lama" is no stop word here: Pasar Lama is a place.
+		{"pasar lama", []string{"s03", "s04"}},
+		{"flood river", []string{"n01"}},
+		// Accents fold: editors type without them.
+		{"cafe batavia", []string{"p02"}},
+		{"CAFÉ", []string{"p02"}},
+		{"hut ri", []string{"c01", "c02", "c03", "d01"}},
+		{"hari kemerdekaan", []string{"c01"}},
+		{"year:2025", []string{"c04", "c05", "p02"}},
+		{"year:2026 camera:nikon", []string{"w01", "w02", "w03", "w04", "n01"}},
+		// Dates are WIB days, whatever the instant's zone.
+		{"taken:2026-01-01", []string{"n01"}},
+		{"taken:2025-12-31", []string{}},
+		{"taken:2026-08-17", aug17},
+		{"taken:2026-08", append([]string{"w04", "p01"}, aug17...)},
+		{"taken:2026-09", []string{"s05"}},
+		{"taken:2025", []string{"c04", "c05", "p02"}},
+		{"taken:>=2026-08-18", []string{"w04", "s05"}},
+		{"taken:>2026-08-17", []string{"w04", "s05"}},
+		{"taken:<2025-10", []string{"p02"}},
+		{"taken:<=2025-10-05", []string{"c04", "c05", "p02"}},
+		{"taken:2025-10-01..2025-10-31", []string{"c04", "c05"}},
+		{"taken:..2025-10", []string{"c04", "c05", "p02"}},
+		{"taken:2026-08-18..", []string{"w04", "s05"}},
+		{"taken:2026-07..2026-08-01 tangerang", []string{"s03", "s04", "p01"}},
+		{"id:" + idOf("w01")[:8], []string{"w01"}},
+		{"id:" + strings.ToUpper(idOf("c02")), []string{"c02"}},
+		// Only stop words or punctuation: nothing to narrow by.
+		{"di", all},
+		{"- , .", all},
+		{"xyzzy", []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			res, err := ix.Search(context.Background(), Request{Query: tt.query, Size: MaxSize})
+			if err != nil {
+				t.Fatalf("Search(%q): %v", tt.query, err)
+			}
+			got, want := sorted(keys(res.Hits)), sorted(tt.want)
+			if !slices.Equal(got, want) {
+				t.Errorf("Search(%q) = %v, want %v", tt.query, got, want)
+			}
+			if res.Total != uint64(len(want)) {
+				t.Errorf("Search(%q).Total = %d, want %d", tt.query, res.Total, len(want))
+			}
+		})
+	}
+}
+
+func TestSearchBadInput(t *testing.T) {
+	ix, _ := newFixtureIndex(t)
+	tests := []struct {
+		req  Request
+		want string
+	}{
+		{Request{Query: `"wali kota`}, "unterminated quote"},
+		{Request{Query: "lokasi:ciledug"}, "unknown field"},
+		{Request{Query: "banjir", Sort: "size"}, `sort "size"`},
+	}
+	for _, tt := range tests {
+		_, err := ix.Search(context.Background(), tt.req)
+		if !errors.Is(err, ErrQuery) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Search(%+v) error = %v, want ErrQuery containing %q", tt.req, err, tt.want)
+		}
+	}
+}
+
+func TestHitFields(t *testing.T) {
+	ix, _ := newFixtureIndex(t)
+	res, err := ix.Search(context.Background(), Request{Query: "0042"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) != 1 {
+		t.Fatalf("hits = %v, want one", keys(res.Hits))
+	}
+	taken := time.Date(2026, 8, 17, 9, 15, 0, 0, defaultZone())
+	got := res.Hits[0]
+	got.Score = 0
+	want := Hit{ID: idOf("w01"), FileName: "DSC_0042.NEF", Kind: "photo", TakenAt: &taken,
+		Camera: "Nikon D70", Collection: banjirColl}
+	if !reflect.DeepEqual(got, want) || got.TakenAt.Location().String() != "WIB" {
+		t.Errorf("hit = %+v (taken %v), want %+v (taken %v)", got, got.TakenAt, want, want.TakenAt)
+	}
+}
+
+func TestFacets(t *testing.T) {
+	ix, _ := newFixtureIndex(t)
+	res, err := ix.Search(context.Background(), Request{Query: "taken:2026-08-17", Facets: true, Size: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]FacetCount{
+		"type": {{"photo", 6}, {"video", 2}, {"audio", 1}},
+		// Counts first, then terms, so the order is stable.
+		"camera":     {{"canon eos r6", 3}, {"nikon d70", 2}, {"sony ilce-7m3", 2}, {"nikon d850", 1}},
+		"creator":    {{"andi wijaya", 3}, {"siti rahma", 3}, {"budi santoso", 2}, {"rina marlina", 1}},
+		"year":       {{"2026", 9}},
+		"month":      {{"2026-08", 9}},
+		"collection": {{banjirColl, 4}, {hutColl, 3}},
+		"lens":       {{strings.ToLower(rfLens), 3}, {strings.ToLower(nikkor), 2}},
+		"city":       {{"tangerang", 8}},
+	}
+	if !reflect.DeepEqual(res.Facets, want) {
+		t.Errorf("facets =\n%v\nwant\n%v", res.Facets, want)
+	}
+
+	// Spellings of one name count together; the WIB calendar decides
+	// years and months.
+	res, err = ix.Search(context.Background(), Request{Query: "camera:nikon", Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		facet string
+		want  []FacetCount
+	}{
+		{"creator", []FacetCount{{"budi santoso", 5}, {"siti rahma", 1}}},
+		{"year", []FacetCount{{"2026", 5}}},
+		{"month", []FacetCount{{"2026-08", 4}, {"2026-01", 1}}},
+		{"city", []FacetCount{{"tangerang", 3}}},
+	} {
+		if got := res.Facets[tt.facet]; !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("camera:nikon facet %s = %v, want %v", tt.facet, got, tt.want)
+		}
+	}
+
+	res, err = ix.Search(context.Background(), Request{Query: "banjir"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Facets != nil {
+		t.Errorf("facets without asking = %v, want nil", res.Facets)
+	}
+}
+
+func TestSortOrders(t *testing.T) {
+	ix, _ := newFixtureIndex(t)
+	newest := []string{"s02", "c03", "w03", "s01", "w02", "w01", "a01", "c02", "c01"}
+	tests := []struct {
+		query, sort string
+		want        []string
+	}{
+		{"taken:2026-08-17", "", newest},
+		{"taken:2026-08-17", "taken", newest},
+		{"taken:2026-08-17", "-taken", []string{"c01", "c02", "a01", "w01", "w02", "s01", "w03", "c03", "s02"}},
+		{"taken:2026-08-17", "name", []string{"s01", "s02", "w01", "w02", "w03", "c01", "c02", "c03", "a01"}},
+		// Records without a date come last either way.
+		{"camera:nikon", "", undatedLast([]string{"w04", "w03", "w02", "w01", "n01"}, "n02")},
+		{"camera:nikon", "-taken", undatedLast([]string{"n01", "w01", "w02", "w03", "w04"}, "n02")},
+		{"type:document", "", []string{"d01"}},
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(context.Background(), Request{Query: tt.query, Sort: tt.sort})
+		if err != nil {
+			t.Fatalf("Search(%q, %q): %v", tt.query, tt.sort, err)
+		}
+		if got := keys(res.Hits); !slices.Equal(got, tt.want) {
+			t.Errorf("Search(%q, sort %q) = %v, want %v", tt.query, tt.sort, got, tt.want)
+		}
+	}
+
+	// Undated records among themselves: id order.
+	res, err := ix.Search(context.Background(), Request{Size: MaxSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := keys(res.Hits)
+	tail := got[len(got)-2:]
+	want := []string{"n02", "d01"}
+	if idOf("d01") < idOf("n02") {
+		want = []string{"d01", "n02"}
+	}
+	if !slices.Equal(tail, want) {
+		t.Errorf("last of all = %v, want undated %v", tail, want)
+	}
+
+	res, err = ix.Search(context.Background(), Request{Query: "banjir ciledug", Sort: "relevance"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(res.Hits); i++ {
+		if res.Hits[i].Score > res.Hits[i-1].Score {
+			t.Errorf("relevance: hit %d score %v > hit %d score %v", i, res.Hits[i].Score, i-1, res.Hits[i-1].Score)
+		}
+	}
+	if len(res.Hits) != 5 || res.Hits[0].Score <= 0 {
+		t.Errorf("relevance hits = %v (first score %v), want 5 scored", keys(res.Hits), res.Hits[0].Score)
+	}
+}
+
+// undatedLast appends the one undated key.
+func undatedLast(dated []string, undated string) []string { return append(dated, undated) }
+
+func TestPagination(t *testing.T) {
+	ix, _ := newFixtureIndex(t)
+	ctx := context.Background()
+	full, err := ix.Search(ctx, Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paged []string
+	for page := 1; page <= 4; page++ {
+		res, err := ix.Search(ctx, Request{Page: page, Size: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != uint64(len(fixtures)) {
+			t.Errorf("page %d total = %d, want %d", page, res.Total, len(fixtures))
+		}
+		wantLen := []int{7, 7, 6, 0}[page-1]
+		if len(res.Hits) != wantLen {
+			t.Errorf("page %d has %d hits, want %d", page, len(res.Hits), wantLen)
+		}
+		paged = append(paged, keys(res.Hits)...)
+	}
+	if got, want := paged, keys(full.Hits); !slices.Equal(got, want) {
+		t.Errorf("pages = %v, want %v", got, want)
+	}
+	// Page 0 is page 1; sizes are clamped.
+	for _, tt := range []struct {
+		req  Request
+		want int
+	}{
+		{Request{Page: 0, Size: 3}, 3},
+		{Request{Page: -2, Size: 3}, 3},
+		{Request{Size: 0}, len(fixtures)},
+		{Request{Size: 100000}, len(fixtures)},
+	} {
+		res, err := ix.Search(ctx, tt.req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) != tt.want || res.Hits[0].ID != full.Hits[0].ID {
+			t.Errorf("Search(%+v) = %d hits from %s, want %d from %s", tt.req, len(res.Hits), res.Hits[0].ID, tt.want, full.Hits[0].ID)
+		}
+	}
+}
+
+func TestPutDeleteHasCount(t *testing.T) {
+	ix, _ := newFixtureIndex(t)
+	ctx := context.Background()
+	check := func(step string, wantCount uint64, wantHas bool, wantHits int) {
+		t.Helper()
+		n, err := ix.Count(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		has, err := ix.Has(ctx, idOf("w01"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := ix.Search(ctx, Request{Query: "0042"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != wantCount || has != wantHas || len(res.Hits) != wantHits {
+			t.Errorf("%s: count %d, has %v, hits %d; want %d, %v, %d", step, n, has, len(res.Hits), wantCount, wantHas, wantHits)
+		}
+	}
+	check("indexed", 20, true, 1)
+	if err := ix.Delete(ctx, idOf("w01"), idOf("nothing")); err != nil {
+		t.Fatal(err)
+	}
+	check("deleted", 19, false, 0)
+	if err := ix.Delete(ctx); err != nil {
+		t.Fatalf("empty Delete: %v", err)
+	}
+
+	// Re-putting an asset replaces its document: an edit is found, the
+	// old caption no longer.
+	a := fixtureAssets(t)[0]
+	a.Edits = map[string]assets.Edit{"caption": {Value: "Genangan air di Ciledug"}}
+	if err := ix.Put(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	check("re-put", 20, true, 1)
+	for q, want := range map[string]int{"genangan": 1, "meninjau": 0} {
+		res, err := ix.Search(ctx, Request{Query: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) != want {
+			t.Errorf("after edit, %q hits = %v, want %d", q, keys(res.Hits), want)
+		}
+	}
+
+	if err := ix.Put(ctx, nil); err == nil {
+		t.Error("Put(nil) succeeded, want error")
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := ix.Put(cancelled, a); !errors.Is(err, context.Canceled) {
+		t.Errorf("Put(cancelled) = %v, want context.Canceled", err)
+	}
+	if _, err := ix.Search(cancelled, Request{Query: "banjir"}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Search(cancelled) = %v, want context.Canceled", err)
+	}
+}
+
+func TestReopen(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	ix := openTest(t, dir)
+	if err := ix.Put(ctx, fixtureAssets(t)...); err != nil {
+		t.Fatal(err)
+	}
+	before, err := ix.Search(ctx, Request{Query: "banjir", Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix = openTest(t, dir)
+	n, err := ix.Count(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := ix.Search(ctx, Request{Query: "banjir", Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != uint64(len(fixtures)) || !reflect.DeepEqual(after, before) {
+		t.Errorf("reopened: count %d, result %+v; want %d, %+v", n, after, len(fixtures), before)
+	}
+
+	// An index built with another mapping asks for a reindex.
+	if err := ix.idx.SetInternal([]byte(versionKey), []byte("0")); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(filepath.Join(dir, "index"), Options{}); !errors.Is(err, ErrReindex) {
+		t.Errorf("Open(old mapping) = %v, want ErrReindex", err)
+	}
+}
+
+// TestRebuildEquality indexes the same records in another order and other
+// batches, as `mediabank reindex` would, and wants identical results.
+func TestRebuildEquality(t *testing.T) {
+	first, _ := newFixtureIndex(t)
+	ctx := context.Background()
+	second := openTest(t, t.TempDir())
+	defer second.Close()
+	as := fixtureAssets(t)
+	slices.Reverse(as)
+	for i := 0; i < len(as); i += 3 {
+		if err := second.Put(ctx, as[i:min(i+3, len(as))]...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An extra record put and deleted leaves no trace.
+	extra := fixtureAssets(t)[0]
+	extra.ID = idOf("extra")
+	if err := second.Put(ctx, extra); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Delete(ctx, extra.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range []Request{
+		{Facets: true},
+		{Query: "banjir", Facets: true},
+		{Query: "banjir ciledug", Sort: "relevance"},
+		{Query: "wali kota", Sort: "relevance", Facets: true},
+		{Query: "dsc", Sort: "name"},
+		{Query: "camera:nikon", Sort: "-taken"},
+		{Query: "taken:2026-08", Page: 2, Size: 4},
+		{Query: "tangerang", Sort: "relevance", Size: 5},
+	} {
+		a, err := first.Search(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := second.Search(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%+v differs after rebuild:\n%v %+v\n%v %+v", req, keys(a.Hits), a, keys(b.Hits), b)
+		}
+	}
+}

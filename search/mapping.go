@@ -1,0 +1,196 @@
+package search
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/analysis/char/regexp"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/stop"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// mappingVersion is stored in the index; bump it whenever the mapping or
+// the analyzers change, so an old index asks for `mediabank reindex`
+// instead of silently answering with stale analysis.
+const mappingVersion = "1"
+
+// Analyzer names.
+const (
+	textAnalyzer    = "mb_text"
+	keywordAnalyzer = "mb_keyword"
+)
+
+// Document types: only assets for now; collections will get their own.
+const (
+	typeField = "doc_type"
+	assetType = "asset"
+)
+
+// Field names in the index.
+const (
+	fAll         = "_all" // bleve's composite of every field included in all
+	fID          = "id"
+	fName        = "name"
+	fNameSort    = "name_sort"
+	fCaption     = "caption"
+	fHeadline    = "headline"
+	fKeywords    = "keywords"
+	fCreator     = "creator"
+	fMake        = "make"
+	fModel       = "model"
+	fCamera      = "camera" // normalised "Make Model", also shown in hits
+	fLens        = "lens"
+	fCollection  = "collection"
+	fCity        = "city"
+	fCountry     = "country"
+	fTaken       = "taken"
+	fType        = "type"
+	fYear        = "year"
+	fMonth       = "month"
+	fFCamera     = "f_camera"
+	fFCreator    = "f_creator"
+	fFCollection = "f_collection"
+	fFLens       = "f_lens"
+	fFCity       = "f_city"
+)
+
+// facets maps the public facet names to their keyword fields and sizes.
+var facets = []struct {
+	name, field string
+	size        int
+}{
+	{"type", fType, 4},
+	{"camera", fFCamera, 20},
+	{"creator", fFCreator, 20},
+	{"year", fYear, 20},
+	{"month", fMonth, 24},
+	{"collection", fFCollection, 20},
+	{"lens", fFLens, 20},
+	{"city", fFCity, 20},
+}
+
+// Stop words are kept short on purpose: Lucene's Indonesian list (bleve's
+// stop_id) drops words that are content in captions here, such as "lama"
+// (Pasar Lama), "baru", "kecil", "depan", "dini" or "bersama".
+var (
+	stopWordsID = []string{
+		"yang", "dan", "di", "ke", "dari", "untuk", "dengan", "pada", "ini",
+		"itu", "atau", "dalam", "oleh", "akan", "juga", "adalah", "sebagai",
+		"karena", "tersebut", "serta", "telah", "sudah", "bagi", "tentang",
+		"kepada", "saat", "ketika", "secara", "agar",
+	}
+	stopWordsEN = []string{
+		"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for",
+		"with", "by", "from", "is", "are", "was", "were", "be", "this",
+		"that", "as", "it", "its",
+	}
+)
+
+// buildMapping returns the index mapping: one "asset" document type
+// selected by doc_type, a text analyzer for Indonesian and English, and
+// lower-cased keyword fields for facets and filters.
+func buildMapping() (*mapping.IndexMappingImpl, error) {
+	im := mapping.NewIndexMapping()
+	stops := make([]any, 0, len(stopWordsID)+len(stopWordsEN))
+	for _, w := range slices.Concat(stopWordsID, stopWordsEN) {
+		stops = append(stops, w)
+	}
+	steps := []struct {
+		kind string
+		add  func(string, map[string]any) error
+		name string
+		cfg  map[string]any
+	}{
+		{"token map", im.AddCustomTokenMap, "mb_stop_words", map[string]any{
+			"type": tokenmap.Name, "tokens": stops}},
+		{"token filter", im.AddCustomTokenFilter, "mb_stop", map[string]any{
+			"type": stop.Name, "stop_token_map": "mb_stop_words"}},
+		// File names split on "_" and "." too, so DSC_0042.NEF is found by
+		// "0042" and "dsc"; the unicode tokenizer already splits on "-".
+		{"char filter", im.AddCustomCharFilter, "mb_split", map[string]any{
+			"type": regexp.Name, "regexp": `[_.]`, "replace": " "}},
+		{"analyzer", im.AddCustomAnalyzer, textAnalyzer, map[string]any{
+			"type":          custom.Name,
+			"char_filters":  []any{asciifolding.Name, "mb_split"},
+			"tokenizer":     unicode.Name,
+			"token_filters": []any{lowercase.Name, "mb_stop"},
+		}},
+		{"analyzer", im.AddCustomAnalyzer, keywordAnalyzer, map[string]any{
+			"type":          custom.Name,
+			"tokenizer":     single.Name,
+			"token_filters": []any{lowercase.Name},
+		}},
+	}
+	for _, s := range steps {
+		if err := s.add(s.name, s.cfg); err != nil {
+			return nil, fmt.Errorf("search: mapping: add %s %s: %w", s.kind, s.name, err)
+		}
+	}
+	im.DefaultAnalyzer = textAnalyzer
+	im.TypeField = typeField
+	im.DefaultType = assetType
+	im.DefaultMapping = mapping.NewDocumentDisabledMapping()
+
+	text := func(store, inAll bool) *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Analyzer = textAnalyzer
+		f.Store = store
+		f.IncludeInAll = inAll
+		f.DocValues = false
+		return f
+	}
+	keyword := func(store, inAll bool) *mapping.FieldMapping {
+		f := mapping.NewKeywordFieldMapping()
+		f.Analyzer = keywordAnalyzer
+		f.Store = store
+		f.IncludeInAll = inAll
+		f.IncludeTermVectors = false
+		return f
+	}
+	taken := mapping.NewDateTimeFieldMapping()
+	taken.IncludeInAll = false
+
+	dm := mapping.NewDocumentStaticMapping()
+	for name, f := range map[string]*mapping.FieldMapping{
+		typeField: keyword(false, false),
+		fID:       keyword(false, false),
+		fName:     text(true, true),
+		fNameSort: keyword(false, false),
+		fCaption:  text(false, true),
+		fHeadline: text(false, true),
+		fKeywords: text(false, true),
+		fCreator:  text(false, true),
+		fMake:     text(false, true),
+		fModel:    text(false, true),
+		// camera repeats make and model, so it stays out of _all.
+		fCamera:     text(true, false),
+		fLens:       text(false, true),
+		fCollection: text(true, true),
+		fCity:       text(false, true),
+		fCountry:    text(false, true),
+		fTaken:      taken,
+		// type and year are in _all so that "video" or "2026" work as
+		// plain words.
+		fType:        keyword(true, true),
+		fYear:        keyword(false, true),
+		fMonth:       keyword(false, false),
+		fFCamera:     keyword(false, false),
+		fFCreator:    keyword(false, false),
+		fFCollection: keyword(false, false),
+		fFLens:       keyword(false, false),
+		fFCity:       keyword(false, false),
+	} {
+		dm.AddFieldMappingsAt(name, f)
+	}
+	im.AddDocumentMapping(assetType, dm)
+	if err := im.Validate(); err != nil {
+		return nil, fmt.Errorf("search: mapping: validate: %w", err)
+	}
+	return im, nil
+}

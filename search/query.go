@@ -1,0 +1,316 @@
+package search
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// ErrQuery marks a query the editor typed wrong, so callers can answer
+// 400 with the message rather than 500.
+var ErrQuery = errors.New("bad query")
+
+// fieldKind says how a field:value clause becomes a Bleve query.
+type fieldKind int
+
+const (
+	kindText  fieldKind = iota // analyzed words or "phrase"
+	kindType                   // photo, video, audio, document
+	kindYear                   // four digits
+	kindID                     // hex prefix of an asset id
+	kindTaken                  // a date or a range of dates
+)
+
+// queryFields is the field:value vocabulary editors may type.
+var queryFields = map[string]struct {
+	field string
+	kind  fieldKind
+}{
+	"camera":       {fCamera, kindText},
+	"make":         {fMake, kindText},
+	"model":        {fModel, kindText},
+	"lens":         {fLens, kindText},
+	"type":         {fType, kindType},
+	"creator":      {fCreator, kindText},
+	"photographer": {fCreator, kindText},
+	"by":           {fCreator, kindText},
+	"collection":   {fCollection, kindText},
+	"city":         {fCity, kindText},
+	"country":      {fCountry, kindText},
+	"keyword":      {fKeywords, kindText},
+	"keywords":     {fKeywords, kindText},
+	"caption":      {fCaption, kindText},
+	"headline":     {fHeadline, kindText},
+	"name":         {fName, kindText},
+	"year":         {fYear, kindYear},
+	"id":           {fID, kindID},
+	"taken":        {fTaken, kindTaken},
+}
+
+// typeNames accepts the kinds and their Indonesian names.
+var typeNames = map[string]string{
+	"photo": "photo", "foto": "photo", "video": "video", "audio": "audio",
+	"document": "document", "dokumen": "document",
+}
+
+// ParseQuery parses the editors' query syntax: plain words (all must
+// match), "quoted phrases", -word to exclude, field:value and
+// taken:DATE or ranges of dates in zone (nil means Asia/Jakarta). An empty
+// query matches everything. Index.Search parses with its own analyzer;
+// this builds one per call.
+func ParseQuery(q string, zone *time.Location) (query.Query, error) {
+	m, err := buildMapping()
+	if err != nil {
+		return nil, err
+	}
+	return newParser(m.AnalyzerNamed(textAnalyzer), zone).parse(q)
+}
+
+// parser turns query text into a Bleve query. It holds the index's text
+// analyzer to drop words that index nothing (stop words, punctuation),
+// which would otherwise make an AND of clauses match nothing.
+type parser struct {
+	analyzer analysis.Analyzer
+	zone     *time.Location
+}
+
+func newParser(text analysis.Analyzer, zone *time.Location) *parser {
+	if zone == nil {
+		zone = defaultZone()
+	}
+	return &parser{analyzer: text, zone: zone}
+}
+
+// defaultZone is Jakarta time (WIB), which has had no daylight saving
+// since 1964; a fixed zone needs no tzdata on the server.
+func defaultZone() *time.Location { return time.FixedZone("WIB", 7*60*60) }
+
+func (p *parser) parse(q string) (query.Query, error) {
+	clauses, err := lex(q)
+	if err != nil {
+		return nil, fmt.Errorf("search: parse %q: %w", q, err)
+	}
+	var must, mustNot []query.Query
+	for _, c := range clauses {
+		bq, err := p.clause(c)
+		if err != nil {
+			return nil, fmt.Errorf("search: parse %q: %w", q, err)
+		}
+		switch {
+		case bq == nil: // nothing searchable, e.g. a stop word
+		case c.neg:
+			mustNot = append(mustNot, bq)
+		default:
+			must = append(must, bq)
+		}
+	}
+	switch {
+	case len(mustNot) > 0:
+		if len(must) == 0 {
+			must = []query.Query{query.NewMatchAllQuery()}
+		}
+		return query.NewBooleanQuery(must, nil, mustNot), nil
+	case len(must) == 1:
+		return must[0], nil
+	case len(must) > 1:
+		return query.NewConjunctionQuery(must), nil
+	}
+	return query.NewMatchAllQuery(), nil
+}
+
+// clause is one space-separated piece of a query.
+type clause struct {
+	neg    bool
+	field  string
+	value  string
+	quoted bool
+}
+
+// lex splits q into clauses. It never fails except on an unterminated
+// quote, so every other oddity is left to the clause checks.
+func lex(q string) ([]clause, error) {
+	var out []clause
+	for i := 0; i < len(q); {
+		r, w := utf8.DecodeRuneInString(q[i:])
+		if unicode.IsSpace(r) {
+			i += w
+			continue
+		}
+		var c clause
+		if q[i] == '-' {
+			c.neg = true
+			i++
+		}
+		j := i
+		for j < len(q) && (q[j] >= 'a' && q[j] <= 'z' || q[j] >= 'A' && q[j] <= 'Z') {
+			j++
+		}
+		if j > i && j < len(q) && q[j] == ':' {
+			c.field = strings.ToLower(q[i:j])
+			i = j + 1
+		}
+		if i < len(q) && q[i] == '"' {
+			end := strings.IndexByte(q[i+1:], '"')
+			if end < 0 {
+				return nil, fmt.Errorf("%w: unterminated quote at offset %d", ErrQuery, i)
+			}
+			c.value, c.quoted = q[i+1:i+1+end], true
+			i += end + 2
+		} else {
+			j := i
+			for j < len(q) {
+				r, w := utf8.DecodeRuneInString(q[j:])
+				if unicode.IsSpace(r) || r == '"' {
+					break
+				}
+				j += w
+			}
+			c.value, i = q[i:j], j
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// clause returns the query of one clause, or nil if it says nothing
+// searchable (a stop word, a lone "-").
+func (p *parser) clause(c clause) (query.Query, error) {
+	if c.field == "" {
+		return p.text(fAll, c.value, c.quoted), nil
+	}
+	f, ok := queryFields[c.field]
+	if !ok {
+		return nil, fmt.Errorf("%w: unknown field %q; known fields: %s", ErrQuery, c.field,
+			strings.Join(slices.Sorted(maps.Keys(queryFields)), ", "))
+	}
+	v := strings.TrimSpace(c.value)
+	if v == "" {
+		return nil, fmt.Errorf("%w: %s: missing value", ErrQuery, c.field)
+	}
+	switch f.kind {
+	case kindType:
+		kind, ok := typeNames[strings.ToLower(v)]
+		if !ok {
+			return nil, fmt.Errorf("%w: type %q: want photo, video, audio or document", ErrQuery, v)
+		}
+		return termQuery(f.field, kind), nil
+	case kindYear:
+		if len(v) != 4 || strings.Trim(v, "0123456789") != "" {
+			return nil, fmt.Errorf("%w: year %q: want four digits", ErrQuery, v)
+		}
+		return termQuery(f.field, v), nil
+	case kindID:
+		v = strings.ToLower(v)
+		if len(v) > 64 || strings.Trim(v, "0123456789abcdef") != "" {
+			return nil, fmt.Errorf("%w: id %q: want hex digits of a SHA-256", ErrQuery, v)
+		}
+		pq := query.NewPrefixQuery(v)
+		pq.SetField(f.field)
+		return pq, nil
+	case kindTaken:
+		return p.taken(v)
+	}
+	return p.text(f.field, v, c.quoted), nil
+}
+
+func termQuery(field, term string) query.Query {
+	tq := query.NewTermQuery(term)
+	tq.SetField(field)
+	return tq
+}
+
+// text matches every word of v in field, or v as a phrase if quoted.
+func (p *parser) text(field, v string, phrase bool) query.Query {
+	if len(p.analyzer.Analyze([]byte(v))) == 0 {
+		return nil
+	}
+	if phrase {
+		pq := query.NewMatchPhraseQuery(v)
+		pq.SetField(field)
+		pq.Analyzer = textAnalyzer
+		return pq
+	}
+	mq := query.NewMatchQuery(v)
+	mq.SetField(field)
+	mq.Analyzer = textAnalyzer
+	mq.SetOperator(query.MatchQueryOperatorAnd)
+	return mq
+}
+
+// taken parses DATE, >=DATE, >DATE, <=DATE, <DATE and FROM..TO (either
+// end may be left open), where DATE is YYYY, YYYY-MM or YYYY-MM-DD in the
+// parser's zone and stands for the whole period, inclusive.
+func (p *parser) taken(v string) (query.Query, error) {
+	var start, end time.Time // end is exclusive; zero means unbounded
+	var err error
+	switch {
+	case strings.HasPrefix(v, ">="):
+		start, _, err = p.period(v[2:])
+	case strings.HasPrefix(v, ">"):
+		_, start, err = p.period(v[1:])
+	case strings.HasPrefix(v, "<="):
+		_, end, err = p.period(v[2:])
+	case strings.HasPrefix(v, "<"):
+		end, _, err = p.period(v[1:])
+	case strings.Contains(v, ".."):
+		from, to, _ := strings.Cut(v, "..")
+		if from == "" && to == "" {
+			return nil, fmt.Errorf("%w: taken %q: want a date on at least one side of ..", ErrQuery, v)
+		}
+		if from != "" {
+			start, _, err = p.period(from)
+		}
+		if to != "" && err == nil {
+			_, end, err = p.period(to)
+		}
+	default:
+		start, end, err = p.period(v)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: taken %q: %w", ErrQuery, v, err)
+	}
+	if !start.IsZero() && !end.IsZero() && !start.Before(end) {
+		return nil, fmt.Errorf("%w: taken %q: the range is empty", ErrQuery, v)
+	}
+	inclusive, exclusive := true, false
+	q := query.NewDateRangeInclusiveQuery(start, end, &inclusive, &exclusive)
+	q.SetField(fTaken)
+	return q, nil
+}
+
+// Years outside these bounds are typing mistakes, and Bleve cannot store
+// times beyond the nanosecond range of int64 anyway.
+const minYear, maxYear = 1800, 2200
+
+// period returns the start of the day, month or year s names and the
+// start of the next one.
+func (p *parser) period(s string) (start, next time.Time, err error) {
+	var layout string
+	var years, months, days int
+	switch len(s) {
+	case 4:
+		layout, years = "2006", 1
+	case 7:
+		layout, months = "2006-01", 1
+	case 10:
+		layout, days = "2006-01-02", 1
+	default:
+		return start, next, fmt.Errorf("bad date %q: want YYYY, YYYY-MM or YYYY-MM-DD", s)
+	}
+	start, err = time.ParseInLocation(layout, s, p.zone)
+	if err != nil {
+		return start, next, fmt.Errorf("bad date %q: want YYYY, YYYY-MM or YYYY-MM-DD", s)
+	}
+	if y := start.Year(); y < minYear || y > maxYear {
+		return time.Time{}, next, fmt.Errorf("bad date %q: year out of %d..%d", s, minYear, maxYear)
+	}
+	return start, start.AddDate(years, months, days), nil
+}
