@@ -3,6 +3,7 @@ package assets
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 )
@@ -124,29 +125,41 @@ func Ext(name string) string {
 	return strings.TrimPrefix(strings.ToLower(path.Ext(name)), ".")
 }
 
+// editable names the fields people may change, with how each edit is
+// applied over what the file says. Read-only after init.
+var editable = map[string]func(m *Metadata, v any){
+	"caption":   func(m *Metadata, v any) { m.Caption, _ = v.(string) },
+	"headline":  func(m *Metadata, v any) { m.Headline, _ = v.(string) },
+	"creator":   func(m *Metadata, v any) { m.Creator, _ = v.(string) },
+	"credit":    func(m *Metadata, v any) { m.Credit, _ = v.(string) },
+	"copyright": func(m *Metadata, v any) { m.Copyright, _ = v.(string) },
+	"place":     func(m *Metadata, v any) { m.Place, _ = v.(string) },
+	"city":      func(m *Metadata, v any) { m.City, _ = v.(string) },
+	"country":   func(m *Metadata, v any) { m.Country, _ = v.(string) },
+	"keywords":  func(m *Metadata, v any) { m.Keywords = stringsOf(v) },
+	"people":    func(m *Metadata, v any) { m.People = stringsOf(v) },
+}
+
 // Effective returns the metadata with people's edits applied over what the
 // file says: what search and the pages show.
 func (a *Asset) Effective() Metadata {
 	m := a.Meta
 	for field, e := range a.Edits {
-		switch field {
-		case "caption":
-			m.Caption, _ = e.Value.(string)
-		case "headline":
-			m.Headline, _ = e.Value.(string)
-		case "creator":
-			m.Creator, _ = e.Value.(string)
-		case "copyright":
-			m.Copyright, _ = e.Value.(string)
-		case "city":
-			m.City, _ = e.Value.(string)
-		case "country":
-			m.Country, _ = e.Value.(string)
-		case "keywords":
-			m.Keywords = stringsOf(e.Value)
+		if apply, ok := editable[field]; ok {
+			apply(&m, e.Value)
 		}
 	}
 	return m
+}
+
+// EditableFields lists the metadata fields people may change.
+func EditableFields() []string {
+	out := make([]string, 0, len(editable))
+	for f := range editable {
+		out = append(out, f)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // stringsOf accepts both []string and the []any that JSON decoding gives.

@@ -35,6 +35,9 @@ type Metadata struct {
 	Keywords     []string   `json:"keywords,omitempty"`
 	Creator      string     `json:"creator,omitempty"`
 	Copyright    string     `json:"copyright,omitempty"`
+	People       []string   `json:"people,omitempty"` // people shown
+	Place        string     `json:"place,omitempty"`  // the venue, finer than the city
+	Credit       string     `json:"credit,omitempty"`
 	City         string     `json:"city,omitempty"`
 	Country      string     `json:"country,omitempty"`
 	Duration     float64    `json:"duration,omitempty"` // seconds, video and audio

@@ -19,6 +19,8 @@ import (
 	"time"
 )
 
+// The outcomes callers branch on; every error of this package that is
+// not a server fault wraps one of them.
 var (
 	ErrNotFound     = errors.New("not found")
 	ErrConflict     = errors.New("conflict")

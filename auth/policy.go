@@ -233,7 +233,8 @@ func LoadPolicy(r io.Reader) (Policy, error) {
 	if len(data) > maxPolicyFile {
 		return Policy{}, fmt.Errorf("load policy: larger than %d bytes: %w", maxPolicyFile, ErrInvalid)
 	}
-	var overrides map[string]map[string]Decision
+	// Strings, not Decisions: JSON null would silently decode as Deny.
+	var overrides map[string]map[string]string
 	if err := json.Unmarshal(data, &overrides); err != nil {
 		return Policy{}, fmt.Errorf("load policy: %w: %w", ErrInvalid, err)
 	}
@@ -243,10 +244,14 @@ func LoadPolicy(r io.Reader) (Policy, error) {
 		if ri < 0 {
 			return Policy{}, fmt.Errorf("load policy: unknown role %q: %w", role, ErrInvalid)
 		}
-		for action, d := range cells {
+		for action, text := range cells {
 			ai := actionIndex(action)
 			if ai < 0 {
 				return Policy{}, fmt.Errorf("load policy: role %s: unknown action %q: %w", role, action, ErrInvalid)
+			}
+			var d Decision
+			if err := d.UnmarshalText([]byte(text)); err != nil {
+				return Policy{}, fmt.Errorf("load policy: role %s, action %s: %w", role, action, err)
 			}
 			if role == RoleAdmin && d != Allow {
 				return Policy{}, fmt.Errorf("load policy: admin must keep %s: %w", action, ErrInvalid)

@@ -136,6 +136,8 @@ func TestLoadPolicy(t *testing.T) {
 		{name: "unknown role", json: `{"kabid": {"collection.order": "allow"}}`, wantErr: ErrInvalid},
 		{name: "unknown action", json: `{"head": {"collection.delete": "allow"}}`, wantErr: ErrInvalid},
 		{name: "unknown decision", json: `{"head": {"collection.order": "yes"}}`, wantErr: ErrInvalid},
+		{name: "null decision", json: `{"head": {"collection.order": null}}`, wantErr: ErrInvalid},
+		{name: "null role", json: `{"head": null}`, cells: []cell{{"head", "collection.order", Allow}}},
 		{name: "decision as number", json: `{"head": {"collection.order": 1}}`, wantErr: ErrInvalid},
 		{name: "admin loses user.manage", json: `{"admin": {"user.manage": "deny"}}`, wantErr: ErrInvalid},
 		{name: "admin delegated", json: `{"admin": {"collection.approve": "delegated"}}`, wantErr: ErrInvalid},

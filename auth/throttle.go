@@ -25,8 +25,8 @@ type ThrottleOptions struct {
 }
 
 // Throttle counts failed logins in memory, per account and per client
-// address. The login handler calls Check before Authenticate, then
-// Failure or Success. It is safe for concurrent use.
+// address. The login handler calls Attempt before Authenticate and Success
+// after it succeeded. It is safe for concurrent use.
 type Throttle struct {
 	window time.Duration
 	max    int
@@ -91,36 +91,40 @@ func addressKey(addr netip.Addr) netip.Prefix {
 	return p
 }
 
-// Check says whether a login for account from addr may be tried now; if
-// not it returns a *ThrottledError with how long to wait.
-func (t *Throttle) Check(account string, addr netip.Addr) error {
+// Attempt asks to try a login for account from addr now. Refused, it
+// returns a *ThrottledError with how long to wait, and counts nothing.
+// Allowed, it counts the attempt as a failure at once, until Success takes
+// it back: counting only after the slow password check would let many
+// guesses sent at the same moment all pass.
+func (t *Throttle) Attempt(account string, addr netip.Addr) error {
 	now := t.now()
+	acc, ip := accountKey(account), addressKey(addr)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	wait := max(t.accounts.retryAfter(accountKey(account), now, t.window),
-		t.addresses.retryAfter(addressKey(addr), now, t.window))
+	wait := max(t.accounts.retryAfter(acc, now, t.window), t.addresses.retryAfter(ip, now, t.window))
 	if wait > 0 {
 		return &ThrottledError{RetryAfter: wait}
 	}
+	t.accounts.add(acc, now, t.window, t.max)
+	t.addresses.add(ip, now, t.window, t.max)
 	return nil
 }
 
-// Failure records a failed login.
-func (t *Throttle) Failure(account string, addr netip.Addr) {
-	now := t.now()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.accounts.add(accountKey(account), now, t.window, t.max)
-	t.addresses.add(addressKey(addr), now, t.window, t.max)
-}
-
-// Success forgets the account's failures. The address's stay: otherwise
-// an attacker with one account of their own could reset their address's
-// count between guesses at others.
-func (t *Throttle) Success(account string) {
+// Success records that the login allowed by the last Attempt succeeded:
+// the account's failures are forgotten, and the address gets back the one
+// attempt. The address keeps its other failures, or an attacker with an
+// account of their own could clear their address's count between guesses
+// at others.
+func (t *Throttle) Success(account string, addr netip.Addr) {
+	ip := addressKey(addr)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.accounts.byKey, accountKey(account))
+	if times := t.addresses.byKey[ip]; len(times) > 1 {
+		t.addresses.byKey[ip] = times[:len(times)-1]
+	} else {
+		delete(t.addresses.byKey, ip)
+	}
 }
 
 // recent drops k's failures older than the window and returns the rest.

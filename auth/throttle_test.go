@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -11,8 +13,9 @@ import (
 func TestThrottle(t *testing.T) {
 	a := netip.MustParseAddr("203.0.113.7")
 	b := netip.MustParseAddr("198.51.100.9")
-	// Each step advances the clock, then either records an outcome
-	// ("fail", "ok") or checks ("check") and expects a wait (0: allowed).
+	// Each step advances the clock and makes an Attempt, which must wait
+	// want (0: allowed). An allowed "fail" stays counted; an allowed "ok"
+	// is followed by Success.
 	type step struct {
 		advance time.Duration
 		op      string
@@ -20,13 +23,16 @@ func TestThrottle(t *testing.T) {
 		addr    netip.Addr
 		want    time.Duration
 	}
-	fails := func(n int, account string, addr netip.Addr, every time.Duration) []step {
+	fails := func(n int, account func(int) string, addr func(int) netip.Addr, every time.Duration) []step {
 		var s []step
-		for range n {
-			s = append(s, step{every, "fail", account, addr, 0})
+		for i := range n {
+			s = append(s, step{every, "fail", account(i), addr(i), 0})
 		}
 		return s
 	}
+	same := func(s string) func(int) string { return func(int) string { return s } }
+	numbered := func(i int) string { return fmt.Sprintf("user%d", i) }
+	at := func(addr netip.Addr) func(int) netip.Addr { return func(int) netip.Addr { return addr } }
 	seq := func(parts ...[]step) []step {
 		var s []step
 		for _, p := range parts {
@@ -38,69 +44,53 @@ func TestThrottle(t *testing.T) {
 		name  string
 		steps []step
 	}{
-		{"four failures: allowed", seq(fails(4, "rina", a, time.Minute), []step{{0, "check", "rina", a, 0}})},
-		{"five failures: wait until the first leaves the window", seq(fails(5, "rina", a, time.Minute), []step{
-			{0, "check", "rina", a, 11 * time.Minute},
-			{0, "check", "rina", b, 11 * time.Minute}, // the account is locked from everywhere
-			{0, "check", "budi", a, 0},                // other accounts from the same address are not
-			{11 * time.Minute, "check", "rina", a, 0},
-		})},
-		{"sliding window", seq(fails(5, "rina", a, time.Minute), []step{
-			{11 * time.Minute, "fail", "rina", a, 0},
-			{0, "check", "rina", a, time.Minute}, // failures at 2, 3, 4, 5, 16 min
-		})},
-		{"success resets the account", seq(fails(4, "rina", a, time.Minute), []step{
-			{0, "ok", "rina", a, 0},
-			{0, "fail", "rina", a, 0},
-			{0, "check", "rina", a, 0},
-		})},
-		{"twenty failures from one address", seq(
-			func() []step {
-				var s []step
-				for i := range 20 {
-					s = append(s, step{time.Second, "fail", fmt.Sprintf("user%d", i), a, 0})
-				}
-				return s
-			}(),
+		{"five failures, then wait until the first leaves the window", seq(
+			fails(5, same("rina"), at(a), time.Minute), // at 1, 2, 3, 4, 5 min
 			[]step{
-				{0, "check", "siti", a, 15*time.Minute - 19*time.Second},
-				{0, "check", "siti", b, 0},
+				{0, "fail", "rina", a, 11 * time.Minute},
+				{0, "fail", "rina", b, 11 * time.Minute}, // the account is locked from everywhere
+				{0, "fail", "budi", a, 0},                // other accounts from the same address are not
+				{11 * time.Minute, "fail", "rina", a, 0},
 			})},
-		{"success does not reset the address", seq(
-			func() []step {
-				var s []step
-				for i := range 20 {
-					s = append(s, step{0, "fail", fmt.Sprintf("user%d", i), a, 0})
-				}
-				return s
-			}(),
+		{"sliding window", seq(
+			fails(5, same("rina"), at(a), time.Minute),
+			[]step{
+				{11 * time.Minute, "fail", "rina", a, 0},
+				{0, "fail", "rina", a, time.Minute}, // failures at 2, 3, 4, 5, 16 min
+			})},
+		{"success resets the account", seq(
+			fails(4, same("rina"), at(a), time.Minute),
+			[]step{{0, "ok", "rina", a, 0}},
+			fails(5, same("rina"), at(a), 0),
+			[]step{{0, "fail", "rina", a, 15 * time.Minute}},
+		)},
+		{"twenty failures from one address", seq(
+			fails(20, numbered, at(a), time.Second), // at 1 to 20 s
+			[]step{
+				{0, "fail", "siti", a, 15*time.Minute - 19*time.Second},
+				{0, "fail", "siti", b, 0},
+			})},
+		{"a success neither counts against nor resets the address", seq(
+			fails(19, numbered, at(a), 0),
 			[]step{
 				{0, "ok", "siti", a, 0},
-				{0, "check", "siti", a, 15 * time.Minute},
+				{0, "fail", "rina", a, 0},
+				{0, "fail", "dewi", a, 15 * time.Minute},
 			})},
 		{"one IPv6 /64 is one client", seq(
-			func() []step {
-				var s []step
-				for i := range 20 {
-					addr := netip.MustParseAddr(fmt.Sprintf("2001:db8:1:2::%x", i+1))
-					s = append(s, step{0, "fail", fmt.Sprintf("user%d", i), addr, 0})
-				}
-				return s
-			}(),
+			fails(20, numbered, func(i int) netip.Addr { return netip.MustParseAddr(fmt.Sprintf("2001:db8:1:2::%x", i+1)) }, 0),
 			[]step{
-				{0, "check", "siti", netip.MustParseAddr("2001:db8:1:2:ffff::1"), 15 * time.Minute},
-				{0, "check", "siti", netip.MustParseAddr("2001:db8:1:3::1"), 0},
+				{0, "fail", "siti", netip.MustParseAddr("2001:db8:1:2:ffff::1"), 15 * time.Minute},
+				{0, "fail", "siti", netip.MustParseAddr("2001:db8:1:3::1"), 0},
 			})},
-		{"IPv4 mapped in IPv6 is the IPv4 address", seq(fails(5, "rina", a, 0), func() []step {
-			var s []step
-			for i := range 15 {
-				s = append(s, step{0, "fail", fmt.Sprintf("user%d", i), netip.MustParseAddr("::ffff:203.0.113.7"), 0})
-			}
-			return append(s, step{0, "check", "budi", a, 15 * time.Minute})
-		}())},
+		{"IPv4 mapped in IPv6 is the IPv4 address", seq(
+			fails(5, same("rina"), at(a), 0),
+			fails(15, numbered, at(netip.MustParseAddr("::ffff:203.0.113.7")), 0),
+			[]step{{0, "fail", "budi", a, 15 * time.Minute}},
+		)},
 		{"invalid names share one entry", seq(
-			[]step{{0, "fail", "A", a, 0}, {0, "fail", "../x", b, 0}, {0, "fail", "", a, 0}, {0, "fail", "Rina", b, 0}, {0, "fail", "x y", a, 0}},
-			[]step{{0, "check", "ZZZ", b, 15 * time.Minute}, {0, "check", "rina", b, 0}},
+			fails(5, func(i int) string { return []string{"A", "../x", "", "Rina", "x y"}[i] }, func(i int) netip.Addr { return []netip.Addr{a, b}[i%2] }, 0),
+			[]step{{0, "fail", "ZZZ", b, 15 * time.Minute}, {0, "fail", "rina", b, 0}},
 		)},
 	}
 	for _, tt := range tests {
@@ -109,29 +99,45 @@ func TestThrottle(t *testing.T) {
 			th := NewThrottle(ThrottleOptions{Now: c.Now})
 			for i, st := range tt.steps {
 				c.Advance(st.advance)
-				switch st.op {
-				case "fail":
-					th.Failure(st.account, st.addr)
-				case "ok":
-					th.Success(st.account)
-				case "check":
-					err := th.Check(st.account, st.addr)
-					var got time.Duration
-					var te *ThrottledError
-					if errors.As(err, &te) {
-						got = te.RetryAfter
-						if !errors.Is(err, ErrThrottled) {
-							t.Errorf("step %d: %v is not ErrThrottled", i, err)
-						}
-					} else if err != nil {
-						t.Fatalf("step %d: Check: %v", i, err)
+				err := th.Attempt(st.account, st.addr)
+				var got time.Duration
+				var te *ThrottledError
+				if errors.As(err, &te) {
+					got = te.RetryAfter
+					if !errors.Is(err, ErrThrottled) {
+						t.Errorf("step %d: %v is not ErrThrottled", i, err)
 					}
-					if got != st.want {
-						t.Errorf("step %d: Check(%s, %s) wait = %s, want %s", i, st.account, st.addr, got, st.want)
-					}
+				} else if err != nil {
+					t.Fatalf("step %d: Attempt: %v", i, err)
+				}
+				if got != st.want {
+					t.Errorf("step %d: Attempt(%q, %s) wait = %s, want %s", i, st.account, st.addr, got, st.want)
+				}
+				if st.op == "ok" && err == nil {
+					th.Success(st.account, st.addr)
 				}
 			}
 		})
+	}
+}
+
+// TestThrottleConcurrent: guesses sent at the same moment cannot pass the
+// limit while the password checks are still running.
+func TestThrottleConcurrent(t *testing.T) {
+	th := NewThrottle(ThrottleOptions{})
+	addr := netip.MustParseAddr("203.0.113.7")
+	var allowed atomic.Int64
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			if th.Attempt("rina", addr) == nil {
+				allowed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if got := allowed.Load(); got != 5 {
+		t.Errorf("%d of 50 concurrent attempts allowed, want 5", got)
 	}
 }
 
@@ -139,22 +145,26 @@ func TestThrottleBounded(t *testing.T) {
 	c := newClock()
 	th := NewThrottle(ThrottleOptions{MaxEntries: 100, AccountFailures: 2, Now: c.Now})
 	// Two failures of rina, then a flood of other names from many addresses.
-	th.Failure("rina", netip.MustParseAddr("10.0.0.1"))
-	th.Failure("rina", netip.MustParseAddr("10.0.0.1"))
+	th.Attempt("rina", netip.MustParseAddr("10.0.0.1"))
+	th.Attempt("rina", netip.MustParseAddr("10.0.0.1"))
 	for i := range 1000 {
 		c.Advance(time.Millisecond)
-		th.Failure(fmt.Sprintf("user%d", i), netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)}))
+		if err := th.Attempt(fmt.Sprintf("user%d", i), netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)})); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if n, m := len(th.accounts.byKey), len(th.addresses.byKey); n > 100 || m > 100 {
 		t.Errorf("entries: %d accounts, %d addresses; want at most 100 each", n, m)
 	}
 	// The flood pushed rina out (the oldest), which is the price of the
 	// bound; expired entries go first.
-	if err := th.Check("rina", netip.MustParseAddr("10.0.0.2")); err != nil {
+	if err := th.Attempt("rina", netip.MustParseAddr("10.0.0.2")); err != nil {
 		t.Errorf("rina after the flood: %v", err)
 	}
 	c.Advance(15 * time.Minute)
-	th.Failure("budi", netip.MustParseAddr("10.0.0.3"))
+	if err := th.Attempt("budi", netip.MustParseAddr("10.0.0.3")); err != nil {
+		t.Fatal(err)
+	}
 	if n := len(th.accounts.byKey); n != 1 {
 		t.Errorf("after the window, one more failure: %d accounts held, want 1", n)
 	}

@@ -318,7 +318,7 @@ func (u *Users) Enable(ctx context.Context, name, ifMatch string) (*User, error)
 // Authenticate checks a login. An unknown name and a wrong password give
 // the same error (ErrUnauthorized) after the same work: a full argon2id
 // hash either way. A disabled account with the right password gets
-// ErrDisabled. Callers check the Throttle first and record the outcome.
+// ErrDisabled. Callers ask Throttle.Attempt first and report Success.
 func (u *Users) Authenticate(ctx context.Context, name, password string) (*User, error) {
 	if utf8.RuneCountInString(password) > MaxPasswordLen {
 		return nil, fmt.Errorf("authenticate %q: %w", name, ErrUnauthorized)

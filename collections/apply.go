@@ -83,6 +83,10 @@ func (c *Collection) act(a Action, who Actor, pol Policy, now time.Time) error {
 		if strings.TrimSpace(c.Narrative.Text) == "" {
 			return refuse("the narrative is empty")
 		}
+	case ActResume:
+		if workflow[c.PostponedFrom].next == nil {
+			return refuse("the state before postponing is unknown")
+		}
 	case ActApprove:
 		if strings.TrimSpace(c.Narrative.Text) == "" {
 			return refuse("the narrative is empty")
@@ -274,7 +278,8 @@ func editChecklist(list []CheckItem, edits []CheckEdit, who Actor, now time.Time
 }
 
 // addMaterial files ids into c, skipping those already there; it reports
-// whether anything was added.
+// whether anything was added. Material still comes in after the archive
+// (a late card belongs in the bank); a cancelled coverage takes none.
 func (c *Collection) addMaterial(ids []string) (bool, error) {
 	if c.State == Cancelled {
 		return false, &StateError{Action: "add material", Reason: "collection is cancelled"}

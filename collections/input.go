@@ -280,9 +280,11 @@ func (p Patch) empty() bool {
 }
 
 // Action is one workflow step asked for. Which fields an action takes:
-// note and delegate: any; staff: propose_staff (required) and assign
-// (optional: the proposal as is); to: return (required, with a note);
-// channel, url, assets: publish (assets default to the picks).
+// note: any (kept in the history); delegate: any, from a role the policy
+// lets approve outright, naming the editor who may approve; staff:
+// propose_staff (required) and assign (optional: the proposal as is); to:
+// return (required, with a note); channel, url, assets: publish (assets
+// default to the picks).
 type Action struct {
 	Action   string     `json:"action"`
 	Note     string     `json:"note,omitempty"`

@@ -94,8 +94,22 @@ func (s *Service) Get(ctx context.Context, id string) (*Collection, string, erro
 	if err := ValidID(id); err != nil {
 		return nil, "", fmt.Errorf("get collection: %w", err)
 	}
-	var c Collection
-	etag, err := assets.ReadJSON(ctx, s.store, Key(id), &c)
+	var (
+		c    Collection
+		etag string
+		err  error
+	)
+	// The S3 reader stats first and then GETs with If-Match on that ETag,
+	// so a write landing in between fails the read with an error that is
+	// not mapped to assets.ErrPrecondition; reading again sees the new
+	// version. (Narrow this to ErrPrecondition once s3store maps it.)
+	for range 3 {
+		c = Collection{}
+		etag, err = assets.ReadJSON(ctx, s.store, Key(id), &c)
+		if err == nil || errors.Is(err, assets.ErrNotFound) || ctx.Err() != nil {
+			break
+		}
+	}
 	if errors.Is(err, assets.ErrNotFound) {
 		return nil, "", fmt.Errorf("get collection %s: %w: %w", id, ErrNotFound, err)
 	}
@@ -134,7 +148,11 @@ func (s *Service) List(ctx context.Context) ([]*Collection, error) {
 	return cols, nil
 }
 
-// Patch applies p to collection id if it still has ETag ifMatch.
+// Patch applies p to collection id if it still has ETag ifMatch. Event,
+// picks, cover, narrative and material need the policy's collection.edit,
+// checklist ticks collection.equipment_ready, delegation an outright
+// collection.approve. Nothing is editable once archived or cancelled, and
+// the narrative not while it is reviewed, approved or published.
 func (s *Service) Patch(ctx context.Context, who Actor, id, ifMatch string, p Patch) (*Collection, string, error) {
 	c, etag, err := s.change(ctx, id, ifMatch, func(c *Collection) error { return c.patch(p, who, s.policy, s.now()) })
 	if err != nil {

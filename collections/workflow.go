@@ -79,21 +79,21 @@ type stateInfo struct {
 // another channel keeps the collection in published. Cancel works in every
 // state but archived and cancelled; postpone before anything is published.
 //
-//	created           step 1     order            -> ordered
-//	ordered           step 2     propose_staff    -> staff_proposed
-//	staff_proposed    step 3     assign           -> assigned
-//	assigned          step 4     equipment_ready  -> equipment_ready (checklist done)
-//	equipment_ready   waiting    start_coverage   -> in_coverage
-//	in_coverage       step 5     material_gathered-> material_gathered
-//	material_gathered steps 6-7  start_drafting   -> drafting
-//	drafting          step 8     submit_draft     -> editing
-//	editing           step 9     submit_review    -> in_review
-//	in_review         step 10    approve          -> approved
-//	                             return (note, to)-> drafting | editing
-//	approved          step 11    publish          -> published
-//	published         step 12    publish          -> published (another channel)
-//	                             archive          -> archived
-//	postponed         waiting    resume           -> the state before postponing
+//	created           step 1     order             -> ordered
+//	ordered           step 2     propose_staff     -> staff_proposed
+//	staff_proposed    step 3     assign            -> assigned
+//	assigned          step 4     equipment_ready   -> equipment_ready (checklist done)
+//	equipment_ready   waiting    start_coverage    -> in_coverage
+//	in_coverage       step 5     material_gathered -> material_gathered
+//	material_gathered steps 6-7  start_drafting    -> drafting
+//	drafting          step 8     submit_draft      -> editing
+//	editing           step 9     submit_review     -> in_review
+//	in_review         step 10    approve           -> approved (not by a narrative author)
+//	                             return (note, to) -> drafting | editing
+//	approved          step 11    publish           -> published
+//	published         step 12    publish           -> published (another channel)
+//	                             archive           -> archived
+//	postponed         waiting    resume            -> the state before postponing
 var workflow = map[State]stateInfo{
 	Created: {step: 1, name: "order the coverage", roles: []string{RoleHead},
 		next: map[string]State{ActOrder: Ordered, ActCancel: Cancelled, ActPostpone: Postponed}},

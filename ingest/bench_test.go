@@ -66,7 +66,7 @@ func BenchmarkCard(b *testing.B) {
 func report(b *testing.B, bk *bank, card string, plain time.Duration) {
 	var safe time.Duration
 	start := time.Now()
-	rep, err := bk.ingester(ingest.Options{Renditions: true, SafeToEject: func(ingest.Report) { safe = time.Since(start) }}).Run(context.Background(), []string{card})
+	rep, err := bk.ingester(ingest.Options{Renditions: true}).Run(context.Background(), []string{card}, ingest.RunOptions{SafeToEject: func(ingest.Report) { safe = time.Since(start) }})
 	if err != nil || rep.Failed > 0 {
 		b.Fatalf("ingest: %v %+v", err, rep.Failures)
 	}

@@ -220,7 +220,7 @@ func (r *run) putRecord(ctx context.Context, f file, sha string, size int64, met
 		FileName:   f.info.Name(),
 		Original:   assets.OriginalKey(sha),
 		Source:     r.source(f),
-		Collection: r.in.opts.Collection,
+		Collection: r.ro.Collection,
 		Stack:      f.stack,
 		Meta:       meta,
 		CreatedAt:  r.in.opts.Now().UTC(),
@@ -243,6 +243,9 @@ func (r *run) putRecord(ctx context.Context, f file, sha string, size int64, met
 		return "", err
 	}
 	r.indexCh <- a
+	if r.ro.OnAsset != nil {
+		r.ro.OnAsset(a)
+	}
 	if r.in.opts.Renditions {
 		r.mu.Lock()
 		r.pending = append(r.pending, a)
@@ -279,7 +282,7 @@ func (r *run) source(f file) assets.Source {
 	return assets.Source{
 		Path:       f.rel,
 		Root:       f.root,
-		Label:      r.in.opts.Label,
+		Label:      r.ro.Label,
 		Host:       r.in.opts.Host,
 		IngestID:   r.id,
 		IngestedAt: r.start.UTC(),

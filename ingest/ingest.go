@@ -35,7 +35,7 @@ type Index interface {
 	Has(ctx context.Context, id string) (bool, error)
 }
 
-// Options tune a run. The zero value is usable.
+// Options tune the ingester. The zero value is usable.
 type Options struct {
 	// Workers read and store files in parallel (default 4: enough to keep
 	// a card reader and the CPUs busy without thrashing a card).
@@ -44,23 +44,32 @@ type Options struct {
 	// it be stored straight under its content address; larger files go
 	// through a staging key. Memory is bounded by Workers × MaxBuffered.
 	MaxBuffered int64
-	// Collection files every new asset into this collection.
-	Collection string
-	// Host names the machine the card was read on, for the record.
+	// Host names the machine the cards are read on, for the records.
 	Host string
-	// Label is the card's volume label, if known.
-	Label string
 	// Renditions makes thumbnails and previews after the originals are
 	// safe; false leaves them to `mediabank renditions --missing`.
 	Renditions bool
+	Logger     *slog.Logger
+	Now        func() time.Time
+}
+
+// RunOptions are the settings of one run.
+type RunOptions struct {
+	// ID names the run; one is made up when empty.
+	ID string
+	// Collection files every new asset into this collection.
+	Collection string
+	// Label is the card's volume label, if known.
+	Label string
 	// Progress, if set, is called about four times a second and once at
 	// the end, from one goroutine.
 	Progress func(Progress)
 	// SafeToEject, if set, is called once, the moment every original of
 	// the run is verified in the store (or failed), before renditions end.
 	SafeToEject func(Report)
-	Logger      *slog.Logger
-	Now         func() time.Time
+	// OnAsset, if set, is called with each new asset record once it is
+	// in the bank (for example to file it into its collection).
+	OnAsset func(*assets.Asset)
 }
 
 // Ingester runs ingests against one bank. It holds no per-run state, so
@@ -153,11 +162,15 @@ func (st *stats) fail(path string, err error) {
 // Run ingests the roots (folders, cards or single files). Per-file failures
 // are in the report; the error is for what stops the whole run (the store
 // unreachable, the context cancelled).
-func (in *Ingester) Run(ctx context.Context, roots []string) (*Report, error) {
+func (in *Ingester) Run(ctx context.Context, roots []string, ro RunOptions) (*Report, error) {
 	start := in.opts.Now()
+	if ro.ID == "" {
+		ro.ID = NewID(start)
+	}
 	r := &run{
 		in:      in,
-		id:      newIngestID(start),
+		ro:      ro,
+		id:      ro.ID,
 		start:   start,
 		st:      &stats{},
 		log:     in.opts.Logger,
@@ -170,6 +183,7 @@ func (in *Ingester) Run(ctx context.Context, roots []string) (*Report, error) {
 // run is the state of one ingest.
 type run struct {
 	in      *Ingester
+	ro      RunOptions
 	id      string
 	start   time.Time
 	st      *stats
@@ -212,8 +226,8 @@ func (r *run) do(ctx context.Context, roots []string) (*Report, error) {
 
 	// Every original is verified or failed: the card may go.
 	r.st.safeAt.Store(int64(in.opts.Now().Sub(r.start)))
-	if in.opts.SafeToEject != nil {
-		in.opts.SafeToEject(*r.report())
+	if r.ro.SafeToEject != nil {
+		r.ro.SafeToEject(*r.report())
 	}
 
 	// Renditions follow, one worker per CPU: they wait until now so that
@@ -281,7 +295,7 @@ func (r *run) progress() Progress {
 // reportProgress calls Options.Progress on a ticker until the returned
 // stop is called, which sends one last snapshot.
 func (r *run) reportProgress() (stop func()) {
-	fn := r.in.opts.Progress
+	fn := r.ro.Progress
 	if fn == nil {
 		return func() {}
 	}
@@ -303,7 +317,9 @@ func (r *run) reportProgress() (stop func()) {
 	return func() { close(done); wg.Wait() }
 }
 
-func newIngestID(t time.Time) string {
+// NewID makes an ingest id: the start time, readable and sortable, and a
+// random part so that two runs started together differ.
+func NewID(t time.Time) string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return t.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])

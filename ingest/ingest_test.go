@@ -119,7 +119,7 @@ func TestIngestSharedTestdata(t *testing.T) {
 			before := snapshot(t, root)
 			media := countMedia(t, root)
 
-			rep, err := b.ingester(ingest.Options{Renditions: false}).Run(t.Context(), []string{root})
+			rep, err := b.ingester(ingest.Options{Renditions: false}).Run(t.Context(), []string{root}, ingest.RunOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,7 +175,7 @@ func TestIngestSharedTestdata(t *testing.T) {
 			}
 
 			// A second run adds nothing.
-			rep2, err := b.ingester(ingest.Options{}).Run(t.Context(), []string{root})
+			rep2, err := b.ingester(ingest.Options{}).Run(t.Context(), []string{root}, ingest.RunOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -289,7 +289,7 @@ func TestCardLayout(t *testing.T) {
 
 	b := backends()["disk"](t)
 	var safe *ingest.Report
-	rep, err := b.ingester(ingest.Options{Collection: "liputan-001", SafeToEject: func(r ingest.Report) { safe = &r }}).Run(t.Context(), []string{card})
+	rep, err := b.ingester(ingest.Options{}).Run(t.Context(), []string{card}, ingest.RunOptions{Collection: "liputan-001", SafeToEject: func(r ingest.Report) { safe = &r }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,6 @@ type box struct {
 // bmff reads boxes from r and collects values into p.
 type bmff struct {
 	r      io.ReaderAt
-	size   int64
 	p      props
 	visits int
 	// tiffs are the CR3 TIFF blocks, by box name (CMT1…CMT4).
@@ -216,7 +215,7 @@ func (b *bmff) trak(bx box) error {
 // 3GPP loci box.
 func (b *bmff) udta(bx box) error {
 	switch bx.typ {
-	case "\xa9xyz", "\xa9ART", "\xa9day":
+	case "\xa9xyz", "\xa9ART":
 		d, err := b.load(bx)
 		if err != nil {
 			return err
@@ -228,7 +227,9 @@ func (b *bmff) udta(bx box) error {
 		s := string(d[4:min(4+n, len(d))])
 		switch bx.typ {
 		case "\xa9xyz":
-			b.iso6709(s, "UserData:GPSCoordinates")
+			if c, ok := iso6709(s); ok {
+				b.p.setDefault("UserData:GPSCoordinates", c)
+			}
 		case "\xa9ART":
 			b.p.setDefault("UserData:Artist", s)
 		}
@@ -318,7 +319,9 @@ func (b *bmff) ilstItem(item box) error {
 		s := string(d[8:])
 		switch name {
 		case "com.apple.quicktime.location.ISO6709", "location": // Apple's key, ffmpeg's key
-			b.iso6709(s, "Keys:GPSCoordinates")
+			if c, ok := iso6709(s); ok {
+				b.p.setDefault("Keys:GPSCoordinates", c)
+			}
 		case "com.apple.quicktime.creationdate":
 			if t, ok := parseTime(s, nil); ok {
 				b.p.setDefault("Keys:CreationDate", t)
@@ -336,8 +339,9 @@ func (b *bmff) ilstItem(item box) error {
 	})
 }
 
-// iso6709 parses "+DD.DDDD+DDD.DDDD[+AAA.AAA]/" positions.
-func (b *bmff) iso6709(s, key string) {
+// iso6709 parses "+DD.DDDD+DDD.DDDD[+AAA.AAA]/" positions into latitude,
+// longitude and, when given, altitude.
+func iso6709(s string) ([]float64, bool) {
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "/"))
 	var parts []float64
 	for len(s) > 0 && len(parts) < 3 {
@@ -348,7 +352,7 @@ func (b *bmff) iso6709(s, key string) {
 		}
 		f, err := strconv.ParseFloat(field, 64)
 		if err != nil {
-			return
+			return nil, false
 		}
 		parts = append(parts, f)
 		if j < 0 {
@@ -356,9 +360,7 @@ func (b *bmff) iso6709(s, key string) {
 		}
 		s = s[j+1:]
 	}
-	if len(parts) >= 2 {
-		b.p.setDefault(key, parts)
-	}
+	return parts, len(parts) >= 2
 }
 
 // canon reads the uuid box in which a CR3 keeps TIFF blocks: CMT1 is

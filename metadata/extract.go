@@ -183,10 +183,10 @@ func (e *Extractor) read(ctx context.Context, r *budgetReader, src Source, f for
 		return partial(image(section(0, src.Size), imagemeta.NEF))
 	case fmtARW:
 		return partial(image(section(0, src.Size), imagemeta.ARW))
-	case fmtDNG, fmtORF:
+	case fmtDNG:
 		return partial(image(section(0, src.Size), imagemeta.DNG))
-	case fmtRW2:
-		// RW2 is TIFF with its own magic number; the IFDs are standard.
+	case fmtRW2, fmtORF:
+		// TIFF with their own magic number; the IFDs are standard.
 		return partial(image(io.NewSectionReader(&tiffMagic{r}, 0, src.Size), imagemeta.TIFF))
 	case fmtRAF:
 		off, n, w, h, err := rafParts(r, src.Size)
@@ -198,19 +198,19 @@ func (e *Extractor) read(ctx context.Context, r *budgetReader, src Source, f for
 		}
 		return partial(image(section(off, n), imagemeta.JPEG))
 	case fmtHEIC, fmtHEIF, fmtAVIF:
-		b := &bmff{r: r, size: src.Size, p: p}
+		b := &bmff{r: r, p: p}
 		if err := b.walk(0, src.Size, b.top); err != nil {
 			warn(err.Error())
 		}
 		return partial(image(section(0, src.Size), imagemeta.HEIF))
 	case fmtCR3:
-		b := &bmff{r: r, size: src.Size, p: p}
+		b := &bmff{r: r, p: p}
 		if err := b.walk(0, src.Size, b.top); err != nil {
 			return err
 		}
 		return e.cr3(b, r, p, warn)
 	case fmtMP4, fmtMOV, fmt3GP, fmtM4A:
-		b := &bmff{r: r, size: src.Size, p: p}
+		b := &bmff{r: r, p: p}
 		err := b.walk(0, src.Size, b.top)
 		if !b.hasMoov {
 			if err != nil {
@@ -313,13 +313,24 @@ func (b *budgetReader) ReadAt(p []byte, off int64) (int, error) {
 	return n, err
 }
 
-// tiffMagic presents a Panasonic RW2 ("IIU\0") as a TIFF ("II*\0").
+// tiffMagic presents a Panasonic RW2 ("IIU\0") or Olympus ORF ("IIRO",
+// "MMOR") as the TIFF it is ("II*\0", "MM\0*").
 type tiffMagic struct{ r io.ReaderAt }
 
 func (t *tiffMagic) ReadAt(p []byte, off int64) (int, error) {
 	n, err := t.r.ReadAt(p, off)
-	if off <= 2 && off+int64(n) > 2 {
-		p[2-off] = '*'
+	var order [1]byte
+	if _, oerr := t.r.ReadAt(order[:], 0); oerr != nil {
+		return n, err
+	}
+	magic := "\x00\x00*\x00"
+	if order[0] == 'M' {
+		magic = "\x00\x00\x00*"
+	}
+	for i := int64(2); i < 4; i++ {
+		if i >= off && i < off+int64(n) {
+			p[i-off] = magic[i]
+		}
 	}
 	return n, err
 }

@@ -283,3 +283,27 @@ func TestFFprobeFallback(t *testing.T) {
 		t.Errorf("without ffprobe: duration %v, warnings %q; want none and a warning naming what is lost", without.Duration, without.Warnings)
 	}
 }
+
+// TestTIFFFlavours reads TIFF-based files relabelled with the RW2 and ORF
+// magic numbers, as those RAW files are TIFF inside.
+func TestTIFFFlavours(t *testing.T) {
+	td := testdata(t)
+	tests := []struct{ file, name, magic, mime, make string }{
+		{"formats/Nikon.nef", "P1000001.RW2", "IIU\x00", "image/x-panasonic-rw2", "NIKON CORPORATION"},
+		{"formats/ExifTool.tif", "P1000001.ORF", "MMOR", "image/x-olympus-orf", "Canon"},
+		{"formats/ExifTool.tif", "P1000001.TIF", "MM\x00*", "image/tiff", "Canon"},
+	}
+	for _, tt := range tests {
+		b, err := os.ReadFile(filepath.Join(td, tt.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := extractBytes(t, tt.name, append([]byte(tt.magic), b[4:]...))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got, want := [2]string{m.MIME, m.Make}, [2]string{tt.mime, tt.make}; got != want {
+			t.Errorf("%s: got %v, want %v", tt.name, got, want)
+		}
+	}
+}

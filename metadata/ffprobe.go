@@ -82,8 +82,9 @@ func probe(ctx context.Context, ffprobe, path string, p props) error {
 		}
 	}
 	if loc := tags["location"]; loc != "" {
-		b := bmff{p: p}
-		b.iso6709(loc, "FFprobe:Location")
+		if c, ok := iso6709(loc); ok {
+			p.setDefault("FFprobe:Location", c)
+		}
 	}
 	return nil
 }

@@ -148,17 +148,26 @@ func resolveGPS(p props, src func(field, key string)) *assets.GPS {
 			return validGPS(g)
 		}
 	}
+	var g *assets.GPS
 	for _, key := range []string{"Keys:GPSCoordinates", "UserData:GPSCoordinates", "UserData:LocationInformation", "FFprobe:Location"} {
-		if c, ok := p[key].([]float64); ok && len(c) >= 2 {
-			g := &assets.GPS{Lat: c[0], Lon: c[1]}
-			if len(c) >= 3 {
-				g.Alt = &c[2]
-			}
+		c, ok := p[key].([]float64)
+		if !ok || len(c) < 2 {
+			continue
+		}
+		if g == nil {
+			g = &assets.GPS{Lat: c[0], Lon: c[1]}
 			src("gps", key)
-			return validGPS(g)
+		}
+		// ISO 6709 strings often omit the altitude that the 3GPP loci
+		// box of the same file gives.
+		if g.Alt == nil && len(c) >= 3 {
+			g.Alt = &c[2]
 		}
 	}
-	return nil
+	if g == nil {
+		return nil
+	}
+	return validGPS(g)
 }
 
 // validGPS drops positions outside the globe, which broken writers leave.

@@ -21,18 +21,13 @@ const (
 // xmpGroups names the XMP namespaces we read the way ExifTool does
 // ("XMP-dc", "XMP-photoshop"…); properties in other namespaces are ignored.
 var xmpGroups = map[string]string{
-	"http://purl.org/dc/elements/1.1/":                 "XMP-dc",
-	"http://ns.adobe.com/photoshop/1.0/":               "XMP-photoshop",
-	"http://ns.adobe.com/xap/1.0/":                     "XMP-xmp",
-	"http://ns.adobe.com/exif/1.0/":                    "XMP-exif",
-	"http://ns.adobe.com/tiff/1.0/":                    "XMP-tiff",
-	"http://ns.adobe.com/exif/1.0/aux/":                "XMP-aux",
-	"http://cipa.jp/exif/1.0/":                         "XMP-exifEX",
-	"http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/":      "XMP-iptcCore",
-	"http://iptc.org/std/Iptc4xmpExt/2008-02-29/":      "XMP-iptcExt",
-	"http://ns.adobe.com/xap/1.0/rights/":              "XMP-xmpRights",
-	"http://ns.photomechanic.com/ns/1.0/":              "XMP-photomech",
-	"http://ns.adobe.com/photoshop/1.0/camera-profile": "XMP-crs",
+	"http://purl.org/dc/elements/1.1/":   "XMP-dc",
+	"http://ns.adobe.com/photoshop/1.0/": "XMP-photoshop",
+	"http://ns.adobe.com/xap/1.0/":       "XMP-xmp",
+	"http://ns.adobe.com/exif/1.0/":      "XMP-exif",
+	"http://ns.adobe.com/tiff/1.0/":      "XMP-tiff",
+	"http://ns.adobe.com/exif/1.0/aux/":  "XMP-aux",
+	"http://cipa.jp/exif/1.0/":           "XMP-exifEX",
 }
 
 // parseXMP reads the simple properties and the rdf:Bag/Seq/Alt lists of an

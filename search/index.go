@@ -180,25 +180,26 @@ type Request struct {
 // type, camera, creator, year, month, collection, lens and city. Facet
 // terms are lower-cased so that spellings of one name count together.
 type Result struct {
-	Total  uint64
-	Hits   []Hit
-	Facets map[string][]FacetCount
+	Total  uint64                  `json:"total"`
+	Hits   []Hit                   `json:"hits"`
+	Facets map[string][]FacetCount `json:"facets,omitempty"`
 }
 
 // Hit is one asset found, with what a result list shows.
 type Hit struct {
-	ID, FileName string
-	Kind         assets.Kind
-	TakenAt      *time.Time
-	Camera       string
-	Collection   string
-	Score        float64
+	ID         string      `json:"id"`
+	FileName   string      `json:"file_name"`
+	Kind       assets.Kind `json:"kind"`
+	TakenAt    *time.Time  `json:"taken_at,omitempty"`
+	Camera     string      `json:"camera,omitempty"`
+	Collection string      `json:"collection,omitempty"`
+	Score      float64     `json:"score"`
 }
 
 // FacetCount is one facet value and how many hits have it.
 type FacetCount struct {
-	Term  string
-	Count int
+	Term  string `json:"term"`
+	Count int    `json:"count"`
 }
 
 // sorts are the orders of Request.Sort; each ends on the document id so

@@ -302,7 +302,33 @@ func (s *Store) Get(ctx context.Context, key string) (assets.Reader, assets.Obje
 		o.Close()
 		return nil, assets.Object{}, fmt.Errorf("s3store: get %s: %w", key, mapErr(err))
 	}
-	return o, object(info), nil
+	return reader{o, key}, object(info), nil
+}
+
+// reader maps the errors of lazy reads: minio-go fetches the bytes only at
+// the first Read, pinned to the ETag seen by Stat, so an object replaced in
+// between fails there with S3's precondition error, which callers must see
+// as assets.ErrPrecondition.
+type reader struct {
+	*minio.Object
+	key string
+}
+
+func (r reader) Read(p []byte) (int, error) {
+	n, err := r.Object.Read(p)
+	return n, r.mapRead(err)
+}
+
+func (r reader) ReadAt(p []byte, off int64) (int, error) {
+	n, err := r.Object.ReadAt(p, off)
+	return n, r.mapRead(err)
+}
+
+func (r reader) mapRead(err error) error {
+	if err == nil || errors.Is(err, io.EOF) {
+		return err
+	}
+	return fmt.Errorf("s3store: read %s: %w", r.key, mapErr(err))
 }
 
 // Stat is a HEAD request.

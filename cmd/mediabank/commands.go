@@ -31,7 +31,7 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-func cmdIngest(ctx context.Context, cfg *config, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
+func cmdIngest(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
 	fl := newFlags("ingest", stderr)
 	collection := fl.String("collection", "", "file the new assets into this collection")
 	asJSON := fl.Bool("json", false, "print a machine-readable summary at the end")
@@ -59,11 +59,13 @@ func cmdIngest(ctx context.Context, cfg *config, args []string, stdout, stderr i
 	in := ingest.New(store, index, cfg.extractor(), cfg.renderer(), ingest.Options{
 		Workers:     cfg.Workers,
 		MaxBuffered: cfg.MaxBuffered,
-		Collection:  *collection,
 		Host:        host,
-		Label:       *label,
 		Renditions:  !*noRend,
 		Logger:      log,
+	})
+	rep, err := in.Run(ctx, fl.Args(), ingest.RunOptions{
+		Collection: *collection,
+		Label:      *label,
 		Progress: func(p ingest.Progress) {
 			if tty {
 				fmt.Fprintf(stderr, "\r\033[K%s", ingest.Bar(p, 30))
@@ -81,7 +83,6 @@ func cmdIngest(ctx context.Context, cfg *config, args []string, stdout, stderr i
 			fmt.Fprintln(stderr, safeMessage(r))
 		},
 	})
-	rep, err := in.Run(ctx, fl.Args())
 	if tty {
 		fmt.Fprint(stderr, "\r\033[K")
 	}
@@ -132,7 +133,7 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func cmdSearch(ctx context.Context, cfg *config, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
+func cmdSearch(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
 	fl := newFlags("search", stderr)
 	asJSON := fl.Bool("json", false, "print the result as JSON")
 	facets := fl.Bool("facets", false, "print facet counts")
@@ -173,7 +174,7 @@ func cmdSearch(ctx context.Context, cfg *config, args []string, stdout, stderr i
 	return nil
 }
 
-func cmdReindex(ctx context.Context, cfg *config, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
+func cmdReindex(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
 	fl := newFlags("reindex", stderr)
 	if err := fl.Parse(args); err != nil {
 		return exitError(2)
@@ -200,7 +201,7 @@ func cmdReindex(ctx context.Context, cfg *config, args []string, stdout, stderr 
 	return nil
 }
 
-func cmdRenditions(ctx context.Context, cfg *config, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
+func cmdRenditions(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
 	fl := newFlags("renditions", stderr)
 	missing := fl.Bool("missing", false, "only assets that lack a rendition")
 	if err := fl.Parse(args); err != nil {
@@ -231,7 +232,7 @@ type inspection struct {
 	Error string `json:"error,omitempty"`
 }
 
-func cmdInspect(ctx context.Context, cfg *config, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
+func cmdInspect(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
 	fl := newFlags("inspect", stderr)
 	asJSON := fl.Bool("json", false, "one JSON object per line per file (default: indented, for people)")
 	if err := fl.Parse(args); err != nil {

@@ -17,6 +17,10 @@ import (
 const usage = `mediabank: the photo and video bank of Diskominfo Tangerang
 
 Usage:
+  mediabank serve [--addr 127.0.0.1:8080] [--watch DIR[=COLLECTION|=*]]... [--mount-root DIR]...
+  mediabank user add NAME --role ROLE [--name "Display Name"]   (password on standard input)
+  mediabank user passwd NAME | role NAME ROLE | disable NAME | enable NAME | list
+  mediabank token create NAME [--label L] | list NAME | revoke NAME ID
   mediabank ingest [--collection ID] [--json] [--no-renditions] PATH...
   mediabank search [--json] [--facets] [--page N] [--size N] [--sort taken|-taken|name|relevance] QUERY
   mediabank reindex
@@ -31,7 +35,7 @@ Environment: see README.md (MEDIABANK_DATA, MEDIABANK_S3_*, MEDIABANK_TZ, MEDIAB
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
@@ -41,7 +45,7 @@ type exitError int
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -53,7 +57,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	commands := map[string]func(context.Context, *config, []string, io.Writer, io.Writer, *slog.Logger) error{
+	commands := map[string]func(context.Context, *config, []string, io.Reader, io.Writer, io.Writer, *slog.Logger) error{
+		"serve":      cmdServe,
+		"user":       cmdUser,
+		"token":      cmdToken,
 		"ingest":     cmdIngest,
 		"search":     cmdSearch,
 		"reindex":    cmdReindex,
@@ -65,7 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mediabank: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
-	err = fn(ctx, cfg, rest, stdout, stderr, log)
+	err = fn(ctx, cfg, rest, stdin, stdout, stderr, log)
 	var ee exitError
 	switch {
 	case err == nil:

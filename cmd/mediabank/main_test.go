@@ -31,7 +31,7 @@ func cli(t *testing.T, env map[string]string, args ...string) (stdout, stderr st
 		t.Setenv(k, v)
 	}
 	var out, errb bytes.Buffer
-	code = run(t.Context(), args, &out, &errb)
+	code = run(t.Context(), args, strings.NewReader(""), &out, &errb)
 	return out.String(), errb.String(), code
 }
 

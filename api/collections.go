@@ -1,0 +1,286 @@
+package api
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"mediabank/assets"
+	"mediabank/collections"
+)
+
+// actor is the user of the request as the workflow sees them.
+func actor(c *gin.Context) collections.Actor {
+	u, _ := userOf(c)
+	return collections.Actor{User: u.Name, Role: u.Role}
+}
+
+// body reads a request body of at most limit bytes for the collections
+// decoders, which refuse unknown fields themselves.
+func (s *Server) body(c *gin.Context, limit int64) ([]byte, error) {
+	if ct := c.ContentType(); ct != "" && ct != "application/json" {
+		return nil, errUnsupportedCT
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	if err != nil {
+		return nil, errTooLarge
+	}
+	return data, nil
+}
+
+// collectionReply answers one collection with its ETag.
+func collectionReply(c *gin.Context, status int, col *collections.Collection, etag string) {
+	c.Header("ETag", etagOf(etag))
+	c.JSON(status, col)
+}
+
+func (s *Server) createCollection(c *gin.Context) {
+	data, err := s.body(c, 64<<10)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ev, err := collections.DecodeEvent(data)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	col, etag, err := s.Collections.Create(c.Request.Context(), actor(c), ev)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.record(c, "collection.create", "collection/"+col.ID, col.Title)
+	collectionReply(c, http.StatusCreated, col, etag)
+}
+
+// listCollections lists collections, newest event first, filtered by the
+// words of q over title, agency, place, state and staff.
+func (s *Server) listCollections(c *gin.Context) {
+	cols, err := s.Collections.List(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	words := strings.Fields(strings.ToLower(c.Query("q")))
+	out := make([]*collections.Collection, 0, len(cols))
+	for _, col := range cols {
+		if matchesAll(col, words) {
+			out = append(out, col)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *collections.Collection) int { return b.StartsAt.Compare(a.StartsAt) })
+	c.JSON(http.StatusOK, gin.H{"collections": out, "total": len(out)})
+}
+
+func matchesAll(col *collections.Collection, words []string) bool {
+	if len(words) == 0 {
+		return true
+	}
+	var hay strings.Builder
+	for _, s := range []string{col.ID, col.Title, col.Agency, col.Place, col.Description, string(col.State)} {
+		hay.WriteString(strings.ToLower(s))
+		hay.WriteByte(' ')
+	}
+	for _, a := range col.AssignedStaff {
+		hay.WriteString(strings.ToLower(a.User) + " ")
+	}
+	for _, a := range col.ProposedStaff {
+		hay.WriteString(strings.ToLower(a.User) + " ")
+	}
+	h := hay.String()
+	for _, w := range words {
+		if !strings.Contains(h, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) getCollection(c *gin.Context) {
+	col, etag, err := s.Collections.Get(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	collectionReply(c, http.StatusOK, col, etag)
+}
+
+func (s *Server) patchCollection(c *gin.Context) {
+	data, err := s.body(c, 1<<20)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := collections.DecodePatch(data)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	col, etag, err := s.Collections.Patch(c.Request.Context(), actor(c), c.Param("id"), ifMatch(c), p)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.record(c, "collection.edit", "collection/"+col.ID, "")
+	collectionReply(c, http.StatusOK, col, etag)
+}
+
+// actCollection takes one workflow action. The route admits anyone who may
+// read the collection; the workflow asks the policy table about the action
+// itself (collection.<action>), with the collection's delegation.
+func (s *Server) actCollection(c *gin.Context) {
+	data, err := s.body(c, 64<<10)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	a, err := collections.DecodeAction(data)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	col, etag, err := s.Collections.Act(c.Request.Context(), actor(c), c.Param("id"), ifMatch(c), a)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.record(c, "collection."+a.Action, "collection/"+col.ID, a.Note)
+	collectionReply(c, http.StatusOK, col, etag)
+}
+
+// historyStep is one step of the history with its time against the SOP's
+// standard.
+type historyStep struct {
+	collections.Step
+	StandardMin float64 `json:"standard_min"`
+	ActualMin   float64 `json:"actual_min"`
+	Overdue     bool    `json:"overdue"`
+}
+
+func (s *Server) collectionHistory(c *gin.Context) {
+	col, _, err := s.Collections.Get(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	now := s.Now()
+	std := s.Collections.Standards()
+	out := make([]historyStep, 0, len(col.History))
+	for _, st := range col.History {
+		end := now
+		if st.End != nil {
+			end = *st.End
+		}
+		limit := std.Of(st.Span)
+		actual := end.Sub(st.Start)
+		out = append(out, historyStep{Step: st, StandardMin: limit.Minutes(), ActualMin: actual.Minutes(), Overdue: limit > 0 && actual > limit})
+	}
+	c.JSON(http.StatusOK, gin.H{"id": col.ID, "state": col.State, "history": out})
+}
+
+func (s *Server) narrativeDiff(c *gin.Context) {
+	col, _, err := s.Collections.Get(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	last := len(col.Narrative.Revisions)
+	from, err := intParam(c, "from", last-1, 0, max(last, 1))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	to, err := intParam(c, "to", last, 0, max(last, 1))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	diff, err := col.Narrative.Diff(from, to)
+	if err != nil {
+		s.fail(c, badRequest("%v", err))
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"from": from, "to": to, "diff": diff})
+}
+
+func (s *Server) slaReport(c *gin.Context) {
+	now := s.Now()
+	from, err := dateParam(c, "from", now.AddDate(0, 0, -30))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	to, err := dateParam(c, "to", now)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if c.Query("to") != "" && len(c.Query("to")) == len("2006-01-02") {
+		to = to.Add(24 * time.Hour) // a date means the whole day
+	}
+	rep, err := s.Collections.SLA(c.Request.Context(), from, to)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if c.Query("format") == "csv" {
+		c.Header("Content-Type", "text/csv; charset=utf-8")
+		c.Header("Content-Disposition", `attachment; filename="laporan-waktu-standar.csv"`)
+		c.Status(http.StatusOK)
+		if err := rep.CSV(c.Writer); err != nil {
+			s.log.Error("write SLA CSV", "err", err)
+		}
+		return
+	}
+	c.JSON(http.StatusOK, rep)
+}
+
+func (s *Server) myAssignments(c *gin.Context) {
+	as, err := s.Collections.Assignments(c.Request.Context(), actor(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"assignments": as})
+}
+
+// checkCollection makes sure an upload or ingest names a collection that
+// exists, before any bytes are filed into it.
+func (s *Server) checkCollection(c *gin.Context, id string) error {
+	if err := collections.ValidID(id); err != nil {
+		return badRequest("collection %q: %v", id, err)
+	}
+	if _, _, err := s.Collections.Get(c.Request.Context(), id); err != nil {
+		return err
+	}
+	return nil
+}
+
+// fileInto returns what an ingest calls with each new asset: add it to the
+// collection's material. Nil when there is no collection.
+func (s *Server) fileInto(id string) func(*assets.Asset) {
+	return FileInto(s.Background, s.Collections, id, s.log)
+}
+
+// FileInto adds each new asset of an ingest to collection id's material;
+// the watcher's jobs use it too. Additions are retried by the service, so
+// a failure here is logged, not fatal: the asset is in the bank and its
+// record names the collection.
+func FileInto(ctx context.Context, svc *collections.Service, id string, log interface {
+	Error(msg string, args ...any)
+}) func(*assets.Asset) {
+	if id == "" || svc == nil {
+		return nil
+	}
+	return func(a *assets.Asset) {
+		if err := svc.AddMaterial(ctx, id, a.ID); err != nil {
+			log.Error("file asset into collection", "collection", id, "asset", a.ID, "err", err)
+		}
+	}
+}

@@ -1,0 +1,88 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// bindJSON decodes a JSON body of at most limit bytes into v, refusing
+// unknown fields so that a typo is an error, not a silent no-op.
+func (s *Server) bindJSON(c *gin.Context, v any, limit int64) error {
+	if ct := c.ContentType(); ct != "" && ct != "application/json" {
+		return errUnsupportedCT
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errTooLarge
+		}
+		if errors.Is(err, io.EOF) {
+			return badRequest("a JSON body is required")
+		}
+		return badRequest("body: %v", err)
+	}
+	if dec.More() {
+		return badRequest("body: one JSON object expected")
+	}
+	return nil
+}
+
+// intParam reads an integer query parameter within [lo, hi].
+func intParam(c *gin.Context, name string, def, lo, hi int) (int, error) {
+	v := c.Query(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, badRequest("%s=%q: want a whole number from %d to %d", name, v, lo, hi)
+	}
+	return n, nil
+}
+
+// dateParam reads a date (2006-01-02) or an RFC 3339 time.
+func dateParam(c *gin.Context, name string, def time.Time) (time.Time, error) {
+	v := c.Query(name)
+	if v == "" {
+		return def, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse("2006-01-02", v)
+	if err != nil {
+		return time.Time{}, badRequest("%s=%q: want a date like 2026-08-17 or an RFC 3339 time", name, v)
+	}
+	return t, nil
+}
+
+// boolParam reads 1/true/yes as true.
+func boolParam(c *gin.Context, name string) bool {
+	switch strings.ToLower(c.Query(name)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}
+
+// etagOf quotes an ETag for the header, as HTTP wants.
+func etagOf(etag string) string {
+	if strings.HasPrefix(etag, `"`) || strings.HasPrefix(etag, `W/"`) {
+		return etag
+	}
+	return `"` + etag + `"`
+}
+
+// ifMatch reads the If-Match header without its quotes.
+func ifMatch(c *gin.Context) string {
+	return strings.Trim(strings.TrimPrefix(c.GetHeader("If-Match"), "W/"), `"`)
+}

@@ -1,0 +1,316 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"mediabank/auth"
+)
+
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "mediabank_session"
+
+// ctxUser and ctxSession are the keys of what guard puts in the context.
+const (
+	ctxUser    = "mediabank.user"
+	ctxSession = "mediabank.session"
+)
+
+// guard authenticates the request (a bearer token for scripts, the session
+// cookie for browsers), checks the CSRF token of cookie requests that
+// change something, and asks the policy table whether the role may act.
+func (s *Server) guard(r route) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if r.action == "" {
+			c.Next()
+			return
+		}
+		u, sess, err := s.authenticate(c)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		if sess != nil && !isSafeMethod(c.Request.Method) && !auth.ValidCSRF(*sess, c.GetHeader("X-CSRF-Token")) {
+			s.fail(c, errCSRF)
+			return
+		}
+		if r.action != actionSelf && s.Policy.Decide(u.Role, r.action) == auth.Deny {
+			s.fail(c, errForbidden)
+			return
+		}
+		c.Set(ctxUser, u)
+		if sess != nil {
+			c.Set(ctxSession, *sess)
+		}
+		c.Next()
+	}
+}
+
+func (s *Server) authenticate(c *gin.Context) (*auth.User, *auth.Session, error) {
+	ctx := c.Request.Context()
+	if tok, ok := bearer(c.GetHeader("Authorization")); ok {
+		u, err := s.Users.VerifyToken(ctx, tok)
+		if err != nil {
+			return nil, nil, errUnauthorized
+		}
+		return u, nil, nil
+	}
+	id, err := c.Cookie(SessionCookie)
+	if err != nil || id == "" {
+		return nil, nil, errUnauthorized
+	}
+	sess, ok := s.Sessions.Get(id)
+	if !ok {
+		return nil, nil, errUnauthorized
+	}
+	u, err := s.Users.Get(ctx, sess.User)
+	if err != nil || u.Disabled {
+		s.Sessions.Delete(id)
+		return nil, nil, errUnauthorized
+	}
+	return u, &sess, nil
+}
+
+// userOf is the user guard found for this request.
+func userOf(c *gin.Context) (*auth.User, bool) {
+	v, ok := c.Get(ctxUser)
+	if !ok {
+		return &auth.User{}, false
+	}
+	return v.(*auth.User), true
+}
+
+type loginRequest struct {
+	Name     string `json:"name"`
+	Password string `json:"password"`
+}
+
+type meResponse struct {
+	User      *auth.User `json:"user"`
+	CSRFToken string     `json:"csrf_token,omitempty"`
+}
+
+func (s *Server) login(c *gin.Context) {
+	var req loginRequest
+	if err := s.bindJSON(c, &req, 4<<10); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if req.Name == "" || req.Password == "" {
+		s.fail(c, badRequest("name and password are required"))
+		return
+	}
+	// The attempt counts as a failure until it succeeds, so a burst of
+	// guesses sent at once cannot all slip past the limit.
+	addr := s.clientIP(c)
+	if err := s.Throttle.Attempt(req.Name, addr); err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, err := s.Users.Authenticate(c.Request.Context(), req.Name, req.Password)
+	if err != nil {
+		if errors.Is(err, auth.ErrUnauthorized) || errors.Is(err, auth.ErrNotFound) {
+			s.fail(c, fmt.Errorf("wrong name or password: %w", errUnauthorized))
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	s.Throttle.Success(req.Name, addr)
+	// A fresh session id at every login: an id planted before login is
+	// worth nothing after it.
+	if old, err := c.Cookie(SessionCookie); err == nil {
+		s.Sessions.Delete(old)
+	}
+	sess := s.Sessions.New(u.Name)
+	s.setCookie(c, sess.ID, 0)
+	c.Set(ctxUser, u)
+	s.record(c, "session.login", "user/"+u.Name, "")
+	c.JSON(http.StatusOK, meResponse{User: u, CSRFToken: sess.CSRF})
+}
+
+func (s *Server) setCookie(c *gin.Context, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name:     SessionCookie,
+		Value:    value,
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: true,
+		Secure:   s.SecureCookies,
+		SameSite: http.SameSiteStrictMode,
+	})
+}
+
+func (s *Server) logout(c *gin.Context) {
+	if v, ok := c.Get(ctxSession); ok {
+		s.Sessions.Delete(v.(auth.Session).ID)
+	}
+	s.setCookie(c, "", -1)
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) me(c *gin.Context) {
+	u, _ := userOf(c)
+	res := meResponse{User: u}
+	if v, ok := c.Get(ctxSession); ok {
+		res.CSRFToken = v.(auth.Session).CSRF
+	}
+	c.JSON(http.StatusOK, res)
+}
+
+type mePatch struct {
+	Language    *string `json:"language"`
+	Password    *string `json:"password"`
+	OldPassword string  `json:"old_password"`
+}
+
+func (s *Server) patchMe(c *gin.Context) {
+	u, _ := userOf(c)
+	var req mePatch
+	if err := s.bindJSON(c, &req, 4<<10); err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	var err error
+	if req.Password != nil {
+		// Changing a password needs the old one: a stolen session alone
+		// must not be able to lock the owner out.
+		if _, aerr := s.Users.Authenticate(ctx, u.Name, req.OldPassword); aerr != nil {
+			s.fail(c, badRequest("old_password is wrong"))
+			return
+		}
+		if u, err = s.Users.SetPassword(ctx, u.Name, *req.Password, u.Version); err != nil {
+			s.fail(c, err)
+			return
+		}
+		s.Sessions.DeleteUser(u.Name)
+		s.record(c, "user.password", "user/"+u.Name, "")
+	}
+	if req.Language != nil {
+		if u, err = s.Users.SetLanguage(ctx, u.Name, *req.Language, u.Version); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	c.JSON(http.StatusOK, meResponse{User: u})
+}
+
+type userRequest struct {
+	Name        string  `json:"name"`
+	Role        *string `json:"role"`
+	DisplayName *string `json:"display_name"`
+	Password    *string `json:"password"`
+	Disabled    *bool   `json:"disabled"`
+}
+
+func (s *Server) listUsers(c *gin.Context) {
+	us, err := s.Users.List(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"users": us})
+}
+
+func (s *Server) addUser(c *gin.Context) {
+	var req userRequest
+	if err := s.bindJSON(c, &req, 4<<10); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if req.Role == nil || req.Password == nil {
+		s.fail(c, badRequest("name, role and password are required"))
+		return
+	}
+	ctx := c.Request.Context()
+	u, err := s.Users.Add(ctx, req.Name, *req.Role, *req.Password)
+	if err == nil && req.DisplayName != nil {
+		u, err = s.Users.SetDisplayName(ctx, u.Name, *req.DisplayName, u.Version)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.record(c, "user.add", "user/"+u.Name, "role "+u.Role)
+	c.JSON(http.StatusCreated, u)
+}
+
+// patchUser changes one account; If-Match (the user's version) is honoured
+// when sent, so two admins do not overwrite each other.
+func (s *Server) patchUser(c *gin.Context) {
+	var req userRequest
+	if err := s.bindJSON(c, &req, 4<<10); err != nil {
+		s.fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	u, err := s.Users.Get(ctx, c.Param("name"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	version := u.Version
+	if m := c.GetHeader("If-Match"); m != "" {
+		version = m
+	}
+	steps := []struct {
+		set bool
+		do  func() (*auth.User, error)
+	}{
+		{req.Role != nil, func() (*auth.User, error) { return s.Users.SetRole(ctx, u.Name, *req.Role, version) }},
+		{req.DisplayName != nil, func() (*auth.User, error) { return s.Users.SetDisplayName(ctx, u.Name, *req.DisplayName, version) }},
+		{req.Password != nil, func() (*auth.User, error) { return s.Users.SetPassword(ctx, u.Name, *req.Password, version) }},
+		{req.Disabled != nil && *req.Disabled, func() (*auth.User, error) { return s.Users.Disable(ctx, u.Name, version) }},
+		{req.Disabled != nil && !*req.Disabled, func() (*auth.User, error) { return s.Users.Enable(ctx, u.Name, version) }},
+	}
+	for _, st := range steps {
+		if !st.set {
+			continue
+		}
+		if u, err = st.do(); err != nil {
+			s.fail(c, err)
+			return
+		}
+		version = u.Version
+	}
+	if req.Password != nil || req.Disabled != nil || req.Role != nil {
+		// Whoever was logged in as this user logs in again.
+		s.Sessions.DeleteUser(u.Name)
+	}
+	s.record(c, "user.change", "user/"+u.Name, "")
+	c.JSON(http.StatusOK, u)
+}
+
+func (s *Server) auditLog(c *gin.Context) {
+	now := s.Now()
+	from, err := dateParam(c, "from", now.AddDate(0, 0, -7))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	to, err := dateParam(c, "to", now)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if to.Sub(from) > 366*24*time.Hour || to.Before(from) {
+		s.fail(c, badRequest("from..to must span at most a year, from before to"))
+		return
+	}
+	limit, err := intParam(c, "limit", 500, 1, 10000)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	es, err := s.Audit.List(c.Request.Context(), from, to, limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"entries": es})
+}

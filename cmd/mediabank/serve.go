@@ -1,0 +1,294 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"mediabank/api"
+	"mediabank/assets"
+	"mediabank/audit"
+	"mediabank/auth"
+	"mediabank/collections"
+	"mediabank/ingest"
+	"mediabank/watch"
+)
+
+// multiFlag collects a repeatable flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
+	fl := newFlags("serve", stderr)
+	addr := fl.String("addr", envOr("MEDIABANK_ADDR", "127.0.0.1:8080"), "address to listen on")
+	var watches, mounts multiFlag
+	fl.Var(&watches, "watch", "upload folder to watch (repeatable): DIR, DIR=COLLECTION, or DIR=* for one collection per sub-folder")
+	fl.Var(&mounts, "mount-root", "where camera cards are mounted (repeatable; default /media and /run/media; none to watch no cards)")
+	poll := fl.Duration("poll", 5*time.Second, "rescan interval for file systems that send no events")
+	if err := fl.Parse(args); err != nil {
+		return exitError(2)
+	}
+	if fl.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected arguments %q", fl.Args())
+	}
+	if len(watches) == 0 {
+		watches = splitList(os.Getenv("MEDIABANK_WATCH"))
+	}
+	if len(mounts) == 0 {
+		mounts = splitList(os.Getenv("MEDIABANK_MOUNT_ROOTS"))
+	}
+
+	app, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer app.index.Close()
+	if err := bootstrapAdmin(ctx, app.users, log); err != nil {
+		return err
+	}
+	proxies, err := parsePrefixes(os.Getenv("MEDIABANK_TRUSTED_PROXIES"))
+	if err != nil {
+		return err
+	}
+	jobs := ingest.NewJobs(app.ingester(cfg), 200)
+	srv := api.New(api.Deps{
+		Store:          app.store,
+		Index:          app.index,
+		Jobs:           jobs,
+		Render:         cfg.renderer(),
+		Users:          app.users,
+		Sessions:       auth.NewSessions(auth.SessionOptions{}),
+		Throttle:       auth.NewThrottle(auth.ThrottleOptions{}),
+		Policy:         app.policy,
+		Collections:    app.collections,
+		Audit:          audit.New(app.store, nil),
+		UploadDir:      filepath.Join(cfg.DataDir, "uploads"),
+		SecureCookies:  os.Getenv("MEDIABANK_SECURE_COOKIES") == "true",
+		TrustedProxies: proxies,
+		Background:     ctx,
+		Logger:         log,
+	})
+
+	uploads, err := parseWatches(watches)
+	if err != nil {
+		return err
+	}
+	var roots []string
+	switch {
+	case len(mounts) == 1 && mounts[0] == "none":
+		roots = []string{}
+	case len(mounts) > 0:
+		roots = mounts
+	}
+	w, err := watch.New(watch.Config{MountRoots: roots, Uploads: uploads, Poll: *poll, Logger: log})
+	if err != nil {
+		return err
+	}
+	events := make(chan watch.Event, 16)
+	watchErr := make(chan error, 1)
+	go func() { watchErr <- w.Run(ctx, events) }()
+	go func() {
+		for ev := range events {
+			startJob(ctx, jobs, app.collections, ev, log)
+		}
+	}()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	fmt.Fprintf(stdout, "mediabank serving on http://%s (data %s)\n", ln.Addr(), cfg.DataDir)
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+
+	select {
+	case err = <-serveErr:
+	case err = <-watchErr:
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_ = hs.Shutdown(shutdown)
+	jobs.Wait()
+	if errors.Is(err, http.ErrServerClosed) || errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}
+
+// startJob turns what the watcher saw into an ingest job.
+func startJob(ctx context.Context, jobs *ingest.Jobs, cols *collections.Service, ev watch.Event, log *slog.Logger) {
+	switch {
+	case ev.Card != nil:
+		j := jobs.Start(ctx, ingest.JobSpec{Kind: "card", Roots: []string{ev.Card.Path}, Label: ev.Card.Label})
+		log.Info("card found", "path", ev.Card.Path, "job", j.ID)
+	case ev.Files != nil:
+		j := jobs.Start(ctx, ingest.JobSpec{Kind: "folder", Roots: ev.Files.Paths, Collection: ev.Files.Collection,
+			OnAsset: api.FileInto(ctx, cols, ev.Files.Collection, log)})
+		log.Info("files found", "folder", ev.Files.Folder, "files", len(ev.Files.Paths), "job", j.ID)
+	}
+}
+
+// parseWatches reads DIR, DIR=COLLECTION and DIR=*.
+func parseWatches(list []string) ([]watch.Upload, error) {
+	var out []watch.Upload
+	for _, w := range list {
+		dir, col, _ := strings.Cut(w, "=")
+		if dir == "" {
+			return nil, fmt.Errorf("--watch %q: name a folder", w)
+		}
+		u := watch.Upload{Dir: dir}
+		switch {
+		case col == "*":
+			u.PerSubfolder = true
+		case col != "":
+			if err := collections.ValidID(col); err != nil {
+				return nil, fmt.Errorf("--watch %q: %w", w, err)
+			}
+			u.Collection = col
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, p := range splitList(s) {
+		if !strings.Contains(p, "/") {
+			a, err := netip.ParseAddr(p)
+			if err != nil {
+				return nil, fmt.Errorf("MEDIABANK_TRUSTED_PROXIES: %q: %w", p, err)
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		pr, err := netip.ParsePrefix(p)
+		if err != nil {
+			return nil, fmt.Errorf("MEDIABANK_TRUSTED_PROXIES: %q: %w", p, err)
+		}
+		out = append(out, pr)
+	}
+	return out, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' }) {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// bootstrapAdmin creates the first admin from MEDIABANK_ADMIN_USER and
+// MEDIABANK_ADMIN_PASSWORD (docker compose), once: an existing account is
+// left as it is.
+func bootstrapAdmin(ctx context.Context, users *auth.Users, log *slog.Logger) error {
+	name, pass := os.Getenv("MEDIABANK_ADMIN_USER"), os.Getenv("MEDIABANK_ADMIN_PASSWORD")
+	if name == "" || pass == "" {
+		return nil
+	}
+	_, err := users.Add(ctx, name, auth.RoleAdmin, pass)
+	if errors.Is(err, auth.ErrConflict) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("bootstrap admin %s: %w", name, err)
+	}
+	log.Warn("admin account created from MEDIABANK_ADMIN_USER", "user", name)
+	return nil
+}
+
+// app is what serve and the admin commands share.
+type app struct {
+	store       assets.Store
+	index       indexCloser
+	users       *auth.Users
+	policy      auth.Policy
+	collections *collections.Service
+	log         *slog.Logger
+}
+
+type indexCloser interface {
+	api.Searcher
+	ingest.Index
+	Close() error
+}
+
+func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
+	store, err := cfg.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	policy, err := cfg.loadPolicy()
+	if err != nil {
+		return nil, err
+	}
+	cols, err := collections.New(collections.Config{Store: store, Policy: workflowPolicy(policy), Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	index, err := cfg.openIndex(log)
+	if err != nil {
+		return nil, err
+	}
+	return &app{store: store, index: index, users: auth.NewUsers(store, log, auth.UsersOptions{}), policy: policy, collections: cols, log: log}, nil
+}
+
+func (a *app) ingester(cfg *config) *ingest.Ingester {
+	host, _ := os.Hostname()
+	return ingest.New(a.store, a.index, cfg.extractor(), cfg.renderer(), ingest.Options{
+		Workers: cfg.Workers, MaxBuffered: cfg.MaxBuffered, Host: host, Renditions: true, Logger: a.log,
+	})
+}
+
+// workflowPolicy lets the collections workflow read the one policy table.
+func workflowPolicy(p auth.Policy) collections.Policy {
+	return collections.PolicyFunc(func(role, action string) collections.Decision {
+		switch p.Decide(role, action) {
+		case auth.Allow:
+			return collections.Allow
+		case auth.AllowIfDelegated:
+			return collections.AllowIfDelegated
+		}
+		return collections.Deny
+	})
+}
+
+func (c *config) loadPolicy() (auth.Policy, error) {
+	p := os.Getenv("MEDIABANK_POLICY")
+	if p == "" {
+		return auth.DefaultPolicy(), nil
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return auth.Policy{}, fmt.Errorf("MEDIABANK_POLICY: %w", err)
+	}
+	defer f.Close()
+	pol, err := auth.LoadPolicy(f)
+	if err != nil {
+		return auth.Policy{}, fmt.Errorf("MEDIABANK_POLICY %s: %w", p, err)
+	}
+	return pol, nil
+}

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"text/tabwriter"
+
+	"mediabank/auth"
+)
+
+// cmdUser manages accounts: add (password from standard input), passwd,
+// role, disable, enable, list.
+func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
+	fl := newFlags("user", stderr)
+	role := fl.String("role", "", "role of a new user: "+strings.Join(auth.Roles(), ", "))
+	name := fl.String("name", "", "display name")
+	if len(args) == 0 {
+		return errors.New("user: add NAME --role ROLE | passwd NAME | role NAME ROLE | disable NAME | enable NAME | list")
+	}
+	verb := args[0]
+	if err := fl.Parse(args[1:]); err != nil {
+		return exitError(2)
+	}
+	a, err := openAdmin(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	users := a.users
+	need := func(n int) error {
+		if fl.NArg() != n {
+			return fmt.Errorf("user %s: want %d argument(s), got %q", verb, n, fl.Args())
+		}
+		return nil
+	}
+	switch verb {
+	case "add":
+		if err := need(1); err != nil {
+			return err
+		}
+		pass, err := readPassword(stdin)
+		if err != nil {
+			return err
+		}
+		u, err := users.Add(ctx, fl.Arg(0), *role, pass)
+		if err != nil {
+			return err
+		}
+		if *name != "" {
+			if u, err = users.SetDisplayName(ctx, u.Name, *name, u.Version); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(stdout, "user %s added with role %s\n", u.Name, u.Role)
+	case "passwd":
+		if err := need(1); err != nil {
+			return err
+		}
+		pass, err := readPassword(stdin)
+		if err != nil {
+			return err
+		}
+		if _, err := users.SetPassword(ctx, fl.Arg(0), pass, ""); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "password of %s changed\n", fl.Arg(0))
+	case "role":
+		if err := need(2); err != nil {
+			return err
+		}
+		if _, err := users.SetRole(ctx, fl.Arg(0), fl.Arg(1), ""); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s is now %s\n", fl.Arg(0), fl.Arg(1))
+	case "disable", "enable":
+		if err := need(1); err != nil {
+			return err
+		}
+		change := users.Disable
+		if verb == "enable" {
+			change = users.Enable
+		}
+		if _, err := change(ctx, fl.Arg(0), ""); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s %sd\n", fl.Arg(0), verb)
+	case "list":
+		us, err := users.List(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tROLE\tDISPLAY NAME\tDISABLED")
+		for _, u := range us {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", u.Name, u.Role, u.DisplayName, u.Disabled)
+		}
+		return tw.Flush()
+	default:
+		return fmt.Errorf("user: unknown action %q", verb)
+	}
+	return nil
+}
+
+// cmdToken manages API tokens for scripts: create NAME [--label L] prints
+// the secret once; list NAME; revoke NAME ID.
+func cmdToken(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
+	fl := newFlags("token", stderr)
+	label := fl.String("label", "script", "what the token is for")
+	if len(args) == 0 {
+		return errors.New("token: create NAME [--label L] | list NAME | revoke NAME ID")
+	}
+	verb := args[0]
+	if err := fl.Parse(args[1:]); err != nil {
+		return exitError(2)
+	}
+	a, err := openAdmin(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	switch {
+	case verb == "create" && fl.NArg() == 1:
+		secret, tok, err := a.users.CreateToken(ctx, fl.Arg(0), *label)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, secret)
+		fmt.Fprintf(stderr, "token %s for %s: keep it secret; it is shown only once\n", tok.ID, tok.User)
+	case verb == "list" && fl.NArg() == 1:
+		toks, err := a.users.ListTokens(ctx, fl.Arg(0))
+		if err != nil {
+			return err
+		}
+		for _, t := range toks {
+			fmt.Fprintf(stdout, "%s  %s  %s\n", t.ID, t.CreatedAt.Format("2006-01-02 15:04"), t.Label)
+		}
+	case verb == "revoke" && fl.NArg() == 2:
+		if err := a.users.RevokeToken(ctx, fl.Arg(0), fl.Arg(1)); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "token %s revoked\n", fl.Arg(1))
+	default:
+		return fmt.Errorf("token: %s %q: see mediabank token", verb, fl.Args())
+	}
+	return nil
+}
+
+// readPassword reads one line from standard input (echo off is the
+// terminal's business: `read -s P; echo "$P" | mediabank user add …`).
+func readPassword(stdin io.Reader) (string, error) {
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("read password: give it on standard input")
+	}
+	return line, nil
+}
+
+// adminApp is what the admin commands need: the accounts in the bank.
+type adminApp struct{ users *auth.Users }
+
+func openAdmin(ctx context.Context, cfg *config, log *slog.Logger) (*adminApp, error) {
+	store, err := cfg.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &adminApp{users: auth.NewUsers(store, log, auth.UsersOptions{})}, nil
+}

@@ -1,0 +1,447 @@
+package watch_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"mediabank/watch"
+)
+
+// modes are the two ways the watcher learns of changes; every behaviour
+// must hold in both. With events the poll is too slow to help, so the
+// events alone are tested; without them the poll alone is.
+var modes = []struct {
+	name     string
+	noEvents bool
+	poll     time.Duration
+}{
+	{"events", false, time.Hour},
+	{"polling", true, 50 * time.Millisecond},
+}
+
+// timeout is generous: the machine is shared and -race is slow.
+const timeout = 15 * time.Second
+
+// start runs a watcher until the test ends.
+func start(t *testing.T, cfg watch.Config) <-chan watch.Event {
+	t.Helper()
+	w, err := watch.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	events := make(chan watch.Event, 100)
+	done := make(chan error)
+	go func() { done <- w.Run(ctx, events) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("Run returned %v, want context.Canceled", err)
+			}
+		case <-time.After(timeout):
+			t.Error("Run did not return after its context was cancelled")
+		}
+	})
+	return events
+}
+
+func next(t *testing.T, events <-chan watch.Event) watch.Event {
+	t.Helper()
+	select {
+	case ev := <-events:
+		return ev
+	case <-time.After(timeout):
+		t.Fatal("no event")
+		return watch.Event{}
+	}
+}
+
+// makeCard builds a card in a staging folder, then moves it to path at
+// once, as a mount makes a whole file system appear.
+func makeCard(t *testing.T, path string, dirs ...string) {
+	t.Helper()
+	staging := filepath.Join(t.TempDir(), "card")
+	for _, d := range dirs {
+		if err := os.MkdirAll(filepath.Join(staging, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(staging, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCards(t *testing.T) {
+	tests := []struct {
+		name string
+		path string   // below the mount root
+		dirs []string // inside the folder
+		want bool     // a card
+	}{
+		{"canon under user", "foto/EOS_DIGITAL", []string{"DCIM/100CANON"}, true},
+		{"directly under root", "NIKON_Z6", []string{"DCIM"}, true},
+		{"sony xavc", "foto/SONY", []string{"PRIVATE/M4ROOT/CLIP"}, true},
+		{"avchd under private", "foto/HANDYCAM", []string{"PRIVATE/AVCHD/BDMV"}, true},
+		{"avchd", "foto/PANASONIC", []string{"AVCHD"}, true},
+		{"lower case dcim", "foto/sdcard", []string{"dcim"}, true},
+		{"usb stick without dcim", "foto/FLASHDISK", []string{"Dokumen", "PRIVATE/other"}, false},
+		{"dcim too deep", "foto/backup/old", []string{"DCIM"}, false},
+	}
+	for _, m := range modes {
+		for _, tt := range tests {
+			t.Run(m.name+"/"+tt.name, func(t *testing.T) {
+				root := t.TempDir()
+				events := start(t, watch.Config{MountRoots: []string{root}, Settle: 100 * time.Millisecond, Poll: m.poll, NoEvents: m.noEvents})
+				makeCard(t, filepath.Join(root, tt.path), tt.dirs...)
+				// The sentinel sorts after every case, so it comes last:
+				// whatever comes before it is what the case produced.
+				sentinel := filepath.Join(root, "zz", "SENTINEL")
+				makeCard(t, sentinel, "DCIM")
+				var got []watch.Card
+				for {
+					ev := next(t, events)
+					if ev.Card == nil {
+						t.Fatalf("got %+v, want a card", ev)
+					}
+					if ev.Card.Path == sentinel {
+						break
+					}
+					got = append(got, *ev.Card)
+				}
+				var want []watch.Card
+				if tt.want {
+					want = []watch.Card{{Path: filepath.Join(root, tt.path), Label: filepath.Base(tt.path)}}
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("got %+v, want %+v", got, want)
+				}
+			})
+		}
+	}
+}
+
+// TestCardRemounted checks that a card is reported once while it stays
+// mounted, and again after being unmounted and mounted again.
+func TestCardRemounted(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			root := t.TempDir()
+			events := start(t, watch.Config{MountRoots: []string{root}, Poll: m.poll, NoEvents: m.noEvents})
+			card := filepath.Join(root, "foto", "EOS_DIGITAL")
+			// other cards, mounted between steps, show that the watcher
+			// has looked again without reporting the first card twice.
+			other := func(name string) string { return filepath.Join(root, "foto", name) }
+			unmounted := filepath.Join(t.TempDir(), "unmounted")
+
+			var got []string
+			step := func(wait string) {
+				t.Helper()
+				for {
+					ev := next(t, events)
+					got = append(got, ev.Card.Path)
+					if ev.Card.Path == wait {
+						return
+					}
+				}
+			}
+			makeCard(t, card, "DCIM")
+			step(card)
+			makeCard(t, other("A"), "DCIM")
+			step(other("A"))
+			if err := os.Rename(card, unmounted); err != nil {
+				t.Fatal(err)
+			}
+			makeCard(t, other("B"), "DCIM")
+			step(other("B"))
+			if err := os.Rename(unmounted, card); err != nil {
+				t.Fatal(err)
+			}
+			step(card)
+			makeCard(t, other("C"), "DCIM")
+			step(other("C"))
+
+			want := []string{card, other("A"), other("B"), card, other("C")}
+			if !slices.Equal(got, want) {
+				t.Errorf("got %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// TestMountRootAppearsLater checks that a mount root missing at start is
+// watched once it exists.
+func TestMountRootAppearsLater(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "media")
+	events := start(t, watch.Config{MountRoots: []string{root}, Poll: 50 * time.Millisecond})
+	card := filepath.Join(root, "foto", "EOS_DIGITAL")
+	makeCard(t, card, "DCIM")
+	got := next(t, events)
+	want := watch.Event{Card: &watch.Card{Path: card, Label: "EOS_DIGITAL"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+// TestSlowWrite checks that a file written in chunks for about a second is
+// reported once, after its last chunk.
+func TestSlowWrite(t *testing.T) {
+	const settle = 500 * time.Millisecond // ten times the gap between chunks
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			dir := t.TempDir()
+			events := start(t, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: settle, Poll: m.poll, NoEvents: m.noEvents})
+			path := filepath.Join(dir, "MVI_0001.MP4")
+			written := make(chan error, 1)
+			go func() {
+				f, err := os.Create(path)
+				if err != nil {
+					written <- err
+					return
+				}
+				chunk := make([]byte, 64<<10)
+				for range 20 {
+					if _, err := f.Write(chunk); err != nil {
+						written <- err
+						return
+					}
+					time.Sleep(50 * time.Millisecond) // a slow card reader
+				}
+				written <- f.Close()
+			}()
+
+			ev := next(t, events)
+			select {
+			case err := <-written:
+				if err != nil {
+					t.Fatal(err)
+				}
+			default:
+				t.Fatalf("got %+v while the file was still being written", ev.Files)
+			}
+			want := &watch.Files{Folder: dir, Paths: []string{path}}
+			if !reflect.DeepEqual(ev.Files, want) {
+				t.Errorf("got %+v, want %+v", ev.Files, want)
+			}
+			// Reported once: the next event is another file's.
+			other := filepath.Join(dir, "IMG_0002.JPG")
+			writeFile(t, other, "jpeg")
+			ev = next(t, events)
+			want = &watch.Files{Folder: dir, Paths: []string{other}}
+			if !reflect.DeepEqual(ev.Files, want) {
+				t.Errorf("then got %+v, want %+v", ev.Files, want)
+			}
+		})
+	}
+}
+
+// TestBurst checks that files copied together come in few batches.
+func TestBurst(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			dir := t.TempDir()
+			events := start(t, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir, Collection: "hut-kota"}}, Settle: 300 * time.Millisecond, Poll: m.poll, NoEvents: m.noEvents})
+			var want []string
+			for i := range 20 {
+				p := filepath.Join(dir, "DSC", "DSC_"+string(rune('A'+i))+".NEF")
+				writeFile(t, p, "raw")
+				want = append(want, p)
+			}
+			var got []string
+			batches := 0
+			for len(got) < len(want) {
+				ev := next(t, events)
+				if ev.Files == nil || ev.Files.Folder != dir || ev.Files.Collection != "hut-kota" {
+					t.Fatalf("got %+v, want files of %s in hut-kota", ev, dir)
+				}
+				got = append(got, ev.Files.Paths...)
+				batches++
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Errorf("got %q, want %q", got, want)
+			}
+			if batches > 3 {
+				t.Errorf("got %d batches, want at most 3", batches)
+			}
+		})
+	}
+}
+
+// TestCollections checks where files go, in folders made after the
+// watcher started.
+func TestCollections(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			fixed, per := t.TempDir(), t.TempDir()
+			events := start(t, watch.Config{
+				MountRoots: []string{},
+				Uploads: []watch.Upload{
+					{Dir: fixed, Collection: "pelantikan"},
+					{Dir: per, Collection: "lain-lain", PerSubfolder: true},
+				},
+				Settle: 100 * time.Millisecond, Poll: m.poll, NoEvents: m.noEvents,
+			})
+			type place struct{ folder, collection string }
+			tests := []struct {
+				path string
+				want place
+			}{
+				{filepath.Join(fixed, "a.jpg"), place{fixed, "pelantikan"}},
+				{filepath.Join(fixed, "hari1", "b.jpg"), place{fixed, "pelantikan"}},
+				{filepath.Join(per, "c.jpg"), place{per, "lain-lain"}},
+				{filepath.Join(per, "hut-kota", "d.jpg"), place{filepath.Join(per, "hut-kota"), "hut-kota"}},
+				{filepath.Join(per, "hut-kota", "kamera2", "siang", "e.mp4"), place{filepath.Join(per, "hut-kota"), "hut-kota"}},
+				{filepath.Join(per, "banjir-cipondoh", "f.jpg"), place{filepath.Join(per, "banjir-cipondoh"), "banjir-cipondoh"}},
+			}
+			want := map[string]place{}
+			for _, tt := range tests {
+				writeFile(t, tt.path, "media")
+				want[tt.path] = tt.want
+			}
+			got := map[string]place{}
+			for len(got) < len(want) {
+				ev := next(t, events)
+				for _, p := range ev.Files.Paths {
+					if _, dup := got[p]; dup {
+						t.Errorf("%s reported twice", p)
+					}
+					got[p] = place{ev.Files.Folder, ev.Files.Collection}
+				}
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("got %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// TestIgnored checks that partial and hidden files are not reported, and
+// that a finished download is, under its final name.
+func TestIgnored(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			dir := t.TempDir()
+			events := start(t, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: 100 * time.Millisecond, Poll: m.poll, NoEvents: m.noEvents})
+			for _, name := range []string{
+				"IMG_0001.JPG.part", "VID.MP4.crdownload", "x.TMP", ".DS_Store", "._IMG_0002.JPG",
+				"~$laporan.docx", ".IMG_0003.JPG.Xa81k2", ".Trash-1000/files/IMG_0004.JPG",
+			} {
+				writeFile(t, filepath.Join(dir, name), "partial")
+			}
+			ok := filepath.Join(dir, "IMG_0005.JPG")
+			writeFile(t, ok, "jpeg")
+			ev := next(t, events)
+			want := &watch.Files{Folder: dir, Paths: []string{ok}}
+			if !reflect.DeepEqual(ev.Files, want) {
+				t.Errorf("got %+v, want %+v", ev.Files, want)
+			}
+
+			// The browser renames the download when it is complete.
+			done := filepath.Join(dir, "IMG_0001.JPG")
+			if err := os.Rename(done+".part", done); err != nil {
+				t.Fatal(err)
+			}
+			ev = next(t, events)
+			want = &watch.Files{Folder: dir, Paths: []string{done}}
+			if !reflect.DeepEqual(ev.Files, want) {
+				t.Errorf("after rename got %+v, want %+v", ev.Files, want)
+			}
+		})
+	}
+}
+
+// TestChanged checks that a reported file is reported again only when it
+// changes, and again when it disappeared and came back.
+func TestChanged(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			dir := t.TempDir()
+			events := start(t, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: 100 * time.Millisecond, Poll: m.poll, NoEvents: m.noEvents})
+			a := filepath.Join(dir, "a.jpg")
+			var reported time.Time // a's time when last reported
+			steps := []struct {
+				name string
+				do   func()
+				want string // the one file of the next batch
+			}{
+				{"new", func() { writeFile(t, a, "one") }, a},
+				{"another, a unchanged", func() { writeFile(t, filepath.Join(dir, "b.jpg"), "two") }, filepath.Join(dir, "b.jpg")},
+				{"a grows", func() { writeFile(t, a, "one more") }, a},
+				{"a gone, c new", func() {
+					info, err := os.Stat(a)
+					if err != nil {
+						t.Fatal(err)
+					}
+					reported = info.ModTime()
+					if err := os.Remove(a); err != nil {
+						t.Fatal(err)
+					}
+					writeFile(t, filepath.Join(dir, "c.jpg"), "three")
+				}, filepath.Join(dir, "c.jpg")},
+				{"a back as it was", func() {
+					// Made aside and moved in, so it comes back with the
+					// size and time it had when reported: only forgetting
+					// it makes it new.
+					aside := filepath.Join(t.TempDir(), "a.jpg")
+					writeFile(t, aside, "one more")
+					if err := os.Chtimes(aside, reported, reported); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.Rename(aside, a); err != nil {
+						t.Fatal(err)
+					}
+				}, a},
+			}
+			for _, s := range steps {
+				s.do()
+				ev := next(t, events)
+				want := &watch.Files{Folder: dir, Paths: []string{s.want}}
+				if !reflect.DeepEqual(ev.Files, want) {
+					t.Errorf("%s: got %+v, want %+v", s.name, ev.Files, want)
+				}
+			}
+		})
+	}
+}
+
+func TestNewRejects(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		cfg  watch.Config
+	}{
+		{"empty upload folder", watch.Config{Uploads: []watch.Upload{{Dir: ""}}}},
+		{"nested upload folders", watch.Config{Uploads: []watch.Upload{{Dir: dir}, {Dir: filepath.Join(dir, "sub")}}}},
+		{"same upload folder twice", watch.Config{Uploads: []watch.Upload{{Dir: dir}, {Dir: dir + "/"}}}},
+		{"negative settle", watch.Config{Settle: -time.Second}},
+		{"empty mount root", watch.Config{MountRoots: []string{""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := watch.New(tt.cfg); err == nil {
+				t.Error("got no error")
+			}
+		})
+	}
+}
