@@ -29,7 +29,7 @@ func (s *Server) guard(r route) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		u, sess, err := s.authenticate(c)
+		u, sess, err := s.Authenticate(c.Request)
 		if err != nil {
 			s.fail(c, err)
 			return
@@ -50,26 +50,29 @@ func (s *Server) guard(r route) gin.HandlerFunc {
 	}
 }
 
-func (s *Server) authenticate(c *gin.Context) (*auth.User, *auth.Session, error) {
-	ctx := c.Request.Context()
-	if tok, ok := bearer(c.GetHeader("Authorization")); ok {
+// Authenticate finds who sent r: a bearer token, or the session cookie
+// (then the session is returned too, for its CSRF token). The web pages
+// use it so that the site and the API share one login.
+func (s *Server) Authenticate(r *http.Request) (*auth.User, *auth.Session, error) {
+	ctx := r.Context()
+	if tok, ok := bearer(r.Header.Get("Authorization")); ok {
 		u, err := s.Users.VerifyToken(ctx, tok)
 		if err != nil {
 			return nil, nil, errUnauthorized
 		}
 		return u, nil, nil
 	}
-	id, err := c.Cookie(SessionCookie)
-	if err != nil || id == "" {
+	ck, err := r.Cookie(SessionCookie)
+	if err != nil || ck.Value == "" {
 		return nil, nil, errUnauthorized
 	}
-	sess, ok := s.Sessions.Get(id)
+	sess, ok := s.Sessions.Get(ck.Value)
 	if !ok {
 		return nil, nil, errUnauthorized
 	}
 	u, err := s.Users.Get(ctx, sess.User)
 	if err != nil || u.Disabled {
-		s.Sessions.Delete(id)
+		s.Sessions.Delete(ck.Value)
 		return nil, nil, errUnauthorized
 	}
 	return u, &sess, nil

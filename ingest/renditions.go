@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -41,19 +44,12 @@ func (r *run) renditions(ctx context.Context) {
 // MakeRenditions makes and stores the renditions of asset a and records
 // them in its record. It returns how many it stored.
 func MakeRenditions(ctx context.Context, store assets.Store, render Renderer, a *assets.Asset) (int, error) {
-	rd, obj, err := store.Get(ctx, a.Original)
+	src, done, err := openLocal(ctx, store, a)
 	if err != nil {
 		return 0, fmt.Errorf("renditions of %s: %w", a.ID, err)
 	}
-	outs, err := render.Make(ctx, renditions.Source{
-		Name:        a.FileName,
-		Kind:        a.Meta.Kind,
-		R:           rd,
-		Size:        obj.Size,
-		Path:        localPath(rd),
-		Orientation: a.Meta.Orientation,
-	})
-	rd.Close()
+	outs, err := render.Make(ctx, src)
+	done()
 	if err != nil {
 		return 0, fmt.Errorf("renditions of %s (%s): %w", a.ID, a.FileName, err)
 	}
@@ -90,14 +86,46 @@ func MakeRenditions(ctx context.Context, store assets.Store, render Renderer, a 
 	return 0, fmt.Errorf("renditions of %s: record kept changing: %w", a.ID, assets.ErrPrecondition)
 }
 
-// localPath gives external tools (ffmpeg) a path when the store is a local
-// folder; otherwise the renderer spools the bytes itself.
-func localPath(r assets.Reader) string {
-	if f, ok := r.(interface{ Name() string }); ok {
-		return f.Name()
+// openLocal gives the renderer the original with cheap random access:
+// the file itself for a local store; for a remote one, whose every ReadAt
+// would be an HTTP request, the bytes in memory, or a temporary file for
+// large ones (which ffmpeg also needs as a path). done releases it.
+func openLocal(ctx context.Context, store assets.Store, a *assets.Asset) (renditions.Source, func(), error) {
+	src := renditions.Source{Name: a.FileName, Kind: a.Meta.Kind, Orientation: a.Meta.Orientation}
+	rd, obj, err := store.Get(ctx, a.Original)
+	if err != nil {
+		return src, nil, err
 	}
-	return ""
+	src.Size = obj.Size
+	if f, ok := rd.(interface{ Name() string }); ok {
+		src.R, src.Path = rd, f.Name()
+		return src, func() { rd.Close() }, nil
+	}
+	defer rd.Close()
+	if obj.Size <= inMemoryRendition {
+		data, err := io.ReadAll(io.LimitReader(rd, inMemoryRendition+1))
+		if err != nil {
+			return src, nil, fmt.Errorf("read %s: %w", a.Original, err)
+		}
+		src.R, src.Size = bytes.NewReader(data), int64(len(data))
+		return src, func() {}, nil
+	}
+	tmp, err := os.CreateTemp("", "mediabank-rendition-*"+path.Ext(a.FileName))
+	if err != nil {
+		return src, nil, err
+	}
+	cleanup := func() { tmp.Close(); os.Remove(tmp.Name()) }
+	if _, err := io.Copy(tmp, rd); err != nil {
+		cleanup()
+		return src, nil, fmt.Errorf("read %s: %w", a.Original, err)
+	}
+	src.R, src.Path = tmp, tmp.Name()
+	return src, cleanup, nil
 }
+
+// inMemoryRendition is the largest original read into memory to make its
+// renditions; one per CPU is rendering at a time.
+const inMemoryRendition = 64 << 20
 
 func extOf(mime string) string {
 	switch mime {

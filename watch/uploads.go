@@ -132,8 +132,7 @@ func (r *run) walk(ctx context.Context, f *folder, dir string) error {
 			}
 			// Watch before WalkDir reads the folder, so a file made in
 			// between is not missed.
-			r.watch(p)
-			return nil
+			if p == f.Dir { r.watch(p) }; return nil
 		}
 		if !d.Type().IsRegular() || ignored(d.Name()) {
 			return nil

@@ -3,6 +3,7 @@ package watch_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -203,24 +204,26 @@ func TestMountRootAppearsLater(t *testing.T) {
 	}
 }
 
-// TestSlowWrite checks that a file written in chunks for about a second is
-// reported once, after its last chunk.
+// TestSlowWrite checks that a video written in chunks for two seconds is
+// reported once, after its last chunk, while a photo copied next to it at
+// the start is not held back until then.
 func TestSlowWrite(t *testing.T) {
 	const settle = 500 * time.Millisecond // ten times the gap between chunks
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			dir := t.TempDir()
 			events := start(t, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: settle, Poll: m.poll, NoEvents: m.noEvents})
-			path := filepath.Join(dir, "MVI_0001.MP4")
+			video := filepath.Join(dir, "MVI_0001.MP4")
+			photo := filepath.Join(dir, "IMG_0001.JPG")
 			written := make(chan error, 1)
 			go func() {
-				f, err := os.Create(path)
+				f, err := os.Create(video)
 				if err != nil {
 					written <- err
 					return
 				}
 				chunk := make([]byte, 64<<10)
-				for range 20 {
+				for range 40 {
 					if _, err := f.Write(chunk); err != nil {
 						written <- err
 						return
@@ -229,33 +232,50 @@ func TestSlowWrite(t *testing.T) {
 				}
 				written <- f.Close()
 			}()
+			writeFile(t, photo, "jpeg")
 
-			ev := next(t, events)
-			select {
-			case err := <-written:
-				if err != nil {
-					t.Fatal(err)
+			var writeErr error
+			finished := false
+			got := map[string]int{}
+			for got[video] == 0 {
+				ev := next(t, events)
+				if !finished {
+					select {
+					case writeErr = <-written:
+						finished = true
+					default:
+					}
 				}
-			default:
-				t.Fatalf("got %+v while the file was still being written", ev.Files)
+				if ev.Files == nil || ev.Files.Folder != dir {
+					t.Fatalf("got %+v, want files of %s", ev, dir)
+				}
+				for _, p := range ev.Files.Paths {
+					if p == video && !finished {
+						t.Fatal("the video was reported while still being written")
+					}
+					got[p]++
+				}
 			}
-			want := &watch.Files{Folder: dir, Paths: []string{path}}
-			if !reflect.DeepEqual(ev.Files, want) {
-				t.Errorf("got %+v, want %+v", ev.Files, want)
+			if writeErr != nil {
+				t.Fatal(writeErr)
 			}
 			// Reported once: the next event is another file's.
 			other := filepath.Join(dir, "IMG_0002.JPG")
 			writeFile(t, other, "jpeg")
-			ev = next(t, events)
-			want = &watch.Files{Folder: dir, Paths: []string{other}}
-			if !reflect.DeepEqual(ev.Files, want) {
-				t.Errorf("then got %+v, want %+v", ev.Files, want)
+			ev := next(t, events)
+			for _, p := range ev.Files.Paths {
+				got[p]++
+			}
+			want := map[string]int{video: 1, photo: 1, other: 1}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("got %v reports, want %v", got, want)
 			}
 		})
 	}
 }
 
-// TestBurst checks that files copied together come in few batches.
+// TestBurst checks that files copied one after the other, as a file
+// manager does, come in few batches.
 func TestBurst(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
@@ -263,9 +283,10 @@ func TestBurst(t *testing.T) {
 			events := start(t, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir, Collection: "hut-kota"}}, Settle: 300 * time.Millisecond, Poll: m.poll, NoEvents: m.noEvents})
 			var want []string
 			for i := range 20 {
-				p := filepath.Join(dir, "DSC", "DSC_"+string(rune('A'+i))+".NEF")
+				p := filepath.Join(dir, "DSC", fmt.Sprintf("DSC_%04d.NEF", i))
 				writeFile(t, p, "raw")
 				want = append(want, p)
+				time.Sleep(20 * time.Millisecond) // the copy of one file
 			}
 			var got []string
 			batches := 0
@@ -283,6 +304,32 @@ func TestBurst(t *testing.T) {
 			}
 			if batches > 3 {
 				t.Errorf("got %d batches, want at most 3", batches)
+			}
+		})
+	}
+}
+
+// TestNewSubfolder checks that a folder made while watching is watched:
+// with events only, nothing else would find the file made in it last.
+func TestNewSubfolder(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			dir := t.TempDir()
+			events := start(t, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: 100 * time.Millisecond, Poll: m.poll, NoEvents: m.noEvents})
+			sub := filepath.Join(dir, "hari1", "kamera2")
+			if err := os.MkdirAll(sub, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			// Once this file is reported, the folders made before it have
+			// been seen too.
+			first := filepath.Join(dir, "a.jpg")
+			writeFile(t, first, "jpeg")
+			got := next(t, events).Files.Paths
+			late := filepath.Join(sub, "b.jpg")
+			writeFile(t, late, "jpeg")
+			got = append(got, next(t, events).Files.Paths...)
+			if want := []string{first, late}; !slices.Equal(got, want) {
+				t.Errorf("got %q, want %q", got, want)
 			}
 		})
 	}
