@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/term"
 
+	"mediabank/api"
 	"mediabank/assets"
 	"mediabank/ingest"
 	"mediabank/metadata"
@@ -31,27 +32,54 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// parseFlags parses flags wherever they stand among the arguments
+// (`mediabank user add budi --role staff`), unlike flag.Parse, which stops
+// at the first argument; after "--" everything is an argument.
+func parseFlags(fl *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fl.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fl.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
 func cmdIngest(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
 	fl := newFlags("ingest", stderr)
 	collection := fl.String("collection", "", "file the new assets into this collection")
 	asJSON := fl.Bool("json", false, "print a machine-readable summary at the end")
 	noRend := fl.Bool("no-renditions", false, "do not make thumbnails and previews now")
 	label := fl.String("label", "", "the card's volume label, kept in each record")
-	if err := fl.Parse(args); err != nil {
+	pos, err := parseFlags(fl, args)
+	if err != nil {
 		return exitError(2)
 	}
-	if fl.NArg() == 0 {
+	if len(pos) == 0 {
 		return errors.New("ingest: name at least one folder, card or file")
 	}
-	store, err := cfg.openStore(ctx)
+	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	index, err := cfg.openIndex(log)
-	if err != nil {
-		return err
+	defer a.index.Close()
+	var onAsset func(*assets.Asset)
+	if *collection != "" {
+		// File into a collection that exists, or not at all.
+		if _, _, err := a.collections.Get(ctx, *collection); err != nil {
+			return fmt.Errorf("ingest: --collection %s: %w", *collection, err)
+		}
+		onAsset = api.FileInto(ctx, a.collections, *collection, log)
 	}
-	defer index.Close()
+	store, index := a.store, a.index
 	host, _ := os.Hostname()
 
 	tty := isTerminal(stderr)
@@ -63,8 +91,9 @@ func cmdIngest(ctx context.Context, cfg *config, args []string, stdin io.Reader,
 		Renditions:  !*noRend,
 		Logger:      log,
 	})
-	rep, err := in.Run(ctx, fl.Args(), ingest.RunOptions{
+	rep, err := in.Run(ctx, pos, ingest.RunOptions{
 		Collection: *collection,
+		OnAsset:    onAsset,
 		Label:      *label,
 		Progress: func(p ingest.Progress) {
 			if tty {
@@ -140,7 +169,8 @@ func cmdSearch(ctx context.Context, cfg *config, args []string, stdin io.Reader,
 	page := fl.Int("page", 1, "page of results, from 1")
 	size := fl.Int("size", 50, "results per page")
 	sort := fl.String("sort", "", "taken (newest first), -taken, name or relevance")
-	if err := fl.Parse(args); err != nil {
+	pos, err := parseFlags(fl, args)
+	if err != nil {
 		return exitError(2)
 	}
 	index, err := cfg.openIndex(log)
@@ -148,7 +178,7 @@ func cmdSearch(ctx context.Context, cfg *config, args []string, stdin io.Reader,
 		return err
 	}
 	defer index.Close()
-	res, err := index.Search(ctx, search.Request{Query: strings.Join(fl.Args(), " "), Facets: *facets, Sort: *sort, Page: *page, Size: *size})
+	res, err := index.Search(ctx, search.Request{Query: strings.Join(pos, " "), Facets: *facets, Sort: *sort, Page: *page, Size: *size})
 	if err != nil {
 		return err
 	}
@@ -176,8 +206,8 @@ func cmdSearch(ctx context.Context, cfg *config, args []string, stdin io.Reader,
 
 func cmdReindex(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
 	fl := newFlags("reindex", stderr)
-	if err := fl.Parse(args); err != nil {
-		return exitError(2)
+	if pos, err := parseFlags(fl, args); err != nil || len(pos) > 0 {
+		return fmt.Errorf("reindex takes no arguments: %q", pos)
 	}
 	store, err := cfg.openStore(ctx)
 	if err != nil {
@@ -204,8 +234,8 @@ func cmdReindex(ctx context.Context, cfg *config, args []string, stdin io.Reader
 func cmdRenditions(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
 	fl := newFlags("renditions", stderr)
 	missing := fl.Bool("missing", false, "only assets that lack a rendition")
-	if err := fl.Parse(args); err != nil {
-		return exitError(2)
+	if pos, err := parseFlags(fl, args); err != nil || len(pos) > 0 {
+		return fmt.Errorf("renditions takes no arguments: %q", pos)
 	}
 	store, err := cfg.openStore(ctx)
 	if err != nil {
@@ -235,16 +265,17 @@ type inspection struct {
 func cmdInspect(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
 	fl := newFlags("inspect", stderr)
 	asJSON := fl.Bool("json", false, "one JSON object per line per file (default: indented, for people)")
-	if err := fl.Parse(args); err != nil {
+	pos, err := parseFlags(fl, args)
+	if err != nil {
 		return exitError(2)
 	}
-	if fl.NArg() == 0 {
+	if len(pos) == 0 {
 		return errors.New("inspect: name at least one file or folder")
 	}
 	ex := cfg.extractor()
 	enc := json.NewEncoder(stdout)
 	failed := 0
-	for _, root := range fl.Args() {
+	for _, root := range pos {
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				failed++

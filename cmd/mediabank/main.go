@@ -21,6 +21,7 @@ Usage:
   mediabank user add NAME --role ROLE [--name "Display Name"]   (password on standard input)
   mediabank user passwd NAME | role NAME ROLE | disable NAME | enable NAME | list
   mediabank token create NAME [--label L] | list NAME | revoke NAME ID
+  mediabank collection create|patch|act ... --as USER (JSON on standard input) | list | get ID | sla [--csv]
   mediabank ingest [--collection ID] [--json] [--no-renditions] PATH...
   mediabank search [--json] [--facets] [--page N] [--size N] [--sort taken|-taken|name|relevance] QUERY
   mediabank reindex
@@ -61,6 +62,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"serve":      cmdServe,
 		"user":       cmdUser,
 		"token":      cmdToken,
+		"collection": cmdCollection,
 		"ingest":     cmdIngest,
 		"search":     cmdSearch,
 		"reindex":    cmdReindex,

@@ -295,3 +295,58 @@ func envLookup(env []string) func(string) string {
 		return v
 	}
 }
+
+// TestCollectionCLI scripts the start of a coverage: accounts, the
+// collection, the order, and an ingest filed into it.
+func TestCollectionCLI(t *testing.T) {
+	root := testfiles.Dir(t)
+	data := t.TempDir()
+	t.Setenv("MEDIABANK_DATA", data)
+	in := func(stdin string, args ...string) (string, string, int) {
+		var out, errb bytes.Buffer
+		code := run(t.Context(), args, strings.NewReader(stdin), &out, &errb)
+		return out.String(), errb.String(), code
+	}
+	if _, errOut, code := in("kata-sandi-kabid\n", "user", "add", "kabid", "--role", "head", "--name", "Kepala Bidang"); code != 0 {
+		t.Fatalf("user add: %d %s", code, errOut)
+	}
+	if _, _, code := in("pendek\n", "user", "add", "budi", "--role", "staff"); code == 0 {
+		t.Errorf("user add with a 6-character password succeeded")
+	}
+	out, errOut, code := in(`{"title":"Peninjauan banjir Ciledug","agency":"BPBD","place":"Ciledug","starts_at":"2026-08-17T09:00"}`, "collection", "create", "--as", "kabid")
+	if code != 0 {
+		t.Fatalf("collection create: %d %s", code, errOut)
+	}
+	var col struct {
+		ID    string `json:"id"`
+		State string `json:"state"`
+	}
+	if err := json.Unmarshal([]byte(out), &col); err != nil || col.State != "created" {
+		t.Fatalf("created %q: %v", out, err)
+	}
+	if _, errOut, code := in(`{"action":"approve"}`, "collection", "act", col.ID, "--as", "kabid"); code == 0 || !strings.Contains(errOut, "cannot approve") {
+		t.Errorf("approve a new collection: exit %d, %q; want refused with the reason", code, errOut)
+	}
+	out, errOut, code = in(`{"action":"order","note":"Liput peninjauan banjir"}`, "collection", "act", col.ID, "--as", "kabid")
+	if code != 0 || !strings.Contains(out, `"state": "ordered"`) {
+		t.Fatalf("order: %d %s %s", code, out, errOut)
+	}
+	out, errOut, code = in("", "ingest", "--json", "--no-renditions", "--collection", col.ID, filepath.Join(root, "photos/jpg/gps"))
+	if code != 0 {
+		t.Fatalf("ingest --collection: %d %s", code, errOut)
+	}
+	var rep ingest.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Ingested == 0 {
+		t.Fatalf("ingest: %q %v", out, err)
+	}
+	out, _, _ = in("", "collection", "get", col.ID)
+	var got struct {
+		Material []string `json:"material"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || int64(len(got.Material)) != rep.Ingested {
+		t.Errorf("material = %v (%v), want the %d ingested assets", got.Material, err, rep.Ingested)
+	}
+	if _, errOut, code := in("", "ingest", "--collection", "lip-20990101-000000", filepath.Join(root, "photos/jpg/gps")); code == 0 || !strings.Contains(errOut, "lip-20990101-000000") {
+		t.Errorf("ingest into a missing collection: exit %d %q, want an error naming it", code, errOut)
+	}
+}

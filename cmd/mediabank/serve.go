@@ -36,11 +36,12 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 	fl.Var(&watches, "watch", "upload folder to watch (repeatable): DIR, DIR=COLLECTION, or DIR=* for one collection per sub-folder")
 	fl.Var(&mounts, "mount-root", "where camera cards are mounted (repeatable; default /media and /run/media; none to watch no cards)")
 	poll := fl.Duration("poll", 5*time.Second, "rescan interval for file systems that send no events")
-	if err := fl.Parse(args); err != nil {
+	pos, err := parseFlags(fl, args)
+	if err != nil {
 		return exitError(2)
 	}
-	if fl.NArg() > 0 {
-		return fmt.Errorf("serve: unexpected arguments %q", fl.Args())
+	if len(pos) > 0 {
+		return fmt.Errorf("serve: unexpected arguments %q", pos)
 	}
 	if len(watches) == 0 {
 		watches = splitList(os.Getenv("MEDIABANK_WATCH"))

@@ -23,7 +23,8 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 		return errors.New("user: add NAME --role ROLE | passwd NAME | role NAME ROLE | disable NAME | enable NAME | list")
 	}
 	verb := args[0]
-	if err := fl.Parse(args[1:]); err != nil {
+	pos, err := parseFlags(fl, args[1:])
+	if err != nil {
 		return exitError(2)
 	}
 	a, err := openAdmin(ctx, cfg, log)
@@ -32,8 +33,8 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 	}
 	users := a.users
 	need := func(n int) error {
-		if fl.NArg() != n {
-			return fmt.Errorf("user %s: want %d argument(s), got %q", verb, n, fl.Args())
+		if len(pos) != n {
+			return fmt.Errorf("user %s: want %d argument(s), got %q", verb, n, pos)
 		}
 		return nil
 	}
@@ -46,7 +47,7 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 		if err != nil {
 			return err
 		}
-		u, err := users.Add(ctx, fl.Arg(0), *role, pass)
+		u, err := users.Add(ctx, pos[0], *role, pass)
 		if err != nil {
 			return err
 		}
@@ -64,18 +65,18 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 		if err != nil {
 			return err
 		}
-		if _, err := users.SetPassword(ctx, fl.Arg(0), pass, ""); err != nil {
+		if _, err := users.SetPassword(ctx, pos[0], pass, ""); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "password of %s changed\n", fl.Arg(0))
+		fmt.Fprintf(stdout, "password of %s changed\n", pos[0])
 	case "role":
 		if err := need(2); err != nil {
 			return err
 		}
-		if _, err := users.SetRole(ctx, fl.Arg(0), fl.Arg(1), ""); err != nil {
+		if _, err := users.SetRole(ctx, pos[0], pos[1], ""); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s is now %s\n", fl.Arg(0), fl.Arg(1))
+		fmt.Fprintf(stdout, "%s is now %s\n", pos[0], pos[1])
 	case "disable", "enable":
 		if err := need(1); err != nil {
 			return err
@@ -84,10 +85,10 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 		if verb == "enable" {
 			change = users.Enable
 		}
-		if _, err := change(ctx, fl.Arg(0), ""); err != nil {
+		if _, err := change(ctx, pos[0], ""); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s %sd\n", fl.Arg(0), verb)
+		fmt.Fprintf(stdout, "%s %sd\n", pos[0], verb)
 	case "list":
 		us, err := users.List(ctx)
 		if err != nil {
@@ -114,7 +115,8 @@ func cmdToken(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 		return errors.New("token: create NAME [--label L] | list NAME | revoke NAME ID")
 	}
 	verb := args[0]
-	if err := fl.Parse(args[1:]); err != nil {
+	pos, err := parseFlags(fl, args[1:])
+	if err != nil {
 		return exitError(2)
 	}
 	a, err := openAdmin(ctx, cfg, log)
@@ -122,28 +124,28 @@ func cmdToken(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 		return err
 	}
 	switch {
-	case verb == "create" && fl.NArg() == 1:
-		secret, tok, err := a.users.CreateToken(ctx, fl.Arg(0), *label)
+	case verb == "create" && len(pos) == 1:
+		secret, tok, err := a.users.CreateToken(ctx, pos[0], *label)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, secret)
 		fmt.Fprintf(stderr, "token %s for %s: keep it secret; it is shown only once\n", tok.ID, tok.User)
-	case verb == "list" && fl.NArg() == 1:
-		toks, err := a.users.ListTokens(ctx, fl.Arg(0))
+	case verb == "list" && len(pos) == 1:
+		toks, err := a.users.ListTokens(ctx, pos[0])
 		if err != nil {
 			return err
 		}
 		for _, t := range toks {
 			fmt.Fprintf(stdout, "%s  %s  %s\n", t.ID, t.CreatedAt.Format("2006-01-02 15:04"), t.Label)
 		}
-	case verb == "revoke" && fl.NArg() == 2:
-		if err := a.users.RevokeToken(ctx, fl.Arg(0), fl.Arg(1)); err != nil {
+	case verb == "revoke" && len(pos) == 2:
+		if err := a.users.RevokeToken(ctx, pos[0], pos[1]); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "token %s revoked\n", fl.Arg(1))
+		fmt.Fprintf(stdout, "token %s revoked\n", pos[1])
 	default:
-		return fmt.Errorf("token: %s %q: see mediabank token", verb, fl.Args())
+		return fmt.Errorf("token: %s %q: see mediabank token", verb, pos)
 	}
 	return nil
 }
