@@ -65,6 +65,10 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 		// Small enough to hold: read it once into memory, then store it
 		// straight under its content address with the hash for the store
 		// to verify.
+		if err := r.memory.acquire(ctx, size); err != nil {
+			return "", "", buf, err
+		}
+		defer r.memory.release(size)
 		buf, err = readAll(io.TeeReader(counted, h), buf, size)
 		if err != nil {
 			return "", "", buf, fmt.Errorf("read: %w", err)
@@ -81,6 +85,10 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 			return "", sha, buf, err
 		}
 		status, err := r.putRecord(ctx, f, sha, int64(len(buf)), meta)
+		if cap(buf) > keptBuffer {
+			// Let a rare large buffer go rather than hold it per worker.
+			buf = nil
+		}
 		return status, sha, buf, err
 	}
 
@@ -298,6 +306,9 @@ func (r *run) writeRecord(ctx context.Context, a *assets.Asset, opts assets.PutO
 	_, err := assets.WriteRecord(ctx, r.in.store, a, opts)
 	return err
 }
+
+// keptBuffer is the largest read buffer a worker keeps between files.
+const keptBuffer = 16 << 20
 
 // readAll reads exactly size bytes (the file may not grow or shrink while
 // we read it) into buf, reusing its storage.

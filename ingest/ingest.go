@@ -37,13 +37,17 @@ type Index interface {
 
 // Options tune the ingester. The zero value is usable.
 type Options struct {
-	// Workers read and store files in parallel (default 4: enough to keep
-	// a card reader and the CPUs busy without thrashing a card).
+	// Workers read and store files in parallel (default 8). Each file
+	// waits on its writes being flushed to stable storage before it counts
+	// as safe, so more workers than CPUs keep the disk busy meanwhile.
 	Workers int
 	// MaxBuffered is the largest file read whole into memory, which lets
 	// it be stored straight under its content address; larger files go
-	// through a staging key. Memory is bounded by Workers × MaxBuffered.
+	// through a staging key (default 64 MiB).
 	MaxBuffered int64
+	// MemoryBudget bounds the bytes of all files held in memory at once
+	// (default 256 MiB, at least MaxBuffered); workers wait for room.
+	MemoryBudget int64
 	// Host names the machine the cards are read on, for the records.
 	Host string
 	// Renditions makes thumbnails and previews after the originals are
@@ -85,11 +89,15 @@ type Ingester struct {
 // New wires an Ingester. render may be nil when renditions are off.
 func New(store assets.Store, index Index, meta MetadataReader, render Renderer, opts Options) *Ingester {
 	if opts.Workers <= 0 {
-		opts.Workers = 4
+		opts.Workers = 8
 	}
 	if opts.MaxBuffered <= 0 {
 		opts.MaxBuffered = 64 << 20
 	}
+	if opts.MemoryBudget <= 0 {
+		opts.MemoryBudget = 256 << 20
+	}
+	opts.MemoryBudget = max(opts.MemoryBudget, opts.MaxBuffered)
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -177,6 +185,7 @@ func (in *Ingester) Run(ctx context.Context, roots []string, ro RunOptions) (*Re
 		indexCh: make(chan *assets.Asset, 256),
 	}
 	r.journal = newJournal(in.store, r.id, start)
+	r.memory = newBudget(in.opts.MemoryBudget)
 	return r.do(ctx, roots)
 }
 
@@ -189,6 +198,7 @@ type run struct {
 	st      *stats
 	log     *slog.Logger
 	journal *journal
+	memory  *budget
 	indexCh chan *assets.Asset
 
 	mu      sync.Mutex

@@ -41,6 +41,7 @@ func skipName(name string) bool {
 // counts what it passes over. It never opens a file for writing: it only
 // reads directory entries.
 func walk(ctx context.Context, roots []string, out chan<- file, st *stats) error {
+	dirPairs := map[string]map[string]bool{} // folder of single files -> its shots with pairs
 	for _, root := range roots {
 		abs, err := filepath.Abs(root)
 		if err != nil {
@@ -51,8 +52,13 @@ func walk(ctx context.Context, roots []string, out chan<- file, st *stats) error
 			return fmt.Errorf("ingest: walk %s: %w", root, err)
 		}
 		if !info.IsDir() {
-			// A single file: its folder is the root, so its sidecar is found.
-			if err := send(ctx, out, st, filepath.Dir(abs), abs, info, nil); err != nil {
+			// A single file: its folder is the root, so its sidecar and
+			// its RAW or JPEG twin are found.
+			dir := filepath.Dir(abs)
+			if _, ok := dirPairs[dir]; !ok {
+				dirPairs[dir] = shotsWithPairs(dir)
+			}
+			if err := send(ctx, out, st, dir, abs, info, dirPairs[dir]); err != nil {
 				return err
 			}
 			continue

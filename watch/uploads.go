@@ -62,6 +62,11 @@ func (f *folder) observe(path string, info fs.FileInfo, now time.Time) *file {
 
 // forget drops path and, when it was a folder, everything below it.
 func (f *folder) forget(path string) {
+	if _, ok := f.files[path]; ok {
+		delete(f.files, path)
+		delete(f.pending, path)
+		return
+	}
 	for p := range f.files {
 		if _, ok := within(path, p); ok {
 			delete(f.files, p)
@@ -101,6 +106,9 @@ func (r *run) uploadEvent(ctx context.Context, f *folder, path string) error {
 	case err != nil:
 		// Removed or renamed away: its new name, if it has one here, comes
 		// with an event of its own.
+		if _, ok := f.files[path]; !ok {
+			r.unwatch(path) // a folder, perhaps
+		}
 		f.forget(path)
 	case info.IsDir():
 		// A new folder, or one moved in whole: files in it may predate
@@ -132,7 +140,8 @@ func (r *run) walk(ctx context.Context, f *folder, dir string) error {
 			}
 			// Watch before WalkDir reads the folder, so a file made in
 			// between is not missed.
-			if p == f.Dir { r.watch(p) }; return nil
+			r.watch(p)
+			return nil
 		}
 		if !d.Type().IsRegular() || ignored(d.Name()) {
 			return nil

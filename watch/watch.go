@@ -256,6 +256,21 @@ func (r *run) watch(dir string) {
 	}
 }
 
+// unwatch drops the watches of a folder gone and of those below it. A
+// folder moved keeps its inotify watch, and adding it again under its new
+// name would keep the old name in its events.
+func (r *run) unwatch(dir string) {
+	if r.fs == nil {
+		return
+	}
+	for _, p := range r.fs.WatchList() {
+		if _, ok := within(dir, p); ok {
+			// It may be gone already, removed with its folder.
+			_ = r.fs.Remove(p)
+		}
+	}
+}
+
 func (r *run) send(ctx context.Context, ev Event) error {
 	select {
 	case r.out <- ev:

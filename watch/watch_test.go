@@ -211,8 +211,14 @@ func TestSlowWrite(t *testing.T) {
 	const settle = 500 * time.Millisecond // ten times the gap between chunks
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
+			poll := m.poll
+			if m.noEvents {
+				// Slower than the settle period, as with the defaults, so
+				// that only the settle check's own look sees the growth.
+				poll = 2 * settle
+			}
 			dir := t.TempDir()
-			events := start(t, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: settle, Poll: m.poll, NoEvents: m.noEvents})
+			events := start(t, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: settle, Poll: poll, NoEvents: m.noEvents})
 			video := filepath.Join(dir, "MVI_0001.MP4")
 			photo := filepath.Join(dir, "IMG_0001.JPG")
 			written := make(chan error, 1)
@@ -309,8 +315,9 @@ func TestBurst(t *testing.T) {
 	}
 }
 
-// TestNewSubfolder checks that a folder made while watching is watched:
-// with events only, nothing else would find the file made in it last.
+// TestNewSubfolder checks that folders made or renamed while watching are
+// watched: with events only, nothing else would find the files made in
+// them last.
 func TestNewSubfolder(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
@@ -328,7 +335,18 @@ func TestNewSubfolder(t *testing.T) {
 			late := filepath.Join(sub, "b.jpg")
 			writeFile(t, late, "jpeg")
 			got = append(got, next(t, events).Files.Paths...)
-			if want := []string{first, late}; !slices.Equal(got, want) {
+			// Renamed, the folders are watched under their new name, and
+			// the file moved is new there (it may change collection).
+			moved := filepath.Join(dir, "hari1-pagi")
+			if err := os.Rename(filepath.Join(dir, "hari1"), moved); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, next(t, events).Files.Paths...)
+			last := filepath.Join(moved, "kamera2", "c.jpg")
+			writeFile(t, last, "jpeg")
+			got = append(got, next(t, events).Files.Paths...)
+			want := []string{first, late, filepath.Join(moved, "kamera2", "b.jpg"), last}
+			if !slices.Equal(got, want) {
 				t.Errorf("got %q, want %q", got, want)
 			}
 		})

@@ -71,7 +71,7 @@ func loadConfig(args []string, getenv func(string) string) (*config, []string, e
 	}
 	cfg.Zone = zone
 
-	cfg.Workers = 4
+	cfg.Workers = 8
 	if v := getenv("MEDIABANK_WORKERS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 64 {

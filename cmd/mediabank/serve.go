@@ -136,8 +136,17 @@ func startJob(ctx context.Context, jobs *ingest.Jobs, cols *collections.Service,
 		j := jobs.Start(ctx, ingest.JobSpec{Kind: "card", Roots: []string{ev.Card.Path}, Label: ev.Card.Label})
 		log.Info("card found", "path", ev.Card.Path, "job", j.ID)
 	case ev.Files != nil:
-		j := jobs.Start(ctx, ingest.JobSpec{Kind: "folder", Roots: ev.Files.Paths, Collection: ev.Files.Collection,
-			OnAsset: api.FileInto(ctx, cols, ev.Files.Collection, log)})
+		col := ev.Files.Collection
+		if col != "" {
+			// A sub-folder named after no collection still gets its files
+			// into the bank, unfiled.
+			if _, _, err := cols.Get(ctx, col); err != nil {
+				log.Warn("upload folder names no collection; files are ingested unfiled", "folder", ev.Files.Folder, "collection", col, "err", err)
+				col = ""
+			}
+		}
+		j := jobs.Start(ctx, ingest.JobSpec{Kind: "folder", Roots: ev.Files.Paths, Collection: col,
+			OnAsset: api.FileInto(ctx, cols, col, log)})
 		log.Info("files found", "folder", ev.Files.Folder, "files", len(ev.Files.Paths), "job", j.ID)
 	}
 }

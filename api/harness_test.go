@@ -1,0 +1,354 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"mediabank/api"
+	"mediabank/assets"
+	"mediabank/assets/diskstore"
+	"mediabank/audit"
+	"mediabank/auth"
+	"mediabank/collections"
+	"mediabank/ingest"
+	"mediabank/metadata"
+	"mediabank/renditions"
+	"mediabank/search"
+)
+
+// harness is the whole API as `mediabank serve` wires it, over a real
+// store, a real Bleve index and real ingest jobs, behind a real HTTP
+// server.
+type harness struct {
+	srv   *api.Server
+	ts    *httptest.Server
+	store assets.Store
+	users *auth.Users
+	jobs  *ingest.Jobs
+	cols  *collections.Service
+}
+
+// cheapHash keeps the tests' password hashing fast; the parameters are
+// stored with each hash, so the API's code path is the same.
+var cheapHash = auth.HashParams{Memory: 64, Time: 1, Threads: 1}
+
+// testPassword is every test account's password (at least 10 characters).
+const testPassword = "kata-sandi-uji-123"
+
+// workflowPolicy is cmd/mediabank/serve.go's adapter: the collections
+// workflow reads the one policy table of package auth.
+func workflowPolicy(p auth.Policy) collections.Policy {
+	return collections.PolicyFunc(func(role, action string) collections.Decision {
+		switch p.Decide(role, action) {
+		case auth.Allow:
+			return collections.Allow
+		case auth.AllowIfDelegated:
+			return collections.AllowIfDelegated
+		}
+		return collections.Deny
+	})
+}
+
+// diskStore is the embedded default backend in a temporary folder.
+func diskStore(t *testing.T) assets.Store {
+	t.Helper()
+	s, err := diskstore.Open(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// newHarness builds api.New with real Deps over store and serves it.
+func newHarness(t *testing.T, store assets.Store) *harness {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
+	index, err := search.Open(filepath.Join(t.TempDir(), "index"), search.Options{Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	render := &renditions.Maker{}
+	in := ingest.New(store, index, &metadata.Extractor{}, render, ingest.Options{Workers: 2, Renditions: true, Logger: log})
+	jobs := ingest.NewJobs(in, 100)
+	policy := auth.DefaultPolicy()
+	cols, err := collections.New(collections.Config{Store: store, Policy: workflowPolicy(policy), Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := auth.NewUsers(store, log, auth.UsersOptions{Hash: cheapHash})
+	// Jobs run under the server's life, which ends with the test.
+	bg, stop := context.WithCancel(context.Background())
+	srv := api.New(api.Deps{
+		Store:       store,
+		Index:       index,
+		Jobs:        jobs,
+		Render:      render,
+		Users:       users,
+		Sessions:    auth.NewSessions(auth.SessionOptions{}),
+		Throttle:    auth.NewThrottle(auth.ThrottleOptions{}),
+		Policy:      policy,
+		Collections: cols,
+		Audit:       audit.New(store, nil),
+		UploadDir:   filepath.Join(t.TempDir(), "uploads"),
+		Background:  bg,
+		Logger:      log,
+	})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		ts.Close()
+		stop()
+		jobs.Wait()
+		index.Close()
+	})
+	return &harness{srv: srv, ts: ts, store: store, users: users, jobs: jobs, cols: cols}
+}
+
+// caller is who sends a request: nobody (nil), a logged-in browser
+// (cookie and CSRF token) or a script (bearer token).
+type caller struct {
+	name, role string
+	cookie     string
+	csrf       string
+	token      string
+}
+
+// req is one request to send.
+type req struct {
+	method, path string
+	body         []byte
+	ctype        string // application/json when body is set and this is ""
+	header       map[string]string
+	noCSRF       bool // leave X-CSRF-Token out of a state-changing cookie request
+	stream       bool // do not read the body (server-sent events)
+}
+
+// reply is what came back.
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r reply) String() string {
+	b := r.body
+	if len(b) > 400 {
+		b = b[:400]
+	}
+	return http.StatusText(r.status) + " " + string(b)
+}
+
+// send sends r as c and returns the answer.
+func (h *harness) send(t *testing.T, c *caller, r req) reply {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	var body io.Reader
+	if r.body != nil {
+		body = bytes.NewReader(r.body)
+	}
+	hr, err := http.NewRequestWithContext(ctx, r.method, h.ts.URL+r.path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.body != nil {
+		ct := r.ctype
+		if ct == "" {
+			ct = "application/json"
+		}
+		hr.Header.Set("Content-Type", ct)
+	}
+	if c != nil {
+		if c.token != "" {
+			hr.Header.Set("Authorization", "Bearer "+c.token)
+		}
+		if c.cookie != "" {
+			hr.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: c.cookie})
+			safe := r.method == http.MethodGet || r.method == http.MethodHead
+			if !safe && !r.noCSRF {
+				hr.Header.Set("X-CSRF-Token", c.csrf)
+			}
+		}
+	}
+	for k, v := range r.header {
+		hr.Header.Set(k, v)
+	}
+	res, err := h.ts.Client().Do(hr)
+	if err != nil {
+		t.Fatalf("%s %s: %v", r.method, r.path, err)
+	}
+	defer res.Body.Close()
+	out := reply{status: res.StatusCode, header: res.Header}
+	if r.stream && res.StatusCode == http.StatusOK {
+		return out
+	}
+	if out.body, err = io.ReadAll(res.Body); err != nil {
+		t.Fatalf("%s %s: read body: %v", r.method, r.path, err)
+	}
+	return out
+}
+
+// jsonBody marshals v for a request.
+func jsonBody(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// decode unmarshals a reply's body into v.
+func decode(t *testing.T, r reply, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %q: %v", r.body, err)
+	}
+}
+
+// addUser creates an account directly in the bank, as `mediabank user add`
+// does.
+func (h *harness) addUser(t *testing.T, name, role string) {
+	t.Helper()
+	if _, err := h.users.Add(t.Context(), name, role, testPassword); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// login logs name in through the API and returns the browser's cookie and
+// CSRF token.
+func (h *harness) login(t *testing.T, name, role string) *caller {
+	t.Helper()
+	r := h.send(t, nil, req{method: "POST", path: "/api/v1/session", body: jsonBody(t, map[string]string{"name": name, "password": testPassword})})
+	if r.status != http.StatusOK {
+		t.Fatalf("login %s: %v", name, r)
+	}
+	var me struct {
+		User      auth.User `json:"user"`
+		CSRFToken string    `json:"csrf_token"`
+	}
+	decode(t, r, &me)
+	if me.User.Name != name || me.User.Role != role || me.CSRFToken == "" {
+		t.Fatalf("login %s: answered %s", name, r.body)
+	}
+	c := &caller{name: name, role: role, csrf: me.CSRFToken}
+	for _, ck := range (&http.Response{Header: r.header}).Cookies() {
+		if ck.Name == api.SessionCookie {
+			c.cookie = ck.Value
+		}
+	}
+	if c.cookie == "" {
+		t.Fatalf("login %s: no %s cookie in %v", name, api.SessionCookie, r.header)
+	}
+	return c
+}
+
+// part is one file of a multipart upload.
+type part struct {
+	name string
+	data []byte
+}
+
+// multipartBody builds an upload form: the optional collection field and
+// the files under the field "files".
+func multipartBody(t *testing.T, collection string, files ...part) ([]byte, string) {
+	t.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	if collection != "" {
+		if err := w.WriteField("collection", collection); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range files {
+		fw, err := w.CreateFormFile("files", f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fw.Write(f.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes(), w.FormDataContentType()
+}
+
+// readFile reads one of the shared camera files.
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// sha is the content address the bank gives these bytes: their SHA-256.
+func sha(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// eventually polls check every 50 ms until it returns "" or the deadline
+// passes, then fails with check's last complaint.
+func eventually(t *testing.T, within time.Duration, check func() string) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		msg := check()
+		if msg == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v: %s", within, msg)
+		}
+		select {
+		case <-t.Context().Done():
+			t.Fatal(t.Context().Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// waitJob polls GET /api/v1/ingests/<id> until the job is done, and
+// returns it.
+func (h *harness) waitJob(t *testing.T, c *caller, id string) ingest.Job {
+	t.Helper()
+	var job ingest.Job
+	eventually(t, 60*time.Second, func() string {
+		r := h.send(t, c, req{method: "GET", path: "/api/v1/ingests/" + id})
+		if r.status != http.StatusOK {
+			return "GET ingest: " + r.String()
+		}
+		job = ingest.Job{}
+		decode(t, r, &job)
+		if job.State == "running" {
+			return "ingest " + id + " still running"
+		}
+		return ""
+	})
+	return job
+}
+
+// etag is the ETag header of a reply, as sent back in If-Match.
+func etag(t *testing.T, r reply) string {
+	t.Helper()
+	e := r.header.Get("ETag")
+	if e == "" {
+		t.Fatalf("no ETag in %v", r)
+	}
+	return e
+}
