@@ -91,7 +91,9 @@ func New(d Deps) *Server {
 	e.Use(s.recover)
 	e.HandleMethodNotAllowed = true
 	e.NoRoute(func(c *gin.Context) { s.fail(c, errNotFound) })
-	e.NoMethod(func(c *gin.Context) { s.fail(c, badRequest("method %s not allowed on %s", c.Request.Method, c.Request.URL.Path)) })
+	e.NoMethod(func(c *gin.Context) {
+		s.fail(c, badRequest("method %s not allowed on %s", c.Request.Method, c.Request.URL.Path))
+	})
 	s.routes = s.table()
 	for _, r := range s.routes {
 		e.Handle(r.method, r.path, s.guard(r), r.handler)

@@ -102,7 +102,7 @@ func TestCoverage(t *testing.T) {
 		h.addUser(t, p.name, p.role)
 		as[p.name] = h.login(t, p.name, p.role)
 	}
-	root_, hadi, agus, dewi, budi, sari, tono, vina := as["root"], as["hadi"], as["agus"], as["dewi"], as["budi"], as["sari"], as["tono"], as["vina"]
+	admin, hadi, agus, dewi, budi, sari, tono, vina := as["root"], as["hadi"], as["agus"], as["dewi"], as["budi"], as["sari"], as["tono"], as["vina"]
 
 	// Create: the coordinator plans it from the agencies' schedule.
 	event := `{"title":"Peninjauan Posyandu Melati","agency":"Dinas Kesehatan","place":"Kelurahan Sukasari","starts_at":"2026-08-17T09:00","ends_at":"2026-08-17T11:00"}`
@@ -120,7 +120,7 @@ func TestCoverage(t *testing.T) {
 	if created.State != collections.Created || !strings.HasPrefix(created.ID, "lip-20260817-") || created.CreatedBy != "agus" || r.header.Get("ETag") == "" {
 		t.Fatalf("created %+v (ETag %q); want state created, id lip-20260817-…, by agus, an ETag", created, r.header.Get("ETag"))
 	}
-	f := &coverage{h: h, id: created.ID, root: root_}
+	f := &coverage{h: h, id: created.ID, root: admin}
 	actions := "/api/v1/collections/" + f.id + "/actions"
 
 	// Step 1, order: the head only; If-Match required and checked.
@@ -342,7 +342,7 @@ func TestCoverage(t *testing.T) {
 
 	checkHistory(t, h, f.id, vina)
 	checkSLA(t, h, hadi)
-	checkAudit(t, h, f.id, root_, budi, started.ID)
+	checkAudit(t, h, f.id, admin, budi, started.ID)
 }
 
 // checkHistory: every step of the coverage, in order, each with its start,

@@ -257,10 +257,14 @@ func (s *Server) patchUser(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	version := u.Version
-	if m := c.GetHeader("If-Match"); m != "" {
-		version = m
+	// If-Match carries the version as an HTTP entity tag, quoted; a stale
+	// one is a failed precondition (412), as for assets and collections.
+	sent := ifMatch(c)
+	if sent != "" && sent != u.Version {
+		s.fail(c, errPrecondition)
+		return
 	}
+	version := u.Version
 	steps := []struct {
 		set bool
 		do  func() (*auth.User, error)
@@ -276,6 +280,9 @@ func (s *Server) patchUser(c *gin.Context) {
 			continue
 		}
 		if u, err = st.do(); err != nil {
+			if sent != "" && errors.Is(err, auth.ErrConflict) {
+				err = fmt.Errorf("%w: %v", errPrecondition, err) // 412, not 409
+			}
 			s.fail(c, err)
 			return
 		}

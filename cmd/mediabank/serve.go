@@ -21,6 +21,7 @@ import (
 	"mediabank/collections"
 	"mediabank/ingest"
 	"mediabank/watch"
+	"mediabank/web"
 )
 
 // multiFlag collects a repeatable flag.
@@ -80,6 +81,10 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 		Background:     ctx,
 		Logger:         log,
 	})
+	if err := web.Register(srv.Engine(), web.Deps{Auth: srv, Policy: app.policy, Index: app.index, Store: app.store,
+		Collections: app.collections, Jobs: jobs, Users: app.users, Zone: cfg.Zone, Logger: log}); err != nil {
+		return err
+	}
 
 	uploads, err := parseWatches(watches)
 	if err != nil {
