@@ -207,6 +207,7 @@ type run struct {
 
 func (r *run) do(ctx context.Context, roots []string) (*Report, error) {
 	in := r.in
+	r.sweepStaging(ctx)
 	files := make(chan file, in.opts.Workers*2)
 	walkErr := make(chan error, 1)
 	go func() {
@@ -325,6 +326,32 @@ func (r *run) reportProgress() (stop func()) {
 		}
 	})
 	return func() { close(done); wg.Wait() }
+}
+
+// staleStaging is how old a staging object must be to count as the
+// leftover of a run that died: a live run holds one only while it copies
+// one file.
+const staleStaging = 24 * time.Hour
+
+// sweepStaging deletes staging objects left by runs that were killed. A
+// failure here costs only space, so it is logged and the run goes on.
+func (r *run) sweepStaging(ctx context.Context) {
+	cutoff := r.start.Add(-staleStaging)
+	var stale []string
+	err := r.in.store.List(ctx, assets.StagingPrefix, func(o assets.Object) error {
+		if !o.ModTime.IsZero() && o.ModTime.Before(cutoff) {
+			stale = append(stale, o.Key)
+		}
+		return nil
+	})
+	for _, k := range stale {
+		if err == nil {
+			err = r.in.store.Delete(ctx, k)
+		}
+	}
+	if err != nil {
+		r.log.Warn("sweeping stale staging objects", "err", err)
+	}
 }
 
 // NewID makes an ingest id: the start time, readable and sortable, and a

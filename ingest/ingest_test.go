@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"mediabank/assets"
 	"mediabank/assets/diskstore"
@@ -346,5 +347,34 @@ func TestCardLayout(t *testing.T) {
 	}
 	if res.Total != 1 || res.Hits[0].FileName != "C0001.MP4" {
 		t.Errorf("type:video = %+v, want the one clip", res.Hits)
+	}
+}
+
+// TestSweepStaging: staging objects left by a killed run are deleted by
+// the next run once they are a day old; a fresh one (another run's, in
+// flight) is left alone.
+func TestSweepStaging(t *testing.T) {
+	dir := t.TempDir()
+	s, err := diskstore.Open(t.Context(), filepath.Join(dir, "bank"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := openBank(t, s, dir)
+	for _, k := range []string{"staging/dead-run/1", "staging/live-run/1"} {
+		if _, err := s.Put(t.Context(), k, strings.NewReader("half a video"), -1, assets.PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-25 * time.Hour)
+	if err := os.Chtimes(filepath.Join(dir, "bank", "staging/dead-run/1"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.ingester(ingest.Options{}).Run(t.Context(), []string{t.TempDir()}, ingest.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	s.List(t.Context(), assets.StagingPrefix, func(o assets.Object) error { left = append(left, o.Key); return nil })
+	if want := []string{"staging/live-run/1"}; !slices.Equal(left, want) {
+		t.Errorf("staging after the run = %v, want %v", left, want)
 	}
 }
