@@ -77,7 +77,7 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 		if dup, err := r.seen(ctx, sha, f); dup || err != nil {
 			return "duplicate", sha, buf, err
 		}
-		meta, err := r.in.meta.Extract(ctx, metadata.Source{Name: f.info.Name(), R: bytes.NewReader(buf), Size: int64(len(buf)), Path: f.path})
+		meta, err := extract(ctx, r.in.meta, metadata.Source{Name: f.info.Name(), R: bytes.NewReader(buf), Size: int64(len(buf)), Path: f.path})
 		if err != nil {
 			return "", sha, buf, err
 		}
@@ -111,7 +111,7 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 		return "duplicate", sha, buf, err
 	}
 	// Headers only: a few blocks of the card file, not a second full read.
-	meta, err := r.in.meta.Extract(ctx, metadata.Source{Name: f.info.Name(), R: src, Size: size, Path: f.path})
+	meta, err := extract(ctx, r.in.meta, metadata.Source{Name: f.info.Name(), R: src, Size: size, Path: f.path})
 	if err != nil {
 		return "", sha, buf, err
 	}
@@ -120,6 +120,18 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 	}
 	status, err = r.putRecord(ctx, f, sha, size, meta)
 	return status, sha, buf, err
+}
+
+// extract reads the file's metadata. A picture too large to decode safely
+// is still a photographer's original: it goes into the bank with the
+// reason as a warning (and no preview), not out of it.
+func extract(ctx context.Context, m MetadataReader, src metadata.Source) (assets.Metadata, error) {
+	meta, err := m.Extract(ctx, src)
+	if errors.Is(err, metadata.ErrTooManyPixels) {
+		meta.Warnings = append(meta.Warnings, err.Error())
+		return meta, nil
+	}
+	return meta, err
 }
 
 // seen tells whether the bank already has a record for these bytes. A

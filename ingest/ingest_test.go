@@ -378,3 +378,77 @@ func TestSweepStaging(t *testing.T) {
 		t.Errorf("staging after the run = %v, want %v", left, want)
 	}
 }
+
+// TestHostileFiles: broken and hostile files each end as a failure with
+// its reason or an asset with warnings, and the run goes on to the good
+// photo after them.
+func TestHostileFiles(t *testing.T) {
+	root := testfiles.Dir(t)
+	card := t.TempDir()
+	write := func(name string, data []byte) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(card, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(rel string) []byte {
+		t.Helper()
+		data, err := os.ReadFile(filepath.Join(root, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	// SOI, SOF0 declaring 65000×65000, EOI.
+	huge := []byte{0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0xFD, 0xE8, 0xFD, 0xE8, 0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01, 0xFF, 0xD9}
+	// An EXIF block whose IFD0 says the next IFD is itself.
+	tiff := []byte("II*\x00\x08\x00\x00\x00\x01\x00\x12\x01\x03\x00\x01\x00\x00\x00\x01\x00\x00\x00\x08\x00\x00\x00")
+	app1 := append([]byte("Exif\x00\x00"), tiff...)
+	loop := append([]byte{0xFF, 0xD8, 0xFF, 0xE1, 0, byte(len(app1) + 2)}, app1...)
+	loop = append(loop, read("photos/jpg/Canon_40D.jpg")[2:]...)
+	write("A_zero.jpg", nil)
+	write("B_png_bytes.jpg", read("formats/PNG.png"))
+	write("C_huge.jpg", huge)
+	write("D_ifd_loop.jpg", loop)
+	write("E_truncated.mp4", read("video/truncated.mp4"))
+	write("F_good.jpg", read("photos/jpg/Nikon_D70.jpg"))
+
+	b := backends()["disk"](t)
+	rep, err := b.ingester(ingest.Options{Renditions: true}).Run(t.Context(), []string{card}, ingest.RunOptions{})
+	if err != nil {
+		t.Fatalf("the run stopped: %v", err)
+	}
+	failed := map[string]string{}
+	for _, f := range rep.Failures {
+		failed[filepath.Base(f.Path)] = f.Error
+	}
+	for name, reason := range failed {
+		t.Logf("%s: %s", name, reason)
+		if reason == "" {
+			t.Errorf("%s failed without a reason", name)
+		}
+	}
+	for _, name := range []string{"A_zero.jpg", "E_truncated.mp4"} {
+		if _, ok := failed[name]; !ok {
+			t.Errorf("%s was not reported as failed", name)
+		}
+	}
+	if _, ok := failed["C_huge.jpg"]; ok {
+		t.Errorf("C_huge.jpg failed: a picture too large to decode is still kept, with a warning")
+	}
+	if _, ok := failed["F_good.jpg"]; ok || rep.Ingested+rep.Failed != 6 {
+		t.Errorf("ingested %d, failed %v: want the good photo in and all six accounted for", rep.Ingested, failed)
+	}
+	// Those that went in say what is wrong with them.
+	err = ingest.EachRecord(t.Context(), b.store, nil, func(a *assets.Asset) error {
+		if strings.HasPrefix(a.FileName, "B_") || strings.HasPrefix(a.FileName, "C_") {
+			if len(a.Meta.Warnings) == 0 {
+				t.Errorf("%s is in the bank without a warning", a.FileName)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,285 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"mediabank/api"
+	"mediabank/assets"
+	"mediabank/assets/diskstore"
+	"mediabank/audit"
+	"mediabank/auth"
+	"mediabank/collections"
+	"mediabank/ingest"
+	"mediabank/metadata"
+	"mediabank/renditions"
+	"mediabank/search"
+)
+
+// harness is the whole server as `mediabank serve` wires it (API and
+// pages on one gin engine) over a disk store and a Bleve index in a
+// temporary folder, behind a real HTTP listener.
+type harness struct {
+	url   string
+	store assets.Store
+	index *search.Index
+	in    *ingest.Ingester
+	users *auth.Users
+	cols  *collections.Service
+	jobs  *ingest.Jobs
+}
+
+// cheapHash keeps password hashing fast in tests; the parameters travel
+// with each hash, so logging in takes the same code path.
+var cheapHash = auth.HashParams{Memory: 64, Time: 1, Threads: 1}
+
+const testPassword = "kata-sandi-uji-123"
+
+// testUsers are one account per role, named as the office would.
+var testUsers = []struct{ name, role, display string }{
+	{"admin", auth.RoleAdmin, "Admin Bank"},
+	{"kabid", auth.RoleHead, "Kabid DIKP"},
+	{"subkor", auth.RoleCoordinator, "Sub Kor DIME"},
+	{"redaktur", auth.RoleEditor, "Tenaga Ahli"},
+	{"fotografer", auth.RoleStaff, "Budi Fotografer"},
+	{"tamu", auth.RoleViewer, ""},
+}
+
+// workflowPolicy is serve.go's adapter from the policy table to the
+// workflow's decisions.
+func workflowPolicy(p auth.Policy) collections.Policy {
+	return collections.PolicyFunc(func(role, action string) collections.Decision {
+		switch p.Decide(role, action) {
+		case auth.Allow:
+			return collections.Allow
+		case auth.AllowIfDelegated:
+			return collections.AllowIfDelegated
+		}
+		return collections.Deny
+	})
+}
+
+func tool(name string) string {
+	p, err := exec.LookPath(name)
+	if err != nil {
+		return ""
+	}
+	return p
+}
+
+func newHarness(t testing.TB) *harness {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	store, err := diskstore.Open(ctx, filepath.Join(dir, "bank"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone := time.FixedZone("WIB", 7*60*60)
+	index, err := search.Open(filepath.Join(dir, "index"), search.Options{Zone: zone, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	render := &renditions.Maker{FFmpeg: tool("ffmpeg")}
+	in := ingest.New(store, index, &metadata.Extractor{Zone: zone, FFprobe: tool("ffprobe")}, render,
+		ingest.Options{Workers: 2, Renditions: true, Logger: log})
+	jobs := ingest.NewJobs(in, 100)
+	policy := auth.DefaultPolicy()
+	cols, err := collections.New(collections.Config{Store: store, Policy: workflowPolicy(policy), Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := auth.NewUsers(store, log, auth.UsersOptions{Hash: cheapHash})
+	bg, stop := context.WithCancel(context.Background())
+	srv := api.New(api.Deps{
+		Store: store, Index: index, Jobs: jobs, Render: render, Users: users,
+		Sessions: auth.NewSessions(auth.SessionOptions{}), Throttle: auth.NewThrottle(auth.ThrottleOptions{}),
+		Policy: policy, Collections: cols, Audit: audit.New(store, nil),
+		UploadDir: filepath.Join(dir, "uploads"), Background: bg, Logger: log,
+	})
+	if err := Register(srv.Engine(), Deps{Auth: srv, Policy: policy, Index: index, Store: store, Collections: cols,
+		Jobs: jobs, Users: users, Zone: zone, Logger: log}); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		ts.Close()
+		stop()
+		jobs.Wait()
+		index.Close()
+	})
+	for _, u := range testUsers {
+		if _, err := users.Add(ctx, u.name, u.role, testPassword); err != nil {
+			t.Fatal(err)
+		}
+		if u.display != "" {
+			cur, err := users.Get(ctx, u.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := users.SetDisplayName(ctx, u.name, u.display, cur.Version); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return &harness{url: ts.URL, store: store, index: index, in: in, users: users, cols: cols, jobs: jobs}
+}
+
+// ingest puts real camera files into the bank, renditions included.
+func (h *harness) ingest(t testing.TB, roots ...string) *ingest.Report {
+	t.Helper()
+	rep, err := h.in.Run(context.Background(), roots, ingest.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Ingested == 0 {
+		t.Fatalf("ingest %v: nothing ingested: %+v", roots, rep)
+	}
+	return rep
+}
+
+// client is a browser without a browser: a cookie jar and the CSRF token.
+type client struct {
+	t    testing.TB
+	h    *harness
+	http *http.Client
+	csrf string
+}
+
+// login logs name in through the API, as the login page does.
+func (h *harness) login(t testing.TB, name string) *client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &client{t: t, h: h, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	var me struct {
+		CSRF string `json:"csrf_token"`
+	}
+	status, _ := c.do("POST", "/api/v1/session", map[string]string{"name": name, "password": testPassword}, &me, nil)
+	if status != http.StatusOK || me.CSRF == "" {
+		t.Fatalf("login %s: status %d", name, status)
+	}
+	c.csrf = me.CSRF
+	return c
+}
+
+// do sends a request; body is JSON-encoded, out decoded from JSON.
+func (c *client) do(method, path string, body, out any, header map[string]string) (int, http.Header) {
+	c.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, c.h.url+path, rd)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.csrf != "" {
+		req.Header.Set("X-CSRF-Token", c.csrf)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	if out != nil {
+		if sp, ok := out.(*string); ok {
+			*sp = string(data)
+		} else if err := json.Unmarshal(data, out); err != nil {
+			c.t.Fatalf("%s %s: %d: decode %q: %v", method, path, res.StatusCode, data, err)
+		}
+	}
+	return res.StatusCode, res.Header
+}
+
+// page fetches a page and returns its status and HTML.
+func (c *client) page(path string) (int, string) {
+	c.t.Helper()
+	var html string
+	status, _ := c.do("GET", path, nil, &html, nil)
+	return status, html
+}
+
+// act takes a workflow action on collection id as c's user.
+func (c *client) act(id string, action map[string]any) {
+	c.t.Helper()
+	_, hdr := c.do("GET", "/api/v1/collections/"+id, nil, nil, nil)
+	var out map[string]any
+	status, _ := c.do("POST", "/api/v1/collections/"+id+"/actions", action, &out, map[string]string{"If-Match": hdr.Get("ETag")})
+	if status != http.StatusOK {
+		c.t.Fatalf("%v on %s: %d %v", action, id, status, out)
+	}
+}
+
+// patch changes collection id as c's user.
+func (c *client) patch(id string, p map[string]any) {
+	c.t.Helper()
+	_, hdr := c.do("GET", "/api/v1/collections/"+id, nil, nil, nil)
+	var out map[string]any
+	status, _ := c.do("PATCH", "/api/v1/collections/"+id, p, &out, map[string]string{"If-Match": hdr.Get("ETag")})
+	if status != http.StatusOK {
+		c.t.Fatalf("patch %v on %s: %d %v", p, id, status, out)
+	}
+}
+
+// create makes a collection as c's user and returns its id.
+func (c *client) create(title string) string {
+	c.t.Helper()
+	var col struct{ ID string }
+	status, _ := c.do("POST", "/api/v1/collections", map[string]string{"title": title, "agency": "Dinas Kesehatan", "place": "Puspemkot Tangerang", "starts_at": "2026-08-17T09:15"}, &col, nil)
+	if status != http.StatusCreated {
+		c.t.Fatalf("create %q: %d", title, status)
+	}
+	return col.ID
+}
+
+// toReview runs collection id from created to in_review with the office's
+// roles: kabid orders and assigns, subkor proposes, the photographer
+// covers, the editor writes the narrative.
+func (h *harness) toReview(t testing.TB, id string) {
+	t.Helper()
+	kabid, subkor, foto, red := h.login(t, "kabid"), h.login(t, "subkor"), h.login(t, "fotografer"), h.login(t, "redaktur")
+	kabid.act(id, map[string]any{"action": "order", "note": "Liput upacara HUT RI"})
+	subkor.act(id, map[string]any{"action": "propose_staff", "staff": []map[string]string{{"user": "fotografer", "task": "photo"}, {"user": "redaktur", "task": "writing"}}})
+	kabid.act(id, map[string]any{"action": "assign"})
+	var items []map[string]any
+	for _, it := range collections.DefaultChecklist() {
+		items = append(items, map[string]any{"item": it.Item, "done": true})
+	}
+	foto.patch(id, map[string]any{"checklist": items})
+	for _, a := range []string{"equipment_ready", "start_coverage", "material_gathered", "start_drafting"} {
+		foto.act(id, map[string]any{"action": a})
+	}
+	red.patch(id, map[string]any{"narrative": "Kota Tangerang memperingati HUT RI.\nUpacara berlangsung khidmat."})
+	red.act(id, map[string]any{"action": "submit_draft"})
+	red.act(id, map[string]any{"action": "submit_review"})
+}
+
+func contains(t testing.TB, html, what string) {
+	t.Helper()
+	if !strings.Contains(html, what) {
+		t.Errorf("page lacks %q", what)
+	}
+}
