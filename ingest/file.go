@@ -81,7 +81,7 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 		if err != nil {
 			return "", sha, buf, err
 		}
-		if err := r.putOriginal(ctx, sha, int64(len(buf)), func() io.Reader { return bytes.NewReader(buf) }); err != nil {
+		if err := r.putOriginal(ctx, sha, buf); err != nil {
 			return "", sha, buf, err
 		}
 		status, err := r.putRecord(ctx, f, sha, int64(len(buf)), meta)
@@ -177,11 +177,12 @@ func newName(rec *assets.Asset, name string) bool {
 	return rec.FileName != name && !slices.ContainsFunc(rec.AlsoSeenAs, func(s assets.Source) bool { return path.Base(s.Path) == name })
 }
 
-// putOriginal stores bytes under their content address and verifies them.
-// body is called for each attempt that needs the bytes.
-func (r *run) putOriginal(ctx context.Context, sha string, size int64, body func() io.Reader) error {
+// putOriginal stores bytes under their content address, with their hash
+// for the store to check, and makes sure they are there whole.
+func (r *run) putOriginal(ctx context.Context, sha string, data []byte) error {
 	key := assets.OriginalKey(sha)
-	obj, err := r.in.store.Put(ctx, key, body(), size, assets.PutOptions{IfNoneMatch: true, SHA256: sha, ContentType: "application/octet-stream"})
+	size := int64(len(data))
+	obj, err := r.in.store.Put(ctx, key, bytes.NewReader(data), size, assets.PutOptions{IfNoneMatch: true, SHA256: sha, ContentType: "application/octet-stream"})
 	if errors.Is(err, assets.ErrPrecondition) {
 		// Already there: from a run that died before writing the record,
 		// or the same bytes under another name in this run. Check it.
