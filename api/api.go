@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -26,6 +27,8 @@ type Searcher interface {
 	Search(ctx context.Context, req search.Request) (*search.Result, error)
 	Put(ctx context.Context, as ...*assets.Asset) error
 	Count(ctx context.Context) (uint64, error)
+	PutCollections(ctx context.Context, cs ...search.Collection) error
+	SearchCollections(ctx context.Context, q string, page, size int) ([]string, uint64, error)
 }
 
 // Renderer makes renditions on demand when one is missing.
@@ -92,7 +95,7 @@ func New(d Deps) *Server {
 	e.HandleMethodNotAllowed = true
 	e.NoRoute(func(c *gin.Context) { s.fail(c, errNotFound) })
 	e.NoMethod(func(c *gin.Context) {
-		s.fail(c, badRequest("method %s not allowed on %s", c.Request.Method, c.Request.URL.Path))
+		s.fail(c, fmt.Errorf("%w: %s on %s (see the Allow header)", errMethod, c.Request.Method, c.Request.URL.Path))
 	})
 	s.routes = s.table()
 	for _, r := range s.routes {
@@ -141,7 +144,7 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/assets/:id/preview", "asset.read", "Preview (long edge 1600 px)", s.rendition(assets.Preview)},
 		{"GET", "/api/v1/assets/:id/original", "asset.download", "The original, under its camera file name, with range requests", s.original},
 
-		{"POST", "/api/v1/uploads", "upload", "Upload files (multipart/form-data, field files; optional field collection); returns the ingest job", s.upload},
+		{"POST", "/api/v1/uploads", "upload", "Upload files (multipart/form-data: an optional field collection first, then the files in field files); returns the ingest job", s.upload},
 		{"GET", "/api/v1/ingests", "ingest.read", "Ingest jobs, newest first", s.listIngests},
 		{"GET", "/api/v1/ingests/events", "ingest.read", "Server-sent events: every change of every ingest job", s.ingestEvents},
 		{"GET", "/api/v1/ingests/:id", "ingest.read", "One ingest job: progress, safe to eject, failures", s.getIngest},

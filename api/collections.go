@@ -2,16 +2,17 @@ package api
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"mediabank/assets"
 	"mediabank/collections"
+	"mediabank/search"
 )
 
 // actor is the user of the request as the workflow sees them.
@@ -55,51 +56,63 @@ func (s *Server) createCollection(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.indexCollection(c, col)
 	s.record(c, "collection.create", "collection/"+col.ID, col.Title)
 	collectionReply(c, http.StatusCreated, col, etag)
 }
 
-// listCollections lists collections, newest event first, filtered by the
-// words of q over title, agency, place, state and staff.
+// listCollections finds collections in the index by the words and fields
+// of q (title, agency, place, state, staff, date), newest event first.
 func (s *Server) listCollections(c *gin.Context) {
-	cols, err := s.Collections.List(c.Request.Context())
+	page, err := intParam(c, "page", 1, 1, 100000)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	words := strings.Fields(strings.ToLower(c.Query("q")))
-	out := make([]*collections.Collection, 0, len(cols))
-	for _, col := range cols {
-		if matchesAll(col, words) {
-			out = append(out, col)
-		}
+	size, err := intParam(c, "size", 50, 1, 500)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
-	slices.SortStableFunc(out, func(a, b *collections.Collection) int { return b.StartsAt.Compare(a.StartsAt) })
-	c.JSON(http.StatusOK, gin.H{"collections": out, "total": len(out)})
+	ctx := c.Request.Context()
+	ids, total, err := s.Index.SearchCollections(ctx, c.Query("q"), page, size)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]*collections.Collection, 0, len(ids))
+	for _, id := range ids {
+		col, _, err := s.Collections.Get(ctx, id)
+		if errors.Is(err, collections.ErrNotFound) {
+			continue // the index is a view; the bucket decides
+		}
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		out = append(out, col)
+	}
+	c.JSON(http.StatusOK, gin.H{"collections": out, "total": total})
 }
 
-func matchesAll(col *collections.Collection, words []string) bool {
-	if len(words) == 0 {
-		return true
-	}
-	var hay strings.Builder
-	for _, s := range []string{col.ID, col.Title, col.Agency, col.Place, col.Description, string(col.State)} {
-		hay.WriteString(strings.ToLower(s))
-		hay.WriteByte(' ')
-	}
-	for _, a := range col.AssignedStaff {
-		hay.WriteString(strings.ToLower(a.User) + " ")
-	}
-	for _, a := range col.ProposedStaff {
-		hay.WriteString(strings.ToLower(a.User) + " ")
-	}
-	h := hay.String()
-	for _, w := range words {
-		if !strings.Contains(h, w) {
-			return false
+// CollectionDoc is what the search index holds of a collection.
+func CollectionDoc(col *collections.Collection) search.Collection {
+	d := search.Collection{ID: col.ID, Title: col.Title, Agency: col.Agency, Place: col.Place,
+		Description: col.Description, State: string(col.State), StartsAt: col.StartsAt}
+	for _, a := range slices.Concat(col.ProposedStaff, col.AssignedStaff) {
+		if !slices.Contains(d.Staff, a.User) {
+			d.Staff = append(d.Staff, a.User)
 		}
 	}
-	return true
+	return d
+}
+
+// indexCollection keeps the index in step with a collection just written.
+// The write has happened; a failure to index is logged, and reindex mends.
+func (s *Server) indexCollection(c *gin.Context, col *collections.Collection) {
+	if err := s.Index.PutCollections(context.WithoutCancel(c.Request.Context()), CollectionDoc(col)); err != nil {
+		s.log.Error("index collection", "id", col.ID, "err", err)
+	}
 }
 
 func (s *Server) getCollection(c *gin.Context) {
@@ -127,6 +140,7 @@ func (s *Server) patchCollection(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.indexCollection(c, col)
 	s.record(c, "collection.edit", "collection/"+col.ID, "")
 	collectionReply(c, http.StatusOK, col, etag)
 }
@@ -150,6 +164,7 @@ func (s *Server) actCollection(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	s.indexCollection(c, col)
 	s.record(c, "collection."+a.Action, "collection/"+col.ID, a.Note)
 	collectionReply(c, http.StatusOK, col, etag)
 }

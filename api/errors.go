@@ -31,6 +31,7 @@ var (
 	errNeedsIfMatch  = errors.New("If-Match header required: read the resource first and send its ETag")
 	errPrecondition  = errors.New("changed by someone else since you read it: reload and try again")
 	errUnsupportedCT = errors.New("unsupported content type")
+	errMethod        = errors.New("method not allowed")
 )
 
 // statuses maps errors to HTTP statuses, the first match winning: the one
@@ -55,6 +56,7 @@ var statuses = []struct {
 	{assets.ErrPrecondition, http.StatusPreconditionFailed},
 	{errTooLarge, http.StatusRequestEntityTooLarge},
 	{errUnsupportedCT, http.StatusUnsupportedMediaType},
+	{errMethod, http.StatusMethodNotAllowed},
 	{errNeedsIfMatch, http.StatusPreconditionRequired},
 	{auth.ErrThrottled, http.StatusTooManyRequests},
 	{collections.ErrNotFound, http.StatusNotFound},

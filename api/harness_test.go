@@ -40,9 +40,9 @@ type harness struct {
 	cols  *collections.Service
 }
 
-// cheapHash keeps the tests' password hashing fast; the parameters are
+// cheapMemoryKiB keeps the tests' password hashing fast; the parameters are
 // stored with each hash, so the API's code path is the same.
-var cheapHash = auth.HashParams{Memory: 64, Time: 1, Threads: 1}
+const cheapMemoryKiB = 64
 
 // testPassword is every test account's password (at least 10 characters).
 const testPassword = "kata-sandi-uji-123"
@@ -87,7 +87,7 @@ func newHarness(t *testing.T, store assets.Store) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	users := auth.NewUsers(store, log, auth.UsersOptions{Hash: cheapHash})
+	users := auth.NewUsers(store, log, auth.UsersOptions{Hash: auth.HashParams{Memory: cheapMemoryKiB, Time: 1, Threads: 1}})
 	// Jobs run under the server's life, which ends with the test.
 	bg, stop := context.WithCancel(context.Background())
 	srv := api.New(api.Deps{

@@ -113,6 +113,15 @@ func (s *Server) upload(c *gin.Context) {
 				return
 			}
 			collection = strings.TrimSpace(string(v))
+			// Sent before the files, a wrong collection is refused before
+			// any bytes are spooled.
+			if collection == "" {
+				continue
+			}
+			if err := s.checkCollection(c, collection); err != nil {
+				s.fail(c, err)
+				return
+			}
 		case "files", "file":
 			if files++; files > s.MaxParts {
 				s.fail(c, badRequest("at most %d files per request", s.MaxParts))
@@ -130,12 +139,6 @@ func (s *Server) upload(c *gin.Context) {
 	if files == 0 {
 		s.fail(c, badRequest("no files: send them in the form field \"files\""))
 		return
-	}
-	if collection != "" {
-		if err := s.checkCollection(c, collection); err != nil {
-			s.fail(c, err)
-			return
-		}
 	}
 	keep = true
 	job := s.Jobs.Start(s.Background, ingest.JobSpec{

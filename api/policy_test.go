@@ -19,7 +19,9 @@ import (
 
 // roleOrder is the order the matrix is checked in; each role's account is
 // named after it.
-var roleOrder = []string{"admin", "head", "coordinator", "editor", "staff", "viewer"}
+func roleOrder() []string {
+	return []string{"admin", "head", "coordinator", "editor", "staff", "viewer"}
+}
 
 // seeded is what the matrix's sample requests point at.
 type seeded struct {
@@ -109,13 +111,13 @@ type matrixCase struct {
 // table of docs/policy.md, written out here cell by cell.
 func TestPolicyMatrix(t *testing.T) {
 	h := newHarness(t, diskStore(t))
-	for _, r := range roleOrder {
+	for _, r := range roleOrder() {
 		h.addUser(t, r, r)
 	}
 	h.addUser(t, "target", "viewer")
 	s := seed(t, h)
 	callers := map[string]*caller{}
-	for _, r := range roleOrder {
+	for _, r := range roleOrder() {
 		callers[r] = h.login(t, r, r)
 	}
 	admin := callers["admin"]
@@ -220,18 +222,18 @@ func TestPolicyMatrix(t *testing.T) {
 		switch c.allowed {
 		case "public":
 			want["anonymous"] = c.ok
-			for _, r := range roleOrder {
+			for _, r := range roleOrder() {
 				want[r] = c.ok
 			}
 		case "any":
 			want["anonymous"] = http.StatusUnauthorized
-			for _, r := range roleOrder {
+			for _, r := range roleOrder() {
 				want[r] = c.ok
 			}
 		default:
 			want["anonymous"] = http.StatusUnauthorized
 			allowed := strings.Fields(c.allowed)
-			for _, r := range roleOrder {
+			for _, r := range roleOrder() {
 				want[r] = http.StatusForbidden
 				if slices.Contains(allowed, r) {
 					want[r] = c.ok
@@ -241,7 +243,7 @@ func TestPolicyMatrix(t *testing.T) {
 		for r, st := range c.override {
 			want[r] = st
 		}
-		for _, who := range append([]string{"anonymous"}, roleOrder...) {
+		for _, who := range append([]string{"anonymous"}, roleOrder()...) {
 			cl := callers[who] // nil for anonymous
 			r := h.send(t, cl, c.sample(t, cl))
 			if r.status != want[who] {
@@ -251,7 +253,7 @@ func TestPolicyMatrix(t *testing.T) {
 	}
 
 	// The sessions ended by the last case are gone.
-	for _, r := range roleOrder {
+	for _, r := range roleOrder() {
 		if got := h.send(t, callers[r], req{method: "GET", path: "/api/v1/me"}); got.status != http.StatusUnauthorized {
 			t.Errorf("GET /api/v1/me as %s after logout: %d, want 401", r, got.status)
 		}

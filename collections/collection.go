@@ -176,10 +176,18 @@ func (n Narrative) wroteNarrative(user string) bool {
 
 // Diff is the line diff from revision a to revision b.
 func (n Narrative) Diff(a, b int) (string, error) {
-	if a < 1 || a > len(n.Revisions) || b < 1 || b > len(n.Revisions) {
-		return "", fmt.Errorf("%w: narrative diff %d..%d: revisions are 1..%d", ErrInvalid, a, b, len(n.Revisions))
+	// Revision 0 is the empty page before the first draft, so the first
+	// revision can be shown as a diff too.
+	text := func(r int) string {
+		if r == 0 {
+			return ""
+		}
+		return n.Revisions[r-1].Text
 	}
-	return LineDiff(n.Revisions[a-1].Text, n.Revisions[b-1].Text), nil
+	if a < 0 || a > len(n.Revisions) || b < 0 || b > len(n.Revisions) {
+		return "", fmt.Errorf("%w: narrative diff %d..%d: revisions are 0..%d", ErrInvalid, a, b, len(n.Revisions))
+	}
+	return LineDiff(text(a), text(b)), nil
 }
 
 // Review decisions.

@@ -38,12 +38,14 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Index is the Bleve index of assets. It is safe for concurrent use.
+// Index is the Bleve index of assets and coverage collections. It is safe
+// for concurrent use.
 type Index struct {
-	idx    bleve.Index
-	parser *parser
-	zone   *time.Location
-	log    *slog.Logger
+	idx       bleve.Index
+	parser    *parser // asset queries
+	colParser *parser // collection queries
+	zone      *time.Location
+	log       *slog.Logger
 }
 
 // Open opens the index at path, creating it if missing.
@@ -58,7 +60,9 @@ func Open(path string, opts Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx, err := bleve.Open(path)
+	// Another process holding the index (a running server) makes Open
+	// fail after a moment instead of waiting for ever.
+	idx, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "3s"})
 	switch {
 	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
 		if idx, err = bleve.New(path, m); err != nil {
@@ -70,7 +74,7 @@ func Open(path string, opts Options) (*Index, error) {
 		}
 		opts.Logger.Info("search index created", "path", path)
 	case err != nil:
-		return nil, fmt.Errorf("search: open index %s: %w", path, err)
+		return nil, fmt.Errorf("search: open index %s (is a mediabank server using it? stop it, or use its API): %w", path, err)
 	default:
 		v, err := idx.GetInternal([]byte(versionKey))
 		if err != nil {
@@ -82,11 +86,13 @@ func Open(path string, opts Options) (*Index, error) {
 			return nil, fmt.Errorf("search: open index %s: version %q, want %q: %w", path, v, mappingVersion, ErrReindex)
 		}
 	}
+	text := m.AnalyzerNamed(textAnalyzer)
 	return &Index{
-		idx:    idx,
-		parser: newParser(m.AnalyzerNamed(textAnalyzer), opts.Zone),
-		zone:   opts.Zone,
-		log:    opts.Logger,
+		idx:       idx,
+		parser:    newParser(text, opts.Zone, queryFields),
+		colParser: newParser(text, opts.Zone, collectionFields),
+		zone:      opts.Zone,
+		log:       opts.Logger,
 	}, nil
 }
 
@@ -160,9 +166,69 @@ func (ix *Index) Count(ctx context.Context) (uint64, error) {
 	return res.Total, nil
 }
 
-// assetsOnly keeps q to asset documents, leaving room for other types.
-func assetsOnly(q query.Query) query.Query {
-	return query.NewConjunctionQuery([]query.Query{termQuery(typeField, assetType), q})
+// assetsOnly keeps q to asset documents.
+func assetsOnly(q query.Query) query.Query { return only(assetType, q) }
+
+func only(docType string, q query.Query) query.Query {
+	return query.NewConjunctionQuery([]query.Query{termQuery(typeField, docType), q})
+}
+
+// Collection is what the index holds of a coverage collection: what
+// editors look collections up by.
+type Collection struct {
+	ID          string
+	Title       string
+	Agency      string
+	Place       string
+	Description string
+	State       string
+	Staff       []string // user names proposed or assigned
+	StartsAt    time.Time
+}
+
+// collectionKey keeps collection documents apart from asset ids.
+func collectionKey(id string) string { return "collection:" + id }
+
+// PutCollections indexes or re-indexes collections in one batch.
+func (ix *Index) PutCollections(ctx context.Context, cs ...Collection) error {
+	b := ix.idx.NewBatch()
+	for _, c := range cs {
+		if c.ID == "" {
+			return fmt.Errorf("search: put collection: without id")
+		}
+		d := map[string]any{typeField: collectionType, fID: c.ID, fTitle: c.Title, fAgency: c.Agency,
+			fPlace: c.Place, fDescription: c.Description, fState: c.State, fStaff: c.Staff}
+		if !c.StartsAt.IsZero() {
+			d[fStarts] = c.StartsAt.In(ix.zone)
+		}
+		if err := b.Index(collectionKey(c.ID), d); err != nil {
+			return fmt.Errorf("search: put collection %s: %w", c.ID, err)
+		}
+	}
+	return ix.commit(ctx, "put collections", b)
+}
+
+// SearchCollections finds collections by words over title, agency, place,
+// description, state and staff, and by agency:, place:, state:, staff:,
+// date: (a date or range, like taken:) and id:. It returns one page of
+// ids, newest event first, and the total.
+func (ix *Index) SearchCollections(ctx context.Context, q string, page, size int) ([]string, uint64, error) {
+	bq, err := ix.colParser.parse(q)
+	if err != nil {
+		return nil, 0, err
+	}
+	size = min(max(size, 1), MaxSize)
+	sr := bleve.NewSearchRequestOptions(only(collectionType, bq), size, (max(page, 1)-1)*size, false)
+	sr.SortBy([]string{"-" + fStarts, "_id"})
+	res, err := ix.idx.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search collections: %q: %w", q, err)
+	}
+	ids := make([]string, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		ids = append(ids, h.ID[len("collection:"):])
+	}
+	return ids, res.Total, nil
 }
 
 // Request is one search.

@@ -18,7 +18,7 @@ import (
 // mappingVersion is stored in the index; bump it whenever the mapping or
 // the analyzers change, so an old index asks for `mediabank reindex`
 // instead of silently answering with stale analysis.
-const mappingVersion = "1"
+const mappingVersion = "2"
 
 // Analyzer names.
 const (
@@ -26,10 +26,11 @@ const (
 	keywordAnalyzer = "mb_keyword"
 )
 
-// Document types: only assets for now; collections will get their own.
+// Document types: assets, and coverage collections.
 const (
-	typeField = "doc_type"
-	assetType = "asset"
+	typeField      = "doc_type"
+	assetType      = "asset"
+	collectionType = "collection"
 )
 
 // Field names in the index.
@@ -58,6 +59,15 @@ const (
 	fFCollection = "f_collection"
 	fFLens       = "f_lens"
 	fFCity       = "f_city"
+
+	// Collection fields.
+	fTitle       = "title"
+	fAgency      = "agency"
+	fPlace       = "place"
+	fDescription = "description"
+	fState       = "state"
+	fStaff       = "staff"
+	fStarts      = "starts"
 )
 
 // facets maps the public facet names to their keyword fields and sizes.
@@ -189,6 +199,24 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 		dm.AddFieldMappingsAt(name, f)
 	}
 	im.AddDocumentMapping(assetType, dm)
+
+	starts := mapping.NewDateTimeFieldMapping()
+	starts.IncludeInAll = false
+	cm := mapping.NewDocumentStaticMapping()
+	for name, f := range map[string]*mapping.FieldMapping{
+		typeField:    keyword(false, false),
+		fID:          keyword(false, false),
+		fTitle:       text(false, true),
+		fAgency:      text(false, true),
+		fPlace:       text(false, true),
+		fDescription: text(false, true),
+		fState:       text(false, true),
+		fStaff:       text(false, true),
+		fStarts:      starts,
+	} {
+		cm.AddFieldMappingsAt(name, f)
+	}
+	im.AddDocumentMapping(collectionType, cm)
 	if err := im.Validate(); err != nil {
 		return nil, fmt.Errorf("search: mapping: validate: %w", err)
 	}

@@ -29,11 +29,29 @@ const (
 	kindTaken                  // a date or a range of dates
 )
 
-// queryFields is the field:value vocabulary editors may type.
-var queryFields = map[string]struct {
+// fieldSpec is one field editors may name in a query.
+type fieldSpec struct {
 	field string
 	kind  fieldKind
-}{
+}
+
+// collectionFields is the field:value vocabulary of collection searches.
+var collectionFields = map[string]fieldSpec{
+	"title":       {fTitle, kindText},
+	"agency":      {fAgency, kindText},
+	"skpd":        {fAgency, kindText},
+	"opd":         {fAgency, kindText},
+	"place":       {fPlace, kindText},
+	"description": {fDescription, kindText},
+	"state":       {fState, kindText},
+	"status":      {fState, kindText},
+	"staff":       {fStaff, kindText},
+	"date":        {fStarts, kindTaken},
+	"id":          {fID, kindID},
+}
+
+// queryFields is the field:value vocabulary editors may type.
+var queryFields = map[string]fieldSpec{
 	"camera":       {fCamera, kindText},
 	"make":         {fMake, kindText},
 	"model":        {fModel, kindText},
@@ -71,7 +89,7 @@ func ParseQuery(q string, zone *time.Location) (query.Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newParser(m.AnalyzerNamed(textAnalyzer), zone).parse(q)
+	return newParser(m.AnalyzerNamed(textAnalyzer), zone, queryFields).parse(q)
 }
 
 // parser turns query text into a Bleve query. It holds the index's text
@@ -80,13 +98,14 @@ func ParseQuery(q string, zone *time.Location) (query.Query, error) {
 type parser struct {
 	analyzer analysis.Analyzer
 	zone     *time.Location
+	fields   map[string]fieldSpec
 }
 
-func newParser(text analysis.Analyzer, zone *time.Location) *parser {
+func newParser(text analysis.Analyzer, zone *time.Location, fields map[string]fieldSpec) *parser {
 	if zone == nil {
 		zone = defaultZone()
 	}
-	return &parser{analyzer: text, zone: zone}
+	return &parser{analyzer: text, zone: zone, fields: fields}
 }
 
 // defaultZone is Jakarta time (WIB), which has had no daylight saving
@@ -186,10 +205,10 @@ func (p *parser) clause(c clause) (query.Query, error) {
 	if c.field == "" {
 		return p.text(fAll, c.value, c.quoted), nil
 	}
-	f, ok := queryFields[c.field]
+	f, ok := p.fields[c.field]
 	if !ok {
 		return nil, fmt.Errorf("%w: unknown field %q; known fields: %s", ErrQuery, c.field,
-			strings.Join(slices.Sorted(maps.Keys(queryFields)), ", "))
+			strings.Join(slices.Sorted(maps.Keys(p.fields)), ", "))
 	}
 	v := strings.TrimSpace(c.value)
 	if v == "" {
@@ -216,7 +235,7 @@ func (p *parser) clause(c clause) (query.Query, error) {
 		pq.SetField(f.field)
 		return pq, nil
 	case kindTaken:
-		return p.taken(v)
+		return p.taken(f.field, v)
 	}
 	return p.text(f.field, v, c.quoted), nil
 }
@@ -248,7 +267,7 @@ func (p *parser) text(field, v string, phrase bool) query.Query {
 // taken parses DATE, >=DATE, >DATE, <=DATE, <DATE and FROM..TO (either
 // end may be left open), where DATE is YYYY, YYYY-MM or YYYY-MM-DD in the
 // parser's zone and stands for the whole period, inclusive.
-func (p *parser) taken(v string) (query.Query, error) {
+func (p *parser) taken(field, v string) (query.Query, error) {
 	var start, end time.Time // end is exclusive; zero means unbounded
 	var err error
 	switch {
@@ -282,7 +301,7 @@ func (p *parser) taken(v string) (query.Query, error) {
 	}
 	inclusive, exclusive := true, false
 	q := query.NewDateRangeInclusiveQuery(start, end, &inclusive, &exclusive)
-	q.SetField(fTaken)
+	q.SetField(field)
 	return q, nil
 }
 

@@ -420,8 +420,9 @@ func (s *Store) Stat(ctx context.Context, key string) (assets.Object, error) {
 // notFound maps a missing file (or a file where a directory was expected,
 // as for key "a/b" when "a" is an object) to assets.ErrNotFound.
 func notFound(err error) error {
+	// The OS error names a path on the server; callers name the key.
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
-		return fmt.Errorf("%w (%v)", assets.ErrNotFound, err)
+		return assets.ErrNotFound
 	}
 	return err
 }

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"mediabank/api"
 	"mediabank/collections"
 )
 
@@ -67,6 +68,9 @@ func cmdCollection(ctx context.Context, cfg *config, args []string, stdin io.Rea
 	}
 	print := func(c *collections.Collection, err error) error {
 		if err != nil {
+			return err
+		}
+		if err := a.index.PutCollections(ctx, api.CollectionDoc(c)); err != nil {
 			return err
 		}
 		enc := json.NewEncoder(stdout)

@@ -209,25 +209,32 @@ func cmdReindex(ctx context.Context, cfg *config, args []string, stdin io.Reader
 	if pos, err := parseFlags(fl, args); err != nil || len(pos) > 0 {
 		return fmt.Errorf("reindex takes no arguments: %q", pos)
 	}
-	store, err := cfg.openStore(ctx)
-	if err != nil {
-		return err
-	}
 	// The index is derived: start from nothing so nothing stale survives.
 	if err := os.RemoveAll(cfg.indexPath()); err != nil {
 		return fmt.Errorf("reindex: remove %s: %w", cfg.indexPath(), err)
 	}
-	index, err := cfg.openIndex(log)
+	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer index.Close()
+	defer a.index.Close()
 	start := time.Now()
-	n, err := ingest.Reindex(ctx, store, index, log)
+	n, err := ingest.Reindex(ctx, a.store, a.index, log)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%d assets indexed in %.1f s\n", n, time.Since(start).Seconds())
+	cols, err := a.collections.List(ctx)
+	if err != nil {
+		return err
+	}
+	docs := make([]search.Collection, 0, len(cols))
+	for _, c := range cols {
+		docs = append(docs, api.CollectionDoc(c))
+	}
+	if err := a.index.PutCollections(ctx, docs...); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d assets and %d collections indexed in %.1f s\n", n, len(docs), time.Since(start).Seconds())
 	return nil
 }
 

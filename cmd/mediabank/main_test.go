@@ -75,7 +75,7 @@ func TestCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, errOut, code = cli(t, env, "reindex")
-	if code != 0 || !strings.Contains(out, fmt.Sprintf("%d assets indexed", rep.Ingested)) {
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("%d assets and 0 collections indexed", rep.Ingested)) {
 		t.Fatalf("reindex: exit %d, %q %q; want %d assets indexed", code, out, errOut, rep.Ingested)
 	}
 	for i, q := range queries {
