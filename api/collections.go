@@ -34,10 +34,21 @@ func (s *Server) body(c *gin.Context, limit int64) ([]byte, error) {
 	return data, nil
 }
 
+// collectionResponse is the record plus what is computed from it: the
+// step that is running past its standard time, if any.
+type collectionResponse struct {
+	*collections.Collection
+	Overdue []collections.OverdueStep `json:"overdue"`
+}
+
 // collectionReply answers one collection with its ETag.
-func collectionReply(c *gin.Context, status int, col *collections.Collection, etag string) {
+func (s *Server) collectionReply(c *gin.Context, status int, col *collections.Collection, etag string) {
 	c.Header("ETag", etagOf(etag))
-	c.JSON(status, col)
+	over := col.Overdue(s.Now(), s.Collections.Standards())
+	if over == nil {
+		over = []collections.OverdueStep{}
+	}
+	c.JSON(status, collectionResponse{Collection: col, Overdue: over})
 }
 
 func (s *Server) createCollection(c *gin.Context) {
@@ -58,7 +69,7 @@ func (s *Server) createCollection(c *gin.Context) {
 	}
 	s.indexCollection(c, col)
 	s.record(c, "collection.create", "collection/"+col.ID, col.Title)
-	collectionReply(c, http.StatusCreated, col, etag)
+	s.collectionReply(c, http.StatusCreated, col, etag)
 }
 
 // listCollections finds collections in the index by the words and fields
@@ -121,7 +132,7 @@ func (s *Server) getCollection(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	collectionReply(c, http.StatusOK, col, etag)
+	s.collectionReply(c, http.StatusOK, col, etag)
 }
 
 func (s *Server) patchCollection(c *gin.Context) {
@@ -142,7 +153,7 @@ func (s *Server) patchCollection(c *gin.Context) {
 	}
 	s.indexCollection(c, col)
 	s.record(c, "collection.edit", "collection/"+col.ID, "")
-	collectionReply(c, http.StatusOK, col, etag)
+	s.collectionReply(c, http.StatusOK, col, etag)
 }
 
 // actCollection takes one workflow action. The route admits anyone who may
@@ -166,7 +177,7 @@ func (s *Server) actCollection(c *gin.Context) {
 	}
 	s.indexCollection(c, col)
 	s.record(c, "collection."+a.Action, "collection/"+col.ID, a.Note)
-	collectionReply(c, http.StatusOK, col, etag)
+	s.collectionReply(c, http.StatusOK, col, etag)
 }
 
 // historyStep is one step of the history with its time against the SOP's
