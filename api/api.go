@@ -59,8 +59,10 @@ type Deps struct {
 	// Background is the context that ingest jobs run under: the server's
 	// life, not a request's.
 	Background context.Context
-	Logger     *slog.Logger
-	Now        func() time.Time
+	// Zone is the office's time zone, for dates in queries (WIB).
+	Zone   *time.Location
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // Server is the API. Build it with New.
@@ -87,6 +89,9 @@ func New(d Deps) *Server {
 	}
 	if d.Background == nil {
 		d.Background = context.Background()
+	}
+	if d.Zone == nil {
+		d.Zone = time.FixedZone("WIB", 7*60*60)
 	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{Deps: d, log: d.Logger}

@@ -6,11 +6,11 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"mediabank/assets"
+	"mediabank/auth"
 	"mediabank/collections"
 	"mediabank/search"
 )
@@ -236,19 +236,10 @@ func (s *Server) narrativeDiff(c *gin.Context) {
 }
 
 func (s *Server) slaReport(c *gin.Context) {
-	now := s.Now()
-	from, err := dateParam(c, "from", now.AddDate(0, 0, -30))
+	from, to, err := s.period(c, 30)
 	if err != nil {
 		s.fail(c, err)
 		return
-	}
-	to, err := dateParam(c, "to", now)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if c.Query("to") != "" && len(c.Query("to")) == len("2006-01-02") {
-		to = to.Add(24 * time.Hour) // a date means the whole day
 	}
 	rep, err := s.Collections.SLA(c.Request.Context(), from, to)
 	if err != nil {
@@ -309,4 +300,17 @@ func FileInto(ctx context.Context, svc *collections.Service, id string, log inte
 			log.Error("file asset into collection", "collection", id, "asset", a.ID, "err", err)
 		}
 	}
+}
+
+// WorkflowPolicy lets the collections workflow read the one policy table.
+func WorkflowPolicy(p auth.Policy) collections.Policy {
+	return collections.PolicyFunc(func(role, action string) collections.Decision {
+		switch p.Decide(role, action) {
+		case auth.Allow:
+			return collections.Allow
+		case auth.AllowIfDelegated:
+			return collections.AllowIfDelegated
+		}
+		return collections.Deny
+	})
 }

@@ -47,20 +47,6 @@ const cheapMemoryKiB = 64
 // testPassword is every test account's password (at least 10 characters).
 const testPassword = "kata-sandi-uji-123"
 
-// workflowPolicy is cmd/mediabank/serve.go's adapter: the collections
-// workflow reads the one policy table of package auth.
-func workflowPolicy(p auth.Policy) collections.Policy {
-	return collections.PolicyFunc(func(role, action string) collections.Decision {
-		switch p.Decide(role, action) {
-		case auth.Allow:
-			return collections.Allow
-		case auth.AllowIfDelegated:
-			return collections.AllowIfDelegated
-		}
-		return collections.Deny
-	})
-}
-
 // diskStore is the embedded default backend in a temporary folder.
 func diskStore(t *testing.T) assets.Store {
 	t.Helper()
@@ -83,7 +69,7 @@ func newHarness(t *testing.T, store assets.Store) *harness {
 	in := ingest.New(store, index, &metadata.Extractor{}, render, ingest.Options{Workers: 2, Renditions: true, Logger: log})
 	jobs := ingest.NewJobs(in, 100)
 	policy := auth.DefaultPolicy()
-	cols, err := collections.New(collections.Config{Store: store, Policy: workflowPolicy(policy), Logger: log})
+	cols, err := collections.New(collections.Config{Store: store, Policy: api.WorkflowPolicy(policy), Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -297,19 +296,9 @@ func (s *Server) patchUser(c *gin.Context) {
 }
 
 func (s *Server) auditLog(c *gin.Context) {
-	now := s.Now()
-	from, err := dateParam(c, "from", now.AddDate(0, 0, -7))
+	from, to, err := s.period(c, 7)
 	if err != nil {
 		s.fail(c, err)
-		return
-	}
-	to, err := dateParam(c, "to", now)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if to.Sub(from) > 366*24*time.Hour || to.Before(from) {
-		s.fail(c, badRequest("from..to must span at most a year, from before to"))
 		return
 	}
 	limit, err := intParam(c, "limit", 500, 1, 10000)

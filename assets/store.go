@@ -78,3 +78,19 @@ type Object struct {
 	// one (for example an S3 multipart upload or a server-side copy).
 	SHA256 string
 }
+
+// ContextReader reads r until ctx is done, then fails the next read with
+// ctx's error, so that a long copy stops at the next chunk.
+func ContextReader(ctx context.Context, r io.Reader) io.Reader { return ctxReader{ctx, r} }
+
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

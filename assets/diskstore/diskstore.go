@@ -179,7 +179,7 @@ func (s *Store) put(ctx context.Context, key string, r io.Reader, size int64, op
 	if size >= 0 {
 		src = io.LimitReader(r, size)
 	}
-	n, err := io.CopyBuffer(io.MultiWriter(f, h), ctxReader{ctx, src}, make([]byte, copyBufSize))
+	n, err := io.CopyBuffer(io.MultiWriter(f, h), assets.ContextReader(ctx, src), make([]byte, copyBufSize))
 	if err != nil {
 		return assets.Object{}, err
 	}
@@ -581,17 +581,4 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("diskstore: delete %s: %w", key, err)
 	}
 	return nil
-}
-
-// ctxReader stops a copy at the next chunk once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

@@ -133,7 +133,7 @@ func conditions(opts assets.PutOptions) minio.PutObjectOptions {
 // nothing becomes visible: a single PUT is not committed without all its
 // bytes, and an unfinished multipart upload is aborted.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, opts assets.PutOptions) (assets.Object, error) {
-	r = ctxReader{ctx, r}
+	r = assets.ContextReader(ctx, r)
 	var (
 		obj assets.Object
 		err error
@@ -400,17 +400,4 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("s3store: delete %s: %w", key, mapErr(err))
 	}
 	return nil
-}
-
-// ctxReader stops an upload at the next read once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }

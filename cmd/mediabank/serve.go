@@ -79,6 +79,7 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 		SecureCookies:  os.Getenv("MEDIABANK_SECURE_COOKIES") == "true",
 		TrustedProxies: proxies,
 		Background:     ctx,
+		Zone:           cfg.Zone,
 		Logger:         log,
 	})
 	if err := web.Register(srv.Engine(), web.Deps{Auth: srv, Policy: app.policy, Index: app.index, Store: app.store,
@@ -260,7 +261,7 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	cols, err := collections.New(collections.Config{Store: store, Policy: workflowPolicy(policy), Logger: log})
+	cols, err := collections.New(collections.Config{Store: store, Policy: api.WorkflowPolicy(policy), Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -275,19 +276,6 @@ func (a *app) ingester(cfg *config) *ingest.Ingester {
 	host, _ := os.Hostname()
 	return ingest.New(a.store, a.index, cfg.extractor(), cfg.renderer(), ingest.Options{
 		Workers: cfg.Workers, MaxBuffered: cfg.MaxBuffered, Host: host, Renditions: true, Logger: a.log,
-	})
-}
-
-// workflowPolicy lets the collections workflow read the one policy table.
-func workflowPolicy(p auth.Policy) collections.Policy {
-	return collections.PolicyFunc(func(role, action string) collections.Decision {
-		switch p.Decide(role, action) {
-		case auth.Allow:
-			return collections.Allow
-		case auth.AllowIfDelegated:
-			return collections.AllowIfDelegated
-		}
-		return collections.Deny
 	})
 }
 
