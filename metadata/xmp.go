@@ -125,12 +125,14 @@ func readProperty(d *xml.Decoder, se xml.StartElement) (any, error) {
 			}
 		case xml.EndElement:
 			switch {
-			case items != nil:
+			case len(items) > 0:
 				if isAlt || len(items) == 1 {
 					value = items[0]
 				} else {
 					value = items
 				}
+			case items != nil:
+				value = nil // an empty list says nothing
 			case isStruct:
 				value = nil
 			default:
