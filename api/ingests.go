@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -155,7 +156,9 @@ func (s *Server) upload(c *gin.Context) {
 	c.JSON(http.StatusAccepted, job)
 }
 
-// saveUpload writes one part to spool/<n>/<clean name>.
+// saveUpload writes one part into the spool folder under its cleaned
+// name, so that a RAW finds its JPEG twin and its XMP sidecar as on a
+// card; a name already taken in this upload goes into a numbered folder.
 func saveUpload(part *multipart.Part, spool string, n int) error {
 	name := cleanName(part.FileName())
 	if name == "" {
@@ -164,11 +167,14 @@ func saveUpload(part *multipart.Part, spool string, n int) error {
 	if _, _, ok := assets.KindOf(name); !ok && !assets.IsSidecar(name) {
 		return badRequest("%s: not a photo, video, audio recording or PDF", name)
 	}
-	dir := filepath.Join(spool, fmt.Sprint(n))
-	if err := os.Mkdir(dir, 0o750); err != nil {
-		return fmt.Errorf("upload %s: %w", name, err)
+	f, err := os.OpenFile(filepath.Join(spool, name), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
+	if errors.Is(err, fs.ErrExist) {
+		dir := filepath.Join(spool, fmt.Sprint(n))
+		if err := os.Mkdir(dir, 0o750); err != nil {
+			return fmt.Errorf("upload %s: %w", name, err)
+		}
+		f, err = os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
 	}
-	f, err := os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
 	if err != nil {
 		return fmt.Errorf("upload %s: %w", name, err)
 	}
@@ -202,7 +208,7 @@ func cleanName(name string) string {
 		if len(ext) > 20 {
 			ext = ""
 		}
-		name = name[:200-len(ext)] + ext
+		name = strings.ToValidUTF8(name[:200-len(ext)], "") + ext
 	}
 	return name
 }
