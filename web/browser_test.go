@@ -68,6 +68,9 @@ func newBrowser(t *testing.T, base string) *browser {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.NoFirstRun,
 		chromedp.Flag("disable-sync", true),
+		// The office's browsers speak Indonesian: date inputs show dd/mm/yyyy.
+		chromedp.Flag("lang", "id-ID"),
+		chromedp.Env("LANGUAGE=id", "LANG=id_ID.UTF-8"),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1920, 1080),
 	)

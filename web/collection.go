@@ -95,6 +95,7 @@ type collectionData struct {
 	ETag     string
 	Actions  []string
 	Main     []string // the forward actions among Actions
+	Minor    []string // postpone and cancel, out of the way
 	SLA      string
 	Due      time.Time
 	History  []historyRow
@@ -126,7 +127,9 @@ func (s *site) collectionPage(c *gin.Context, v *view) error {
 		Tasks:    []string{collections.TaskPhoto, collections.TaskVideo, collections.TaskReporting, collections.TaskWriting},
 		Channels: []string{collections.ChannelWebsite, collections.ChannelYouTube, collections.ChannelInstagram, collections.ChannelFacebook, collections.ChannelX}}
 	for _, a := range d.Actions {
-		if slices.Contains(forward[col.State], a) {
+		if a == collections.ActCancel || a == collections.ActPostpone {
+			d.Minor = append(d.Minor, a)
+		} else {
 			d.Main = append(d.Main, a)
 		}
 	}

@@ -56,20 +56,6 @@ var testUsers = []struct{ name, role, display string }{
 	{"tamu", auth.RoleViewer, ""},
 }
 
-// workflowPolicy is serve.go's adapter from the policy table to the
-// workflow's decisions.
-func workflowPolicy(p auth.Policy) collections.Policy {
-	return collections.PolicyFunc(func(role, action string) collections.Decision {
-		switch p.Decide(role, action) {
-		case auth.Allow:
-			return collections.Allow
-		case auth.AllowIfDelegated:
-			return collections.AllowIfDelegated
-		}
-		return collections.Deny
-	})
-}
-
 func tool(name string) string {
 	p, err := exec.LookPath(name)
 	if err != nil {
@@ -97,7 +83,7 @@ func newHarness(t testing.TB) *harness {
 		ingest.Options{Workers: 2, Renditions: true, Logger: log})
 	jobs := ingest.NewJobs(in, 100)
 	policy := auth.DefaultPolicy()
-	cols, err := collections.New(collections.Config{Store: store, Policy: workflowPolicy(policy), Logger: log})
+	cols, err := collections.New(collections.Config{Store: store, Policy: api.WorkflowPolicy(policy), Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"maps"
 	"math"
 	"net/url"
 	"slices"
@@ -160,14 +159,25 @@ func (f formatter) bytes(n int64) string {
 	return f.number(x, 1) + " " + units[u]
 }
 
-// minutes is a duration in whole minutes, or hours and minutes.
+// Units of minutes, for durations against the SOP's standard times.
+var durationUnits = map[string][2]string{
+	auth.LangIndonesian: {"jam", "mnt"},
+	auth.LangEnglish:    {"h", "min"},
+}
+
+// minutes is a duration of m minutes, rounded to the minute: "45 mnt",
+// "3 jam", "1 jam 5 mnt".
 func (f formatter) minutes(m float64) string {
-	if m < 60 {
-		return f.number(m, 0) + " " + map[string]string{auth.LangIndonesian: "mnt", auth.LangEnglish: "min"}[f.lang]
+	u := durationUnits[f.lang]
+	total := int64(math.Round(math.Max(m, 0)))
+	h, rest := total/60, total%60
+	switch {
+	case h == 0:
+		return fmt.Sprintf("%s %s", f.number(float64(rest), 0), u[1])
+	case rest == 0:
+		return fmt.Sprintf("%s %s", f.number(float64(h), 0), u[0])
 	}
-	h := math.Floor(m / 60)
-	return fmt.Sprintf("%s %s %s %s", f.number(h, 0), map[string]string{auth.LangIndonesian: "j", auth.LangEnglish: "h"}[f.lang],
-		f.number(m-60*h, 0), map[string]string{auth.LangIndonesian: "mnt", auth.LangEnglish: "min"}[f.lang])
+	return fmt.Sprintf("%s %s %d %s", f.number(float64(h), 0), u[0], rest, u[1])
 }
 
 // funcs are the template functions of one language.
@@ -243,6 +253,3 @@ func timeOf(v any) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
-
-// sortedKeys lists a catalogue's keys, for tests and errors.
-func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }

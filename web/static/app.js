@@ -163,6 +163,14 @@
   }
 
   // ---- search: selection and actions on it --------------------------------
+  // On a narrow screen the filters start folded, below the search box.
+  const facets = $("[data-facets]");
+  if (facets) {
+    const narrow = window.matchMedia("(max-width: 899px)");
+    facets.open = !narrow.matches;
+    narrow.addEventListener("change", (e) => { facets.open = !e.matches; });
+  }
+
   const grid = $("#grid");
   if (grid) {
     const boxes = $$("[data-select]", grid);
@@ -173,6 +181,10 @@
       const n = selected().length;
       count.textContent = msg("search.selected", nf0.format(n));
       $$("[data-add-to-collection],[data-add-keyword],[data-download]").forEach((b) => { b.disabled = n === 0; });
+      // Actions on the selection appear once there is one, so a phone's
+      // screen starts with the pictures, not with buttons.
+      const acts = $("[data-selactions]");
+      if (acts) acts.hidden = n === 0;
       boxes.forEach((b) => b.closest(".tile").classList.toggle("selected", b.checked));
     }
     boxes.forEach((b, i) => {
