@@ -58,6 +58,17 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 		return "", "", buf, fmt.Errorf("open: %w", errNotRegular)
 	}
 	size := info.Size()
+	if sha, ok := r.remembered(ctx, f, src, size); ok {
+		r.st.bytesDone.Add(size)
+		return "duplicate", sha, buf, nil
+	}
+	defer func() {
+		if err == nil && r.in.opts.Memo != nil {
+			if merr := r.in.opts.Memo.remember(f, sha); merr != nil {
+				r.log.Warn("memo", "path", f.path, "err", merr)
+			}
+		}
+	}()
 	h := sha256.New()
 	counted := &countingReader{r: src, n: &r.st.bytesDone}
 
@@ -120,6 +131,32 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 	}
 	status, err = r.putRecord(ctx, f, sha, size, meta)
 	return status, sha, buf, err
+}
+
+// remembered tells whether the memo knows this file and its bytes are in
+// the bank, checked by their record and by comparing the ends of the file
+// with the stored original. Anything short of that reads the file.
+func (r *run) remembered(ctx context.Context, f file, src *os.File, size int64) (string, bool) {
+	if r.in.opts.Memo == nil {
+		return "", false
+	}
+	sha, ok := r.in.opts.Memo.lookup(f)
+	if !ok {
+		return "", false
+	}
+	rd, obj, err := r.in.store.Get(ctx, assets.OriginalKey(sha))
+	if err != nil {
+		return "", false
+	}
+	defer rd.Close()
+	if obj.Size != size {
+		return "", false
+	}
+	if same, err := sameEnds(src, rd, size); err != nil || !same {
+		return "", false
+	}
+	dup, err := r.seen(ctx, sha, f)
+	return sha, dup && err == nil
 }
 
 // extract reads the file's metadata. A picture too large to decode safely

@@ -53,8 +53,11 @@ type Options struct {
 	// Renditions makes thumbnails and previews after the originals are
 	// safe; false leaves them to `mediabank renditions --missing`.
 	Renditions bool
-	Logger     *slog.Logger
-	Now        func() time.Time
+	// Memo, if set, recognises files ingested before without reading them
+	// whole (see Memo).
+	Memo   *Memo
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // RunOptions are the settings of one run.

@@ -452,3 +452,67 @@ func TestHostileFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMemo: a card put in again is recognised from the memo, and a file
+// that changed but kept its name, size and time is not taken for the old
+// one: it is read and ingested.
+func TestMemo(t *testing.T) {
+	root := testfiles.Dir(t)
+	card := t.TempDir()
+	names := []string{"Canon_40D.jpg", "Nikon_D70.jpg", "Sony_HDR-HC3.jpg"}
+	for _, n := range names {
+		data, err := os.ReadFile(filepath.Join(root, "photos/jpg", n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(card, n), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := backends()["disk"](t)
+	memo, err := ingest.OpenMemo(filepath.Join(t.TempDir(), "memo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer memo.Close()
+	in := ingest.New(b.store, b.index, &metadata.Extractor{}, nil, ingest.Options{Memo: memo})
+	counts := func() [3]int64 {
+		t.Helper()
+		rep, err := in.Run(t.Context(), []string{card}, ingest.RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return [3]int64{rep.Ingested, rep.Duplicates, rep.Failed}
+	}
+	if got, want := counts(), [3]int64{3, 0, 0}; got != want {
+		t.Fatalf("first run = %v, want %v", got, want)
+	}
+	if got, want := counts(), [3]int64{0, 3, 0}; got != want {
+		t.Errorf("second run = %v, want %v", got, want)
+	}
+
+	// Same name, size and time, other bytes at the start: a new photo.
+	p := filepath.Join(card, names[0])
+	info, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(data[2:], []byte{0xFF, 0xFE, 0x00, 0x04, 'n', 'e'}) // a comment segment where the header was
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(p, info.ModTime(), info.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := in.Run(t.Context(), []string{card}, ingest.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Ingested+rep.Failed != 1 || rep.Duplicates != 2 {
+		t.Errorf("after changing one file: %d ingested, %d duplicates, %d failed; want the changed file read again and the others recognised", rep.Ingested, rep.Duplicates, rep.Failed)
+	}
+}

@@ -79,18 +79,14 @@ func cmdIngest(ctx context.Context, cfg *config, args []string, stdin io.Reader,
 		}
 		onAsset = api.FileInto(ctx, a.collections, *collection, log)
 	}
-	store, index := a.store, a.index
-	host, _ := os.Hostname()
+	in, closeMemo, err := a.ingester(cfg, !*noRend)
+	if err != nil {
+		return err
+	}
+	defer closeMemo()
 
 	tty := isTerminal(stderr)
 	var lastLine time.Time
-	in := ingest.New(store, index, cfg.extractor(), cfg.renderer(), ingest.Options{
-		Workers:     cfg.Workers,
-		MaxBuffered: cfg.MaxBuffered,
-		Host:        host,
-		Renditions:  !*noRend,
-		Logger:      log,
-	})
 	rep, err := in.Run(ctx, pos, ingest.RunOptions{
 		Collection: *collection,
 		OnAsset:    onAsset,
@@ -197,7 +193,7 @@ func cmdSearch(ctx context.Context, cfg *config, args []string, stdin io.Reader,
 		for _, name := range sortedKeys(res.Facets) {
 			fmt.Fprintf(stdout, "\n%s:\n", name)
 			for _, fc := range res.Facets[name] {
-				fmt.Fprintf(stdout, "  %6d  %s\n", fc.Count, fc.Term)
+				fmt.Fprintf(stdout, "  %6d  %s\n", fc.Count, fc.Label)
 			}
 		}
 	}

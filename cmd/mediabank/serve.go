@@ -63,7 +63,12 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 	if err != nil {
 		return err
 	}
-	jobs := ingest.NewJobs(app.ingester(cfg), 200)
+	in, closeMemo, err := app.ingester(cfg, true)
+	if err != nil {
+		return err
+	}
+	defer closeMemo()
+	jobs := ingest.NewJobs(in, 200)
 	srv := api.New(api.Deps{
 		Store:          app.store,
 		Index:          app.index,
@@ -272,11 +277,21 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 	return &app{store: store, index: index, users: auth.NewUsers(store, log, auth.UsersOptions{}), policy: policy, collections: cols, log: log}, nil
 }
 
-func (a *app) ingester(cfg *config) *ingest.Ingester {
+// ingester wires an Ingester over the app's bank, with the memo of files
+// seen before (DATA/memo.db); done closes the memo.
+func (a *app) ingester(cfg *config, renditions bool) (in *ingest.Ingester, done func(), err error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, nil, fmt.Errorf("create %s: %w", cfg.DataDir, err)
+	}
+	memo, err := ingest.OpenMemo(filepath.Join(cfg.DataDir, "memo.db"))
+	if err != nil {
+		return nil, nil, err
+	}
 	host, _ := os.Hostname()
-	return ingest.New(a.store, a.index, cfg.extractor(), cfg.renderer(), ingest.Options{
-		Workers: cfg.Workers, MaxBuffered: cfg.MaxBuffered, Host: host, Renditions: true, Logger: a.log,
+	in = ingest.New(a.store, a.index, cfg.extractor(), cfg.renderer(), ingest.Options{
+		Workers: cfg.Workers, MaxBuffered: cfg.MaxBuffered, Host: host, Renditions: renditions, Memo: memo, Logger: a.log,
 	})
+	return in, func() { memo.Close() }, nil
 }
 
 func (c *config) loadPolicy() (auth.Policy, error) {
