@@ -64,9 +64,12 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 	}
 	defer func() {
 		if err == nil && r.in.opts.Memo != nil {
-			if merr := r.in.opts.Memo.remember(f, sha); merr != nil {
-				r.log.Warn("memo", "path", f.path, "err", merr)
-			}
+			// Off the path to safe-to-eject: the memo is only a cache.
+			r.memoWG.Go(func() {
+				if merr := r.in.opts.Memo.remember(f, sha); merr != nil {
+					r.log.Warn("memo", "path", f.path, "err", merr)
+				}
+			})
 		}
 	}()
 	h := sha256.New()

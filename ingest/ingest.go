@@ -206,6 +206,7 @@ type run struct {
 
 	mu      sync.Mutex
 	pending []*assets.Asset // new assets waiting for renditions
+	memoWG  sync.WaitGroup  // notes being written to the memo
 }
 
 func (r *run) do(ctx context.Context, roots []string) (*Report, error) {
@@ -250,6 +251,7 @@ func (r *run) do(ctx context.Context, roots []string) (*Report, error) {
 		r.renditions(ctx)
 	}
 	close(r.indexCh)
+	r.memoWG.Wait()
 	if ierr := <-indexDone; ierr != nil && err == nil {
 		err = ierr
 	}
