@@ -64,12 +64,11 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 	}
 	defer func() {
 		if err == nil && r.in.opts.Memo != nil {
-			// Off the path to safe-to-eject: the memo is only a cache.
-			r.memoWG.Go(func() {
-				if merr := r.in.opts.Memo.remember(f, sha); merr != nil {
-					r.log.Warn("memo", "path", f.path, "err", merr)
-				}
-			})
+			// Written at the end of the run, off the path to
+			// safe-to-eject: the memo is only a cache.
+			r.mu.Lock()
+			r.notes = append(r.notes, note{memoKey(f), sha})
+			r.mu.Unlock()
 		}
 	}()
 	h := sha256.New()

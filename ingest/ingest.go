@@ -206,7 +206,7 @@ type run struct {
 
 	mu      sync.Mutex
 	pending []*assets.Asset // new assets waiting for renditions
-	memoWG  sync.WaitGroup  // notes being written to the memo
+	notes   []note          // for the memo, written at the end
 }
 
 func (r *run) do(ctx context.Context, roots []string) (*Report, error) {
@@ -251,7 +251,11 @@ func (r *run) do(ctx context.Context, roots []string) (*Report, error) {
 		r.renditions(ctx)
 	}
 	close(r.indexCh)
-	r.memoWG.Wait()
+	if r.in.opts.Memo != nil {
+		if merr := r.in.opts.Memo.remember(r.notes); merr != nil {
+			r.log.Warn("memo not updated; the next run reads these files again", "err", merr)
+		}
+	}
 	if ierr := <-indexDone; ierr != nil && err == nil {
 		err = ierr
 	}

@@ -64,16 +64,30 @@ func (m *Memo) lookup(f file) (string, bool) {
 	return sha, sha != ""
 }
 
-// remember notes that the file holds the bytes with this SHA-256, now in
-// the bank. Losing a note costs only a re-read next time.
-func (m *Memo) remember(f file, sha string) error {
-	sum, err := hex.DecodeString(sha)
-	if err != nil || assets.ValidID(sha) != nil {
-		return fmt.Errorf("ingest: memo %s: bad hash %q", f.rel, sha)
+// note is one file to remember: its memo key and its SHA-256.
+type note struct {
+	key []byte
+	sha string
+}
+
+// remember notes that the files hold these bytes, now in the bank, in one
+// commit. Losing notes costs only a re-read next time.
+func (m *Memo) remember(notes []note) error {
+	if len(notes) == 0 {
+		return nil
 	}
-	// Batch groups the notes of concurrent workers into one commit.
-	return m.db.Batch(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte(memoBucket)).Put(memoKey(f), sum)
+	return m.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte(memoBucket))
+		for _, n := range notes {
+			sum, err := hex.DecodeString(n.sha)
+			if err != nil || assets.ValidID(n.sha) != nil {
+				return fmt.Errorf("ingest: memo: bad hash %q", n.sha)
+			}
+			if err := b.Put(n.key, sum); err != nil {
+				return fmt.Errorf("ingest: memo: %w", err)
+			}
+		}
+		return nil
 	})
 }
 
