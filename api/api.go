@@ -148,6 +148,7 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/assets/:id/thumbnail", "asset.read", "Thumbnail (long edge 320 px)", s.rendition(assets.Thumbnail)},
 		{"GET", "/api/v1/assets/:id/preview", "asset.read", "Preview (long edge 1600 px)", s.rendition(assets.Preview)},
 		{"GET", "/api/v1/assets/:id/original", "asset.download", "The original, under its camera file name, with range requests", s.original},
+		{"POST", "/api/v1/assets/zip", "asset.download", "The originals of a selection as one ZIP, streamed ({\"ids\": [...]}, at most 500), each under its camera file name", s.zipOriginals},
 
 		{"POST", "/api/v1/uploads", "upload", "Upload files (multipart/form-data: an optional field collection first, then the files in field files); returns the ingest job", s.upload},
 		{"GET", "/api/v1/ingests", "ingest.read", "Ingest jobs, newest first", s.listIngests},
@@ -175,6 +176,9 @@ func (s *Server) table() []route {
 func (s *Server) recover(c *gin.Context) {
 	defer func() {
 		if v := recover(); v != nil {
+			if isAbort(v) {
+				panic(v) // net/http breaks the connection off quietly
+			}
 			s.log.Error("panic in handler", "path", c.Request.URL.Path, "panic", v)
 			c.AbortWithStatusJSON(http.StatusInternalServerError, apiError{Error: "internal error; it was logged", Status: 500})
 		}

@@ -155,6 +155,7 @@ func TestPolicyMatrix(t *testing.T) {
 		{route: "GET /api/v1/assets/:id/thumbnail", allowed: "admin head coordinator editor staff viewer", ok: 200, sample: fixed("GET", asset+"/thumbnail", nil)},
 		{route: "GET /api/v1/assets/:id/preview", allowed: "admin head coordinator editor staff viewer", ok: 200, sample: fixed("GET", asset+"/preview", nil)},
 		{route: "GET /api/v1/assets/:id/original", allowed: "admin head coordinator editor staff viewer", ok: 200, sample: fixed("GET", asset+"/original", nil)},
+		{route: "POST /api/v1/assets/zip", allowed: "admin head coordinator editor staff viewer", ok: 200, sample: fixed("POST", "/api/v1/assets/zip", []byte(`{"ids":["`+s.asset+`"]}`))},
 
 		{route: "POST /api/v1/uploads", allowed: "admin head editor staff", ok: 202, sample: func(*testing.T, *caller) req {
 			return req{method: "POST", path: "/api/v1/uploads", body: upload, ctype: uploadCT}

@@ -129,6 +129,9 @@ var workflow = map[State]stateInfo{
 var states = []State{Created, Ordered, StaffProposed, Assigned, EquipmentReady, InCoverage,
 	MaterialGathered, Drafting, Editing, InReview, Approved, Published, Archived, Cancelled, Postponed}
 
+// States lists every state in workflow order, for pages that offer them.
+func States() []State { return slices.Clone(states) }
+
 // actions lists every workflow action in SOP order.
 var actions = []string{ActOrder, ActProposeStaff, ActAssign, ActEquipmentReady, ActStartCoverage,
 	ActMaterialGathered, ActStartDrafting, ActSubmitDraft, ActSubmitReview, ActApprove, ActReturn,

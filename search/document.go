@@ -39,6 +39,10 @@ func document(a *assets.Asset, zone *time.Location) map[string]any {
 	text(fFCollection, a.Collection)
 	text(fFLens, m.Lens)
 	text(fFCity, m.City)
+	text(fLCamera, camera)
+	text(fLCreator, m.Creator)
+	text(fLLens, m.Lens)
+	text(fLCity, m.City)
 	if len(m.Keywords) > 0 {
 		d[fKeywords] = m.Keywords
 	}

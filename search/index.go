@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -240,11 +241,21 @@ type Request struct {
 	Sort string
 	// Page counts from 1; Size defaults to DefaultSize, at most MaxSize.
 	Page, Size int
+	// Collections, when not nil, keeps the search to assets filed into
+	// one of these collections (their collection field), ANDed with
+	// Query: the way to filter by something collections know and assets
+	// do not, such as an agency or a workflow state. An empty non-nil
+	// list matches nothing. At most MaxCollections ids.
+	Collections []string
 }
+
+// MaxCollections bounds Request.Collections.
+const MaxCollections = 2000
 
 // Result is one page of hits, the total and, if asked, facet counts keyed
 // type, camera, creator, year, month, collection, lens and city. Facet
-// terms are lower-cased so that spellings of one name count together.
+// terms are lower-cased so that spellings of one name count together;
+// each comes with a label to show.
 type Result struct {
 	Total  uint64                  `json:"total"`
 	Hits   []Hit                   `json:"hits"`
@@ -262,11 +273,19 @@ type Hit struct {
 	Score      float64     `json:"score"`
 }
 
-// FacetCount is one facet value and how many hits have it.
+// FacetCount is one facet value and how many hits have it. Term is the
+// lower-cased value to filter by; Label is how to show it: for camera,
+// creator, lens and city the spelling most of these hits use ("Budi
+// Santoso" over "budi santoso"), for the other facets the term itself.
 type FacetCount struct {
 	Term  string `json:"term"`
+	Label string `json:"label"`
 	Count int    `json:"count"`
 }
+
+// labelFacetSize is how many spellings a label facet reads: more than its
+// facet's terms, since one term may be spelt several ways.
+const labelFacetSize = 100
 
 // sorts are the orders of Request.Sort; each ends on the document id so
 // that equal keys come out the same in every rebuild.
@@ -298,6 +317,13 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		size = MaxSize
 	}
 	page := max(req.Page, 1)
+	if req.Collections != nil {
+		scope, err := inCollections(req.Collections)
+		if err != nil {
+			return nil, err
+		}
+		q = query.NewConjunctionQuery([]query.Query{q, scope})
+	}
 
 	sr := bleve.NewSearchRequestOptions(assetsOnly(q), size, (page-1)*size, false)
 	sr.SortBy(order)
@@ -305,6 +331,9 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	if req.Facets {
 		for _, f := range facets {
 			sr.AddFacet(f.name, bleve.NewFacetRequest(f.field, f.size))
+			if f.label != "" {
+				sr.AddFacet(f.name+"/label", bleve.NewFacetRequest(f.label, labelFacetSize))
+			}
 		}
 	}
 	res, err := ix.idx.SearchInContext(ctx, sr)
@@ -322,16 +351,55 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	if req.Facets {
 		out.Facets = make(map[string][]FacetCount, len(facets))
 		for _, f := range facets {
+			labels := facetLabels(res.Facets[f.name+"/label"])
 			counts := []FacetCount{}
 			if fr := res.Facets[f.name]; fr != nil && fr.Terms != nil {
 				for _, t := range fr.Terms.Terms() {
-					counts = append(counts, FacetCount{Term: t.Term, Count: t.Count})
+					l, ok := labels[t.Term]
+					if !ok {
+						l = t.Term
+					}
+					counts = append(counts, FacetCount{Term: t.Term, Label: l, Count: t.Count})
 				}
 			}
 			out.Facets[f.name] = counts
 		}
 	}
 	return out, nil
+}
+
+// facetLabels maps each lower-cased term to the spelling of it that most
+// hits use; on a tie the first in Bleve's order (count, then term) wins,
+// so the label is the same in every rebuild.
+func facetLabels(fr *bsearch.FacetResult) map[string]string {
+	out := map[string]string{}
+	if fr == nil || fr.Terms == nil {
+		return out
+	}
+	for _, t := range fr.Terms.Terms() {
+		k := strings.ToLower(t.Term)
+		if _, seen := out[k]; !seen {
+			out[k] = t.Term
+		}
+	}
+	return out
+}
+
+// inCollections matches assets filed into one of ids.
+func inCollections(ids []string) (query.Query, error) {
+	if len(ids) > MaxCollections {
+		return nil, fmt.Errorf("search: %d collections: %w: at most %d", len(ids), ErrQuery, MaxCollections)
+	}
+	if len(ids) == 0 {
+		return query.NewMatchNoneQuery(), nil
+	}
+	qs := make([]query.Query, 0, len(ids))
+	for _, id := range ids {
+		// The facet field is lower-cased by its analyzer; a term query
+		// is not analyzed.
+		qs = append(qs, termQuery(fFCollection, strings.ToLower(strings.TrimSpace(id))))
+	}
+	return query.NewDisjunctionQuery(qs), nil
 }
 
 // hitOf reads a hit's stored fields; Bleve keeps taken to the second.

@@ -162,15 +162,16 @@ func TestFacets(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string][]FacetCount{
-		"type": {{"photo", 6}, {"video", 2}, {"audio", 1}},
-		// Counts first, then terms, so the order is stable.
-		"camera":     {{"canon eos r6", 3}, {"nikon d70", 2}, {"sony ilce-7m3", 2}, {"nikon d850", 1}},
-		"creator":    {{"andi wijaya", 3}, {"siti rahma", 3}, {"budi santoso", 2}, {"rina marlina", 1}},
-		"year":       {{"2026", 9}},
-		"month":      {{"2026-08", 9}},
-		"collection": {{banjirColl, 4}, {hutColl, 3}},
-		"lens":       {{strings.ToLower(rfLens), 3}, {strings.ToLower(nikkor), 2}},
-		"city":       {{"tangerang", 8}},
+		"type": {{"photo", "photo", 6}, {"video", "video", 2}, {"audio", "audio", 1}},
+		// Counts first, then terms, so the order is stable; labels as
+		// people write the names.
+		"camera":     {{"canon eos r6", "Canon EOS R6", 3}, {"nikon d70", "Nikon D70", 2}, {"sony ilce-7m3", "Sony ILCE-7M3", 2}, {"nikon d850", "Nikon D850", 1}},
+		"creator":    {{"andi wijaya", "Andi Wijaya", 3}, {"siti rahma", "Siti Rahma", 3}, {"budi santoso", "Budi Santoso", 2}, {"rina marlina", "Rina Marlina", 1}},
+		"year":       {{"2026", "2026", 9}},
+		"month":      {{"2026-08", "2026-08", 9}},
+		"collection": {{banjirColl, banjirColl, 4}, {hutColl, hutColl, 3}},
+		"lens":       {{strings.ToLower(rfLens), rfLens, 3}, {strings.ToLower(nikkor), nikkor, 2}},
+		"city":       {{"tangerang", "Tangerang", 8}},
 	}
 	if !reflect.DeepEqual(res.Facets, want) {
 		t.Errorf("facets =\n%v\nwant\n%v", res.Facets, want)
@@ -186,10 +187,10 @@ func TestFacets(t *testing.T) {
 		facet string
 		want  []FacetCount
 	}{
-		{"creator", []FacetCount{{"budi santoso", 5}, {"siti rahma", 1}}},
-		{"year", []FacetCount{{"2026", 5}}},
-		{"month", []FacetCount{{"2026-08", 4}, {"2026-01", 1}}},
-		{"city", []FacetCount{{"tangerang", 3}}},
+		{"creator", []FacetCount{{"budi santoso", "Budi Santoso", 5}, {"siti rahma", "Siti Rahma", 1}}},
+		{"year", []FacetCount{{"2026", "2026", 5}}},
+		{"month", []FacetCount{{"2026-08", "2026-08", 4}, {"2026-01", "2026-01", 1}}},
+		{"city", []FacetCount{{"tangerang", "Tangerang", 3}}},
 	} {
 		if got := res.Facets[tt.facet]; !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("camera:nikon facet %s = %v, want %v", tt.facet, got, tt.want)
@@ -451,6 +452,84 @@ func TestRebuildEquality(t *testing.T) {
 		}
 		if !reflect.DeepEqual(a, b) {
 			t.Errorf("%+v differs after rebuild:\n%v %+v\n%v %+v", req, keys(a.Hits), a, keys(b.Hits), b)
+		}
+	}
+}
+
+// TestFacetLabels: a facet term is shown in the spelling most of the hits
+// use, whatever the case of the query that found them; filtering stays
+// case-blind.
+func TestFacetLabels(t *testing.T) {
+	ctx := context.Background()
+	ix := openTest(t, t.TempDir())
+	defer ix.Close()
+	asset := func(key, creator, city string) *assets.Asset {
+		return &assets.Asset{ID: idOf(key), FileName: key + ".JPG", Meta: assets.Metadata{Kind: assets.KindPhoto, Creator: creator, City: city}}
+	}
+	if err := ix.Put(ctx,
+		asset("l1", "budi santoso", "TANGERANG"), asset("l2", "budi santoso", "Tangerang"),
+		asset("l3", "Budi Santoso", "Tangerang Selatan"), asset("l4", "Dewi  Lestari", "tangerang selatan"),
+		asset("l5", "DEWI LESTARI", "Kota Tangerang"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		query, facet string
+		want         []FacetCount
+	}{
+		// Two hits spell it in lower case, one capitalised: the many win.
+		{"", "creator", []FacetCount{{"budi santoso", "budi santoso", 3}, {"dewi  lestari", "Dewi  Lestari", 1}, {"dewi lestari", "DEWI LESTARI", 1}}},
+		// One each: Bleve's order (count, then term) decides, so upper
+		// case first, the same in every rebuild.
+		{"", "city", []FacetCount{{"tangerang", "TANGERANG", 2}, {"tangerang selatan", "Tangerang Selatan", 2}, {"kota tangerang", "Kota Tangerang", 1}}},
+		// The label follows the hits: here only the capitalised one.
+		{`creator:"budi santoso" city:selatan`, "creator", []FacetCount{{"budi santoso", "Budi Santoso", 1}}},
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(ctx, Request{Query: tt.query, Facets: true})
+		if err != nil {
+			t.Fatalf("Search(%q): %v", tt.query, err)
+		}
+		if got := res.Facets[tt.facet]; !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Search(%q) facet %s = %v, want %v", tt.query, tt.facet, got, tt.want)
+		}
+	}
+}
+
+// TestSearchInCollections: Request.Collections keeps a search to assets
+// filed into those collections, ANDed with the query.
+func TestSearchInCollections(t *testing.T) {
+	ix, _ := newFixtureIndex(t)
+	tests := []struct {
+		name        string
+		query       string
+		collections []string
+		want        []string
+		wantErr     bool
+	}{
+		{"nil: no restriction", "banjir", nil, []string{"w01", "w02", "w03", "w04", "s01", "s02"}, false},
+		{"restricted", "banjir", []string{banjirColl}, []string{"w01", "w02", "w03", "s01"}, false},
+		{"one collection", "", []string{banjirColl}, []string{"w01", "w02", "w03", "s01"}, false},
+		{"two collections", "", []string{banjirColl, hutColl}, []string{"w01", "w02", "w03", "s01", "c01", "c02", "c03"}, false},
+		{"with the query", "type:video", []string{banjirColl, hutColl}, []string{"s01"}, false},
+		{"case and spaces do not matter", "", []string{" " + strings.ToUpper(hutColl)}, []string{"c01", "c02", "c03"}, false},
+		{"unknown collection", "", []string{"lip-20990101-zzzzzz"}, []string{}, false},
+		{"empty: nothing", "", []string{}, []string{}, false},
+		{"too many", "", make([]string, MaxCollections+1), nil, true},
+	}
+	for _, tt := range tests {
+		res, err := ix.Search(context.Background(), Request{Query: tt.query, Collections: tt.collections, Size: MaxSize})
+		if tt.wantErr {
+			if !errors.Is(err, ErrQuery) {
+				t.Errorf("%s: err = %v, want ErrQuery", tt.name, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got, want := sorted(keys(res.Hits)), sorted(tt.want); !slices.Equal(got, want) || res.Total != uint64(len(want)) {
+			t.Errorf("%s: got %v (total %d), want %v", tt.name, got, res.Total, want)
 		}
 	}
 }

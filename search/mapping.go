@@ -18,12 +18,13 @@ import (
 // mappingVersion is stored in the index; bump it whenever the mapping or
 // the analyzers change, so an old index asks for `mediabank reindex`
 // instead of silently answering with stale analysis.
-const mappingVersion = "2"
+const mappingVersion = "3"
 
 // Analyzer names.
 const (
 	textAnalyzer    = "mb_text"
 	keywordAnalyzer = "mb_keyword"
+	labelAnalyzer   = "mb_label" // one token, case kept: how a facet term is shown
 )
 
 // Document types: assets, and coverage collections.
@@ -59,6 +60,12 @@ const (
 	fFCollection = "f_collection"
 	fFLens       = "f_lens"
 	fFCity       = "f_city"
+	// Label fields keep the case of the facet fields above, so a facet
+	// term can be shown as people write it ("Nikon D70", not "nikon d70").
+	fLCamera  = "l_camera"
+	fLCreator = "l_creator"
+	fLLens    = "l_lens"
+	fLCity    = "l_city"
 
 	// Collection fields.
 	fTitle       = "title"
@@ -70,19 +77,21 @@ const (
 	fStarts      = "starts"
 )
 
-// facets maps the public facet names to their keyword fields and sizes.
+// facets maps the public facet names to their keyword fields and sizes,
+// and to the field of their labels, if they have one.
 var facets = []struct {
 	name, field string
 	size        int
+	label       string
 }{
-	{"type", fType, 4},
-	{"camera", fFCamera, 20},
-	{"creator", fFCreator, 20},
-	{"year", fYear, 20},
-	{"month", fMonth, 24},
-	{"collection", fFCollection, 20},
-	{"lens", fFLens, 20},
-	{"city", fFCity, 20},
+	{"type", fType, 4, ""},
+	{"camera", fFCamera, 20, fLCamera},
+	{"creator", fFCreator, 20, fLCreator},
+	{"year", fYear, 20, ""},
+	{"month", fMonth, 24, ""},
+	{"collection", fFCollection, 20, ""},
+	{"lens", fFLens, 20, fLLens},
+	{"city", fFCity, 20, fLCity},
 }
 
 // Stop words are kept short on purpose: Lucene's Indonesian list (bleve's
@@ -136,6 +145,10 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 			"tokenizer":     single.Name,
 			"token_filters": []any{lowercase.Name},
 		}},
+		{"analyzer", im.AddCustomAnalyzer, labelAnalyzer, map[string]any{
+			"type":      custom.Name,
+			"tokenizer": single.Name,
+		}},
 	}
 	for _, s := range steps {
 		if err := s.add(s.name, s.cfg); err != nil {
@@ -161,6 +174,11 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 		f.Store = store
 		f.IncludeInAll = inAll
 		f.IncludeTermVectors = false
+		return f
+	}
+	label := func() *mapping.FieldMapping {
+		f := keyword(false, false)
+		f.Analyzer = labelAnalyzer
 		return f
 	}
 	taken := mapping.NewDateTimeFieldMapping()
@@ -195,6 +213,10 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 		fFCollection: keyword(false, false),
 		fFLens:       keyword(false, false),
 		fFCity:       keyword(false, false),
+		fLCamera:     label(),
+		fLCreator:    label(),
+		fLLens:       label(),
+		fLCity:       label(),
 	} {
 		dm.AddFieldMappingsAt(name, f)
 	}

@@ -1,16 +1,22 @@
 package web
 
 import (
+	"archive/zip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -28,6 +34,8 @@ type browser struct {
 	base  string
 	shots string
 	n     int
+	// phone is whether the tab is on a phone-sized screen between shots.
+	phone bool
 
 	mu       sync.Mutex
 	problems []string
@@ -189,18 +197,37 @@ func (b *browser) count(sel string) int {
 
 func jsString(s string) string { return fmt.Sprintf("%q", s) }
 
+// Screens the pages are shot and used on.
+var (
+	phoneScreen   = screen{360, 780, []chromedp.EmulateViewportOption{chromedp.EmulateMobile, chromedp.EmulatePortrait}}
+	desktopScreen = screen{1920, 1080, nil}
+)
+
+type screen struct {
+	width, height int64
+	opts          []chromedp.EmulateViewportOption
+}
+
+// usePhone puts the tab on a phone-sized screen (360 px wide, touch) or
+// back on the desktop's, until the next call.
+func (b *browser) usePhone(on bool) {
+	b.t.Helper()
+	b.phone = on
+	sc := desktopScreen
+	if on {
+		sc = phoneScreen
+	}
+	b.do("viewport", chromedp.EmulateViewport(sc.width, sc.height, sc.opts...))
+}
+
 // shot takes a full-page screenshot at a phone's width and a wide screen's,
-// and checks that nothing runs wider than the phone's screen.
+// and checks that nothing runs wider than the phone's screen. The tab is
+// left on the screen it was on.
 func (b *browser) shot(name string) {
 	b.t.Helper()
 	b.n++
-	for _, w := range []struct {
-		width, height int64
-		opts          []chromedp.EmulateViewportOption
-	}{
-		{360, 780, []chromedp.EmulateViewportOption{chromedp.EmulateMobile, chromedp.EmulatePortrait}},
-		{1920, 1080, nil},
-	} {
+	defer b.usePhone(b.phone)
+	for _, w := range []screen{phoneScreen, desktopScreen} {
 		b.do("viewport", chromedp.EmulateViewport(w.width, w.height, w.opts...))
 		// Give lazy images in view a moment after the reflow.
 		b.waitFor("images in view", `[...document.images].every(i => i.complete || i.getBoundingClientRect().top > innerHeight)`, 10*time.Second)
@@ -220,6 +247,54 @@ func (b *browser) shot(name string) {
 			b.t.Fatal(err)
 		}
 	}
+}
+
+// download clicks sel and waits for the file the browser saves, which it
+// returns.
+func (b *browser) download(what, sel string) string {
+	b.t.Helper()
+	dir := b.t.TempDir()
+	if _, err := chromedp.CallBrowser(b.ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+		b.t.Fatalf("%s: allow downloads: %v", what, err)
+	}
+	b.do(what, chromedp.Click(chromedp.CSS(sel)))
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		files, _ := filepath.Glob(filepath.Join(dir, "*"))
+		if len(files) == 1 && !strings.HasSuffix(files[0], ".crdownload") {
+			return files[0]
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.t.Fatalf("%s: nothing downloaded in 30 s", what)
+	return ""
+}
+
+// zipIDs unpacks a ZIP and returns the SHA-256 of each file in it, which
+// is its asset id.
+func zipIDs(t *testing.T, file string) []string {
+	t.Helper()
+	zr, err := zip.OpenReader(file)
+	if err != nil {
+		t.Fatalf("open %s: %v", file, err)
+	}
+	defer zr.Close()
+	var ids []string
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := sha256.New()
+		_, err = io.Copy(h, rc)
+		rc.Close()
+		if err != nil {
+			t.Fatalf("%s in %s: %v", f.Name, file, err)
+		}
+		ids = append(ids, hex.EncodeToString(h.Sum(nil)))
+	}
+	return ids
 }
 
 // login logs in through the form, as a person would.
@@ -343,8 +418,11 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("camera filter %q shows a tile of %q", camera, m)
 		}
 	}
-	if !strings.Contains(b.text(".results-head .chip"), camera) {
-		t.Errorf("no chip for the camera filter")
+	// The chip and the choices name the camera as it is written, not as
+	// the index lower-cases it.
+	chip := b.text(".results-head .chip")
+	if !strings.Contains(strings.ToLower(chip), camera) || chip == strings.ToLower(chip) {
+		t.Errorf("camera filter chip %q, want the readable name of %q", chip, camera)
 	}
 	// Select with the mouse and the keyboard, and add to the coverage.
 	b.do("select two", chromedp.Click(chromedp.CSS(`#grid .tile:nth-child(1) [data-select]`)))
@@ -361,6 +439,15 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-add-to-collection]`)))
 	b.waitFor("added toast", `document.querySelector("#toast").textContent.includes("ditambahkan")`, 10*time.Second)
 	b.shot("cari-saring")
+	// Unduh: the selection arrives as one ZIP of the originals.
+	picked := eval[[]string](b, `[...document.querySelectorAll("#grid [data-select]:checked")].map(b => b.value)`)
+	zipped := b.download("download the selection", `[data-download]`)
+	if got := zipIDs(t, zipped); !slices.Equal(got, picked) {
+		t.Errorf("the ZIP holds %v, want the selection %v", got, picked)
+	}
+	if !strings.HasPrefix(filepath.Base(zipped), "mediabank-") {
+		t.Errorf("the ZIP is saved as %s", filepath.Base(zipped))
+	}
 
 	// Aset: the first of a search, then the next by arrow key.
 	b.open("/cari?q=nikon")

@@ -100,7 +100,11 @@ type collectionData struct {
 	Due      time.Time
 	History  []historyRow
 	Material []materialTile
-	Users    []auth.User
+	// Picks are the selected material in its order, the cover among them.
+	Picks []materialTile
+	// Revisions of the narrative, newest first.
+	Revisions []collections.Revision
+	Users     []auth.User
 	// What the page lets this user change.
 	CanEdit, CanNarrative, CanChecklist, CanUpload bool
 	// WroteNarrative explains why approve is missing for its author.
@@ -180,6 +184,13 @@ func (s *site) collectionPage(c *gin.Context, v *view) error {
 			}
 		}
 		d.Material = append(d.Material, t)
+	}
+	d.Revisions = slices.Clone(col.Narrative.Revisions)
+	slices.Reverse(d.Revisions)
+	for _, id := range col.Picks {
+		if i := slices.IndexFunc(d.Material, func(t materialTile) bool { return t.ID == id }); i >= 0 {
+			d.Picks = append(d.Picks, d.Material[i])
+		}
 	}
 	if slices.Contains(d.Actions, collections.ActProposeStaff) || slices.Contains(d.Actions, collections.ActAssign) {
 		us, err := s.Users.List(ctx)

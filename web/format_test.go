@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -159,5 +160,36 @@ func TestSLAState(t *testing.T) {
 				t.Errorf("got %s, want %s", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestCollectionScope(t *testing.T) {
+	cols := []*collections.Collection{
+		{ID: "lip-1", State: collections.InReview, Event: collections.Event{Agency: "Dinas Kesehatan"}},
+		{ID: "lip-2", State: collections.Archived, Event: collections.Event{Agency: "dinas kesehatan "}},
+		{ID: "lip-3", State: collections.Archived, Event: collections.Event{Agency: "BPBD"}},
+		{ID: "lip-4", State: collections.Created},
+	}
+	for _, tc := range []struct {
+		name, status, agency string
+		want                 []string
+	}{
+		{"neither: no limit", "", "", nil},
+		{"blank is neither", " ", "  ", nil},
+		{"status", "archived", "", []string{"lip-2", "lip-3"}},
+		{"agency, any case and spacing", "", " DINAS KESEHATAN", []string{"lip-1", "lip-2"}},
+		{"both", "archived", "dinas kesehatan", []string{"lip-2"}},
+		{"no match: empty, not nil", "published", "", []string{}},
+		{"an agency is not a prefix", "", "Dinas", []string{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := collectionScope(cols, tc.status, tc.agency)
+			if !slices.Equal(got, tc.want) || (got == nil) != (tc.want == nil) {
+				t.Errorf("got %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+	if got, want := agencies(cols), []string{"BPBD", "Dinas Kesehatan"}; !slices.Equal(got, want) {
+		t.Errorf("agencies = %q, want %q", got, want)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"mediabank/ingest"
 	"mediabank/internal/testfiles"
 	"mediabank/search"
 )
@@ -215,5 +216,54 @@ func TestPageHeaders(t *testing.T) {
 	}
 	if status, _ := c.do("GET", "/static/../web.go", nil, nil, nil); status != http.StatusNotFound {
 		t.Errorf("path outside static: %d", status)
+	}
+}
+
+// TestSearchByCoverageStatusAndAgency: the status and agency filters keep
+// the search to assets filed into the coverage that has them, and say so
+// in readable words.
+func TestSearchByCoverageStatusAndAgency(t *testing.T) {
+	h := newHarness(t)
+	admin := h.login(t, "admin")
+	health := admin.create("Vaksinasi anak sekolah") // Dinas Kesehatan
+	var flood struct{ ID string }
+	if status, _ := admin.do("POST", "/api/v1/collections", map[string]string{"title": "Banjir Ciledug", "agency": "BPBD"}, &flood, nil); status != http.StatusCreated {
+		t.Fatalf("create: %d", status)
+	}
+	ctx := context.Background()
+	for _, f := range []struct{ file, collection string }{
+		{"photos/jpg/Nikon_D70.jpg", health}, {"photos/jpg/Canon_40D.jpg", flood.ID}, {"formats/GPS.jpg", ""},
+	} {
+		if _, err := h.in.Run(ctx, []string{copyFiles(t, f.file)}, ingest.RunOptions{Collection: f.collection}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.toReview(t, health)
+	for _, tc := range []struct {
+		name, query string
+		tiles       int
+		has         []string
+	}{
+		{"no filter", "", 3, []string{`<option value="in_review">Diperiksa</option>`, `<option value="BPBD">BPBD</option>`, `<option value="Dinas Kesehatan">Dinas Kesehatan</option>`}},
+		{"status", "status=in_review", 1, []string{"Status liputan: Diperiksa", `data-id="` + firstAsset(t, h, "collection:"+health)}},
+		{"agency, any case", "agency=bpbd", 1, []string{"Instansi (OPD): BPBD", `data-id="` + firstAsset(t, h, "collection:"+flood.ID)}},
+		{"both", "status=created&agency=BPBD", 1, nil},
+		{"no coverage in that state", "status=published", 0, []string{"Tidak ada yang cocok"}},
+		{"with a word", "q=nikon&agency=Dinas+Kesehatan", 1, nil},
+		// The coverage facet names each coverage by its title.
+		{"coverage titles", "", 3, []string{`>Vaksinasi anak sekolah (1)</option>`, `>Banjir Ciledug (1)</option>`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, html := admin.page("/cari?" + tc.query)
+			if status != http.StatusOK {
+				t.Fatalf("status %d", status)
+			}
+			if got := strings.Count(html, `<li class="tile"`); got != tc.tiles {
+				t.Errorf("%d tiles, want %d", got, tc.tiles)
+			}
+			for _, s := range tc.has {
+				contains(t, html, s)
+			}
+		})
 	}
 }

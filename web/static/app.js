@@ -237,14 +237,37 @@
       toast(msg("search.keywordadded", kw, nf0.format(done)));
     });
     const dl = $("[data-download]");
-    dl && dl.addEventListener("click", () => {
-      // One download per original, a moment apart so the browser keeps them all.
-      selected().forEach((id, i) => setTimeout(() => {
+    dl && dl.addEventListener("click", async () => {
+      // One ZIP of the originals, streamed by the server. A plain form
+      // cannot send the CSRF header, so fetch it and hand the browser the
+      // blob to save.
+      const ids = selected();
+      if (ids.length === 0) return;
+      dl.disabled = true;
+      toast(msg("search.zipping", nf0.format(ids.length)));
+      try {
+        const res = await fetch("/api/v1/assets/zip", { method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "Accept": "application/zip", "X-CSRF-Token": csrf },
+          body: JSON.stringify({ ids }) });
+        if (!res.ok) {
+          let data = {};
+          try { data = await res.json(); } catch (e) { data = {}; }
+          toast(problem({ status: res.status, data }), true);
+          return;
+        }
+        const blob = await res.blob();
+        const m = /filename="?([^";]+)"?/.exec(res.headers.get("Content-Disposition") || "");
         const a = document.createElement("a");
-        a.href = "/api/v1/assets/" + id + "/original";
-        a.download = "";
+        a.href = URL.createObjectURL(blob);
+        a.download = m ? m[1] : "mediabank.zip";
         document.body.append(a); a.click(); a.remove();
-      }, i * 400));
+        setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+        toast(msg("search.zipped", nf0.format(ids.length)));
+      } catch (e) {
+        toast(msg("error.network"), true);
+      } finally {
+        dl.disabled = selected().length === 0;
+      }
     });
     update();
   }
@@ -316,20 +339,60 @@
     $$("[data-check]", col).forEach((b) => b.addEventListener("change", async () => {
       if (!(await patch({ checklist: [{ item: b.dataset.check, done: b.checked }] }))) b.checked = !b.checked;
     }));
-    const picks = () => $$("[data-pick]", col).filter((b) => b.checked).map((b) => b.dataset.pick);
+    // Picking in the material grid saves and reloads, so the ordered list
+    // of picks below shows the new one in its place.
+    const picks = () => $$("#picks > li").map((li) => li.dataset.id);
     $$("[data-pick]", col).forEach((b) => b.addEventListener("change", async () => {
-      const body = { picks: picks() };
+      const id = b.dataset.pick;
+      const p = picks().filter((x) => x !== id);
+      if (b.checked) p.push(id);
+      const body = { picks: p };
       const cover = $("[data-cover]:checked", col);
-      if (cover && !body.picks.includes(cover.dataset.cover)) body.cover = "";
-      if (await patch(body)) { b.closest(".tile").classList.toggle("picked", b.checked); toast(msg("saved")); } else b.checked = !b.checked;
+      if (cover && !p.includes(cover.dataset.cover)) body.cover = "";
+      if (await patch(body)) location.reload(); else b.checked = !b.checked;
     }));
-    $$("[data-cover]", col).forEach((b) => b.addEventListener("change", async () => {
-      // The cover is one of the picks: choosing it picks it too.
-      const p = picks();
-      const pick = $('[data-pick="' + CSS.escape(b.dataset.cover) + '"]', col);
-      if (!p.includes(b.dataset.cover)) { p.push(b.dataset.cover); if (pick) pick.checked = true; }
-      if (await patch({ picks: p, cover: b.dataset.cover })) toast(msg("saved"));
-    }));
+    // Order of the picks: up and down buttons, so it works by keyboard and
+    // on a phone as well as by mouse; one save per move.
+    const pickList = $("#picks");
+    if (pickList) {
+      let busy = false;
+      const rows = () => $$(":scope > li", pickList);
+      const ends = () => rows().forEach((li, i, all) => {
+        const up = $('[data-move="up"]', li), down = $('[data-move="down"]', li);
+        if (up) up.disabled = i === 0;
+        if (down) down.disabled = i === all.length - 1;
+      });
+      pickList.addEventListener("click", async (e) => {
+        const b = e.target.closest("[data-move]");
+        if (!b || b.disabled || busy) return;
+        const li = b.closest("li"), up = b.dataset.move === "up";
+        const other = up ? li.previousElementSibling : li.nextElementSibling;
+        if (!other) return;
+        const order = rows().map((r) => r.dataset.id);
+        const i = order.indexOf(li.dataset.id), j = up ? i - 1 : i + 1;
+        [order[i], order[j]] = [order[j], order[i]];
+        busy = true;
+        const ok = await patch({ picks: order });
+        busy = false;
+        if (!ok) return;
+        if (up) other.before(li); else other.after(li);
+        ends();
+        // Keep the keyboard on the row it moved; at an end, on the other button.
+        (b.disabled ? $('[data-move="' + (up ? "down" : "up") + '"]', li) : b).focus();
+        toast(msg("col.moved", $(".pick-name", li).textContent, nf0.format(j + 1)));
+      });
+      $$("[data-cover]", pickList).forEach((r) => r.addEventListener("change", async () => {
+        const li = r.closest("li");
+        if (await patch({ cover: r.dataset.cover })) {
+          rows().forEach((x) => x.classList.toggle("is-cover", x === li));
+          toast(msg("col.coverset", $(".pick-name", li).textContent));
+        } else {
+          const was = $("li.is-cover [data-cover]", pickList);
+          r.checked = false;
+          if (was) was.checked = true;
+        }
+      }));
+    }
     const nf = $("#narrative-form");
     nf && nf.addEventListener("submit", async (e) => {
       e.preventDefault();

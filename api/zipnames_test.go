@@ -1,0 +1,56 @@
+package api
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestZipNames(t *testing.T) {
+	id := strings.Repeat("0123456789ab", 5) + "cdef"
+	tests := []struct {
+		name string
+		in   []string
+		want []string
+	}{
+		{"distinct", []string{"DSC_0001.JPG", "DSC_0002.JPG"}, []string{"DSC_0001.JPG", "DSC_0002.JPG"}},
+		{"clash", []string{"DSC_0001.JPG", "DSC_0001.JPG", "DSC_0001.JPG"}, []string{"DSC_0001.JPG", "DSC_0001 (2).JPG", "DSC_0001 (3).JPG"}},
+		{"clash in another case", []string{"IMG_1.jpg", "img_1.JPG"}, []string{"IMG_1.jpg", "img_1 (2).JPG"}},
+		{"a suffixed name already taken", []string{"A (2).JPG", "A.JPG", "A.JPG"}, []string{"A (2).JPG", "A.JPG", "A (3).JPG"}},
+		{"no extension", []string{"README", "README"}, []string{"README", "README (2)"}},
+		{"a path is cut to its name", []string{"../../etc/passwd"}, []string{"passwd"}},
+		{"no name at all", []string{"", "..."}, []string{id[:12], id[:12] + " (2)"}},
+	}
+	for _, tt := range tests {
+		n := zipNames{}
+		var got []string
+		for _, f := range tt.in {
+			got = append(got, n.add(f, id))
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestZipIDs(t *testing.T) {
+	a, b := strings.Repeat("a", 64), strings.Repeat("b", 64)
+	tests := []struct {
+		name    string
+		in      []string
+		want    []string
+		wantErr bool
+	}{
+		{"repeats dropped, order kept", []string{b, a, b}, []string{b, a}, false},
+		{"none", nil, nil, true},
+		{"not hex", []string{"DSC_0001.JPG"}, nil, true},
+		{"too many", slices.Repeat([]string{a}, maxZip+1), nil, true},
+		{"as many as allowed", slices.Repeat([]string{a}, maxZip), []string{a}, false},
+	}
+	for _, tt := range tests {
+		got, err := zipIDs(tt.in)
+		if (err != nil) != tt.wantErr || !slices.Equal(got, tt.want) {
+			t.Errorf("%s: got %q, %v; want %q (error %v)", tt.name, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
