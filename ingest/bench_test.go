@@ -118,7 +118,7 @@ func cpuTime(b *testing.B, who int) time.Duration {
 
 // plainPut copies the files into a bucket with minio-go and nothing else,
 // with as many uploads at once as the ingest has workers.
-func plainPut(b *testing.B, m storetest.MinIO, files []string) time.Duration {
+func plainPut(b testing.TB, m storetest.MinIO, files []string) time.Duration {
 	cl, err := minio.New(m.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(m.AccessKey, m.SecretKey, "")})
 	if err != nil {
 		b.Fatal(err)
@@ -147,7 +147,7 @@ func plainPut(b *testing.B, m storetest.MinIO, files []string) time.Duration {
 	return time.Since(start)
 }
 
-func cardFiles(b *testing.B, card string) []string {
+func cardFiles(b testing.TB, card string) []string {
 	var out []string
 	filepath.WalkDir(card, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
