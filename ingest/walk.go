@@ -1,12 +1,14 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"mediabank/assets"
@@ -37,10 +39,31 @@ func skipName(name string) bool {
 	return strings.HasPrefix(name, ".") || systemNames[strings.ToLower(name)]
 }
 
-// walk sends every media file under the roots to out, in lexical order, and
-// counts what it passes over. It never opens a file for writing: it only
-// reads directory entries.
+// walk finds every media file under the roots and sends them to out,
+// largest first, counting what it passes over. It never opens a file for
+// writing: it only reads directory entries.
+//
+// Listing a card takes milliseconds, so it is listed whole before the
+// first file goes out: starting the largest files (videos) first keeps
+// every worker busy to the end instead of leaving a lone video last.
 func walk(ctx context.Context, roots []string, out chan<- file, st *stats) error {
+	var list []file
+	if err := listFiles(roots, st, &list); err != nil {
+		return err
+	}
+	slices.SortStableFunc(list, func(a, b file) int { return cmp.Compare(b.info.Size(), a.info.Size()) })
+	for _, f := range list {
+		select {
+		case out <- f:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// listFiles lists the media files under the roots, in lexical order.
+func listFiles(roots []string, st *stats, list *[]file) error {
 	dirPairs := map[string]map[string]bool{} // folder of single files -> its shots with pairs
 	for _, root := range roots {
 		abs, err := filepath.Abs(root)
@@ -58,9 +81,7 @@ func walk(ctx context.Context, roots []string, out chan<- file, st *stats) error
 			if _, ok := dirPairs[dir]; !ok {
 				dirPairs[dir] = shotsWithPairs(dir)
 			}
-			if err := send(ctx, out, st, dir, abs, info, dirPairs[dir]); err != nil {
-				return err
-			}
+			add(list, st, dir, abs, info, dirPairs[dir])
 			continue
 		}
 		pairs := map[string]map[string]bool{} // folder -> base names with several media files
@@ -92,7 +113,8 @@ func walk(ctx context.Context, roots []string, out chan<- file, st *stats) error
 				st.fail(p, fmt.Errorf("stat: %w", err))
 				return nil
 			}
-			return send(ctx, out, st, abs, p, info, pairs[filepath.Dir(p)])
+			add(list, st, abs, p, info, pairs[filepath.Dir(p)])
+			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("ingest: walk %s: %w", root, err)
@@ -101,16 +123,16 @@ func walk(ctx context.Context, roots []string, out chan<- file, st *stats) error
 	return nil
 }
 
-func send(ctx context.Context, out chan<- file, st *stats, root, p string, info fs.FileInfo, pairs map[string]bool) error {
+func add(list *[]file, st *stats, root, p string, info fs.FileInfo, pairs map[string]bool) {
 	name := info.Name()
 	if assets.IsSidecar(name) {
 		// Read with its image, not on its own.
 		st.sidecars.Add(1)
-		return nil
+		return
 	}
 	if _, _, ok := assets.KindOf(name); !ok {
 		st.skipped.Add(1)
-		return nil
+		return
 	}
 	rel, err := filepath.Rel(root, p)
 	if err != nil {
@@ -125,12 +147,7 @@ func send(ctx context.Context, out chan<- file, st *stats, root, p string, info 
 	}
 	st.filesTotal.Add(1)
 	st.bytesTotal.Add(info.Size())
-	select {
-	case out <- f:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	*list = append(*list, f)
 }
 
 // sidecarOf finds the XMP sidecar of an image: IMG_0001.xmp (Lightroom,
