@@ -186,6 +186,10 @@ func (s *Server) recover(c *gin.Context) {
 	c.Next()
 }
 
+func (s *Server) filer() *Filer {
+	return &Filer{Store: s.Store, Index: s.Index, Collections: s.Collections, Log: s.log}
+}
+
 // healthz answers while the process runs.
 func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
 

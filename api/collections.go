@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 
@@ -151,6 +153,12 @@ func (s *Server) patchCollection(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if len(p.AddMaterial)+len(p.RemoveMaterial) > 0 {
+		if err := s.filer().Note(context.WithoutCancel(c.Request.Context()), col.ID, p.AddMaterial, p.RemoveMaterial); err != nil {
+			// The material changed; the records catch up when filed again.
+			s.log.Error("note collection in asset records", "collection", col.ID, "err", err)
+		}
+	}
 	s.indexCollection(c, col)
 	s.record(c, "collection.edit", "collection/"+col.ID, "")
 	s.collectionReply(c, http.StatusOK, col, etag)
@@ -279,25 +287,78 @@ func (s *Server) checkCollection(c *gin.Context, id string) error {
 	return nil
 }
 
-// fileInto returns what an ingest calls with each new asset: add it to the
-// collection's material. Nil when there is no collection.
-func (s *Server) fileInto(id string) func(*assets.Asset) {
-	return FileInto(s.Background, s.Collections, id, s.log)
+// Filer files assets into collections: the collection's material and, in
+// each asset's record, the list of collections it is in, which search
+// filters by. The material is the truth; the records follow it.
+type Filer struct {
+	Store assets.Store
+	Index interface {
+		Put(context.Context, ...*assets.Asset) error
+	}
+	Collections *collections.Service
+	Log         *slog.Logger
 }
 
-// FileInto adds each new asset of an ingest to collection id's material;
-// the watcher's jobs use it too. Additions are retried by the service, so
-// a failure here is logged, not fatal: the asset is in the bank and its
-// record names the collection.
-func FileInto(ctx context.Context, svc *collections.Service, id string, log interface {
-	Error(msg string, args ...any)
-}) func(*assets.Asset) {
-	if id == "" || svc == nil {
+// File adds the assets to collection col's material and notes col in
+// their records.
+func (f *Filer) File(ctx context.Context, col string, ids ...string) error {
+	if err := f.Collections.AddMaterial(ctx, col, ids...); err != nil {
+		return err
+	}
+	return f.Note(ctx, col, ids, nil)
+}
+
+// Note records in the assets' records that they joined or left col, and
+// re-indexes them. Each record is changed with If-Match, retried when
+// someone else wrote it first.
+func (f *Filer) Note(ctx context.Context, col string, joined, left []string) error {
+	change := func(id string, join bool) error {
+		for range 5 {
+			a, etag, err := assets.ReadRecord(ctx, f.Store, id)
+			if err != nil {
+				return err
+			}
+			has := slices.Contains(a.Collections, col)
+			switch {
+			case join && !has:
+				a.Collections = append(a.Collections, col)
+			case !join && has:
+				a.Collections = slices.DeleteFunc(a.Collections, func(c string) bool { return c == col })
+			default:
+				return nil
+			}
+			_, err = assets.WriteRecord(ctx, f.Store, a, assets.PutOptions{IfMatch: etag})
+			if errors.Is(err, assets.ErrPrecondition) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			return f.Index.Put(ctx, a)
+		}
+		return fmt.Errorf("note %s in collection %s: record kept changing: %w", id, col, assets.ErrPrecondition)
+	}
+	var errs []error
+	for _, id := range joined {
+		errs = append(errs, change(id, true))
+	}
+	for _, id := range left {
+		errs = append(errs, change(id, false))
+	}
+	return errors.Join(errs...)
+}
+
+// OnAsset is what an ingest into collection col calls with each asset,
+// new or already in the bank: file it. A failure is logged, not fatal:
+// the asset is in the bank, and filing it again mends it. Nil without a
+// collection.
+func (f *Filer) OnAsset(ctx context.Context, col string) func(*assets.Asset) {
+	if col == "" {
 		return nil
 	}
 	return func(a *assets.Asset) {
-		if err := svc.AddMaterial(ctx, id, a.ID); err != nil {
-			log.Error("file asset into collection", "collection", id, "asset", a.ID, "err", err)
+		if err := f.File(ctx, col, a.ID); err != nil {
+			f.Log.Error("file asset into collection", "collection", col, "asset", a.ID, "err", err)
 		}
 	}
 }

@@ -147,7 +147,7 @@ func (s *Server) upload(c *gin.Context) {
 		Roots:      []string{spool},
 		Collection: collection,
 		User:       u.Name,
-		OnAsset:    s.fileInto(collection),
+		OnAsset:    s.filer().OnAsset(s.Background, collection),
 		Done: func(*ingest.Report, error) {
 			os.RemoveAll(spool)
 		},

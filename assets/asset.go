@@ -21,7 +21,11 @@ type Asset struct {
 	Source Source `json:"source"`
 	// AlsoSeenAs lists later sightings of the same bytes under other names.
 	AlsoSeenAs []Source `json:"also_seen_as,omitempty"`
-	Collection string   `json:"collection,omitempty"`
+	// Collection is the collection the asset was ingested into (where it
+	// came from); Collections every collection whose material it is part
+	// of now, which search filters by.
+	Collection  string   `json:"collection,omitempty"`
+	Collections []string `json:"collections,omitempty"`
 	// Sidecar is the key of an XMP sidecar kept beside the original.
 	Sidecar string `json:"sidecar,omitempty"`
 	// Stack links RAW+JPEG pairs of one shot: the shared base name.

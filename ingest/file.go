@@ -208,6 +208,9 @@ func (r *run) seen(ctx context.Context, sha string, f file) (bool, error) {
 	if !has {
 		r.indexCh <- rec
 	}
+	if r.ro.OnAsset != nil {
+		r.ro.OnAsset(rec)
+	}
 	return true, nil
 }
 
@@ -273,17 +276,22 @@ func (r *run) verify(ctx context.Context, key, sha string, size int64) error {
 // putRecord writes the asset record, create-only, after the original is
 // verified. Losing the create to another writer means the asset is there.
 func (r *run) putRecord(ctx context.Context, f file, sha string, size int64, meta assets.Metadata) (string, error) {
+	var cols []string
+	if r.ro.Collection != "" {
+		cols = []string{r.ro.Collection}
+	}
 	a := &assets.Asset{
-		ID:         sha,
-		SHA256:     sha,
-		Size:       size,
-		FileName:   f.info.Name(),
-		Original:   assets.OriginalKey(sha),
-		Source:     r.source(f),
-		Collection: r.ro.Collection,
-		Stack:      f.stack,
-		Meta:       meta,
-		CreatedAt:  r.in.opts.Now().UTC(),
+		ID:          sha,
+		SHA256:      sha,
+		Size:        size,
+		FileName:    f.info.Name(),
+		Original:    assets.OriginalKey(sha),
+		Source:      r.source(f),
+		Collection:  r.ro.Collection,
+		Collections: cols,
+		Stack:       f.stack,
+		Meta:        meta,
+		CreatedAt:   r.in.opts.Now().UTC(),
 	}
 	if a.Meta.Kind == "" {
 		a.Meta.Kind, a.Meta.MIME, _ = assets.KindOf(a.FileName)

@@ -74,8 +74,9 @@ type RunOptions struct {
 	// SafeToEject, if set, is called once, the moment every original of
 	// the run is verified in the store (or failed), before renditions end.
 	SafeToEject func(Report)
-	// OnAsset, if set, is called with each new asset record once it is
-	// in the bank (for example to file it into its collection).
+	// OnAsset, if set, is called with the record of each file of the run
+	// once it is in the bank, new or there before (for example to file it
+	// into the run's collection).
 	OnAsset func(*assets.Asset)
 }
 

@@ -33,9 +33,10 @@ func synthetic(n int) []*assets.Asset {
 			kind = assets.KindVideo
 		}
 		out[i] = &assets.Asset{
-			ID:         idOf(fmt.Sprint("bench", i)),
-			FileName:   fmt.Sprintf("DSC_%04d.NEF", i%10000),
-			Collection: fmt.Sprintf("%s-%s", taken.Format("2006-01-02"), event),
+			ID:          idOf(fmt.Sprint("bench", i)),
+			FileName:    fmt.Sprintf("DSC_%04d.NEF", i%10000),
+			Collection:  fmt.Sprintf("%s-%s", taken.Format("2006-01-02"), event),
+			Collections: []string{fmt.Sprintf("%s-%s", taken.Format("2006-01-02"), event)},
 			Meta: assets.Metadata{
 				Kind: kind, TakenAt: &taken, Make: cam[0], Model: cam[1],
 				Caption:  fmt.Sprintf("%s meninjau %s di %s", subjects[rng.IntN(len(subjects))], event, place),

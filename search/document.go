@@ -31,12 +31,14 @@ func document(a *assets.Asset, zone *time.Location) map[string]any {
 	text(fModel, m.Model)
 	text(fCamera, camera)
 	text(fLens, m.Lens)
-	text(fCollection, a.Collection)
 	text(fCity, m.City)
 	text(fCountry, m.Country)
 	text(fFCamera, camera)
 	text(fFCreator, m.Creator)
-	text(fFCollection, a.Collection)
+	if len(a.Collections) > 0 {
+		d[fCollection] = a.Collections
+		d[fFCollection] = a.Collections
+	}
 	text(fFLens, m.Lens)
 	text(fFCity, m.City)
 	text(fLCamera, camera)

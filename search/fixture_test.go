@@ -111,6 +111,9 @@ func fixtureAssets(t testing.TB) []*assets.Asset {
 				Caption: f.caption, Creator: f.creator, City: f.city, Keywords: f.keywords,
 			},
 		}
+		if f.collection != "" {
+			a.Collections = []string{f.collection} // as an ingest into it sets
+		}
 		if f.city != "" {
 			a.Meta.Country = "Indonesia"
 		}

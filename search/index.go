@@ -402,6 +402,21 @@ func inCollections(ids []string) (query.Query, error) {
 	return query.NewDisjunctionQuery(qs), nil
 }
 
+// first is a stored field's value, or the first of its values when it
+// holds several (an asset in several collections).
+func first(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []any:
+		if len(v) > 0 {
+			s, _ := v[0].(string)
+			return s
+		}
+	}
+	return ""
+}
+
 // hitOf reads a hit's stored fields; Bleve keeps taken to the second.
 func hitOf(h *bsearch.DocumentMatch, zone *time.Location) (Hit, error) {
 	str := func(f string) string { s, _ := h.Fields[f].(string); return s }
@@ -410,7 +425,7 @@ func hitOf(h *bsearch.DocumentMatch, zone *time.Location) (Hit, error) {
 		FileName:   str(fName),
 		Kind:       assets.Kind(str(fType)),
 		Camera:     str(fCamera),
-		Collection: str(fCollection),
+		Collection: first(h.Fields[fCollection]),
 		Score:      h.Score,
 	}
 	if s := str(fTaken); s != "" {

@@ -77,7 +77,7 @@ func cmdIngest(ctx context.Context, cfg *config, args []string, stdin io.Reader,
 		if _, _, err := a.collections.Get(ctx, *collection); err != nil {
 			return fmt.Errorf("ingest: --collection %s: %w", *collection, err)
 		}
-		onAsset = api.FileInto(ctx, a.collections, *collection, log)
+		onAsset = a.filer().OnAsset(ctx, *collection)
 	}
 	in, closeMemo, err := a.ingester(cfg, !*noRend)
 	if err != nil {

@@ -112,7 +112,7 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 	go func() { watchErr <- w.Run(ctx, events) }()
 	go func() {
 		for ev := range events {
-			startJob(ctx, jobs, app.collections, ev, log)
+			startJob(ctx, jobs, app, ev, log)
 		}
 	}()
 
@@ -141,7 +141,7 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 }
 
 // startJob turns what the watcher saw into an ingest job.
-func startJob(ctx context.Context, jobs *ingest.Jobs, cols *collections.Service, ev watch.Event, log *slog.Logger) {
+func startJob(ctx context.Context, jobs *ingest.Jobs, a *app, ev watch.Event, log *slog.Logger) {
 	switch {
 	case ev.Card != nil:
 		j := jobs.Start(ctx, ingest.JobSpec{Kind: "card", Roots: []string{ev.Card.Path}, Label: ev.Card.Label})
@@ -151,13 +151,13 @@ func startJob(ctx context.Context, jobs *ingest.Jobs, cols *collections.Service,
 		if col != "" {
 			// A sub-folder named after no collection still gets its files
 			// into the bank, unfiled.
-			if _, _, err := cols.Get(ctx, col); err != nil {
+			if _, _, err := a.collections.Get(ctx, col); err != nil {
 				log.Warn("upload folder names no collection; files are ingested unfiled", "folder", ev.Files.Folder, "collection", col, "err", err)
 				col = ""
 			}
 		}
 		j := jobs.Start(ctx, ingest.JobSpec{Kind: "folder", Roots: ev.Files.Paths, Collection: col,
-			OnAsset: api.FileInto(ctx, cols, col, log)})
+			OnAsset: a.filer().OnAsset(ctx, col)})
 		log.Info("files found", "folder", ev.Files.Folder, "files", len(ev.Files.Paths), "job", j.ID)
 	}
 }
@@ -279,6 +279,10 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 
 // ingester wires an Ingester over the app's bank, with the memo of files
 // seen before (DATA/memo.db); done closes the memo.
+func (a *app) filer() *api.Filer {
+	return &api.Filer{Store: a.store, Index: a.index, Collections: a.collections, Log: a.log}
+}
+
 func (a *app) ingester(cfg *config, renditions bool) (in *ingest.Ingester, done func(), err error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, nil, fmt.Errorf("create %s: %w", cfg.DataDir, err)
