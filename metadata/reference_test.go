@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/testfiles"
 )
 
 // This file maps ExifTool's reading of ../shared/testdata
@@ -23,31 +24,7 @@ import (
 
 // testdata returns the shared test data folder: a failure under CI=true,
 // a skip elsewhere, when it is missing.
-func testdata(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	td := filepath.Join(dir, "..", "shared", "testdata")
-	if _, err := os.Stat(filepath.Join(td, "expected", "exiftool.json")); err != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("test data missing: %v", err)
-		}
-		tb.Skipf("test data missing: %v", err)
-	}
-	return td
-}
+func testdata(tb testing.TB) string { return testfiles.Dir(tb) }
 
 // reference is ExifTool's reading of one file.
 type reference map[string]any

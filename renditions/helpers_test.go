@@ -12,41 +12,14 @@ import (
 	"testing"
 
 	"mediabank/assets"
+	"mediabank/internal/testfiles"
 )
 
-// testdata is ../shared/testdata beside the repository root; missing, it
-// fails the test under CI and skips it elsewhere.
-func testdata(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's directory")
-		}
-		dir = parent
-	}
-	td := filepath.Join(dir, "..", "shared", "testdata")
-	if _, err := os.Stat(td); err != nil {
-		missing(t, "test data "+td)
-	}
-	return td
-}
+// testdata is the shared camera files; missing is what a test says of
+// anything else it needs. Both fail under CI and skip elsewhere.
+func testdata(t testing.TB) string { return testfiles.Dir(t) }
 
-// missing fails under CI and skips elsewhere.
-func missing(t testing.TB, what string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is missing", what)
-	}
-	t.Skipf("%s is missing", what)
-}
+func missing(t testing.TB, what string) { t.Helper(); testfiles.Missing(t, what) }
 
 // makeFile runs Make on the file at path, as ingest does.
 func makeFile(t testing.TB, m *Maker, path string, orientation int) ([]Output, error) {
