@@ -99,14 +99,13 @@ func (s *Service) Get(ctx context.Context, id string) (*Collection, string, erro
 		etag string
 		err  error
 	)
-	// The S3 reader stats first and then GETs with If-Match on that ETag,
-	// so a write landing in between fails the read with an error that is
-	// not mapped to assets.ErrPrecondition; reading again sees the new
-	// version. (Narrow this to ErrPrecondition once s3store maps it.)
+	// A store may fail a read that raced a write (ErrPrecondition: S3
+	// reads a large object in ranges pinned to one version); reading
+	// again sees the new version.
 	for range 3 {
 		c = Collection{}
 		etag, err = assets.ReadJSON(ctx, s.store, Key(id), &c)
-		if err == nil || errors.Is(err, assets.ErrNotFound) || ctx.Err() != nil {
+		if !errors.Is(err, assets.ErrPrecondition) {
 			break
 		}
 	}

@@ -291,24 +291,50 @@ func object(info minio.ObjectInfo) assets.Object {
 // with range requests. Its Stat makes the first request now, so a missing
 // key fails here rather than at the first Read.
 func (s *Store) Get(ctx context.Context, key string) (assets.Reader, assets.Object, error) {
-	// Checksum asks for the stored checksum, which minio-go also verifies
-	// at EOF of a whole-object read.
-	o, err := s.client.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{Checksum: true})
+	// One GET fixes the version read: a small object (a record) is read
+	// whole from it. minio-go's lazy Object would HEAD first and then GET
+	// pinned to that ETag, failing when a record is replaced in between.
+	opts := minio.GetObjectOptions{Checksum: true}
+	body, info, _, err := (&minio.Core{Client: s.client}).GetObject(ctx, s.bucket, key, opts)
 	if err != nil {
 		return nil, assets.Object{}, fmt.Errorf("s3store: get %s: %w", key, mapErr(err))
 	}
-	info, err := o.Stat()
+	if info.Size <= smallObject {
+		data, err := io.ReadAll(io.LimitReader(body, smallObject+1))
+		body.Close()
+		if err != nil {
+			return nil, assets.Object{}, fmt.Errorf("s3store: get %s: %w", key, mapErr(err))
+		}
+		if int64(len(data)) != info.Size {
+			return nil, assets.Object{}, fmt.Errorf("s3store: get %s: read %d bytes of %d: %w", key, len(data), info.Size, io.ErrUnexpectedEOF)
+		}
+		return memReader{bytes.NewReader(data)}, object(info), nil
+	}
+	body.Close()
+	// Larger: random access through minio-go's Object, pinned to the
+	// version just seen (originals and renditions are never replaced).
+	if err := opts.SetMatchETag(info.ETag); err != nil {
+		return nil, assets.Object{}, fmt.Errorf("s3store: get %s: %w", key, err)
+	}
+	o, err := s.client.GetObject(ctx, s.bucket, key, opts)
 	if err != nil {
-		o.Close()
 		return nil, assets.Object{}, fmt.Errorf("s3store: get %s: %w", key, mapErr(err))
 	}
 	return reader{o, key}, object(info), nil
 }
 
-// reader maps the errors of lazy reads: minio-go fetches the bytes only at
-// the first Read, pinned to the ETag seen by Stat, so an object replaced in
-// between fails there with S3's precondition error, which callers must see
-// as assets.ErrPrecondition.
+// smallObject is the size up to which Get reads an object whole: every
+// record, but not a photograph, which is streamed.
+const smallObject = 4 << 20
+
+// memReader is an object read whole.
+type memReader struct{ *bytes.Reader }
+
+func (memReader) Close() error { return nil }
+
+// reader maps the errors of lazy reads: minio-go fetches ranges pinned to
+// the ETag first seen, so an object replaced meanwhile fails with S3's
+// precondition error, which callers must see as assets.ErrPrecondition.
 type reader struct {
 	*minio.Object
 	key string
