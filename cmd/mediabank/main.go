@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 )
 
@@ -51,6 +52,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
+	// The logger, the progress bar and the messages of a run all write to
+	// stderr from several goroutines.
+	stderr = &lockedWriter{w: stderr}
 	cmd, rest := args[0], args[1:]
 	cfg, rest, err := loadConfig(rest, os.Getenv)
 	if err != nil {
@@ -85,4 +89,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "mediabank:", err)
 		return 1
 	}
+}
+
+// lockedWriter serialises writes, each whole.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
