@@ -26,18 +26,36 @@ import (
 // store, and the time of the renditions against vipsthumbnail:
 //
 //	go test -run='^$' -bench=Card -benchtime=1x ./ingest/
+//
+// By default the card is read from the page cache, the worst case for the
+// ingest (all CPU, no waiting on the card). scripts/bench-card-speed.sh
+// runs it on a card read at a card reader's speed instead: it sets
+// MEDIABANK_BENCH_CARD to a throttled mount of the card and
+// MEDIABANK_BENCH_COLD=1, which drops the page cache (as root) before each
+// side reads the card.
 func BenchmarkCard(b *testing.B) {
-	card := benchCard(b)
+	card := os.Getenv("MEDIABANK_BENCH_CARD")
+	if card == "" {
+		card = benchCard(b)
+	}
 	files := cardFiles(b, card)
-	// Warm the page cache for both sides alike: the card is read the same
-	// way by the copy and by the ingest.
-	for _, f := range files {
-		os.ReadFile(f)
+	cold := os.Getenv("MEDIABANK_BENCH_COLD") == "1"
+	// Both sides read the card alike: from the page cache, warmed here,
+	// or from the card itself, the cache dropped before each.
+	ready := func() {
+		if cold {
+			dropCaches(b)
+			return
+		}
+		for _, f := range files {
+			os.ReadFile(f)
+		}
 	}
 
 	b.Run("disk", func(b *testing.B) {
 		for b.Loop() {
 			dst := b.TempDir()
+			ready()
 			start := time.Now()
 			if out, err := exec.Command("cp", "-r", card, filepath.Join(dst, "copy")).CombinedOutput(); err != nil {
 				b.Fatalf("cp: %v %s", err, out)
@@ -47,18 +65,21 @@ func BenchmarkCard(b *testing.B) {
 			}
 			plain := time.Since(start)
 			bk := backends()["disk"](b)
+			ready()
 			report(b, bk, card, plain)
 		}
 	})
 	b.Run("minio", func(b *testing.B) {
 		for b.Loop() {
 			m := storetest.StartMinIO(b)
+			ready()
 			plain := plainPut(b, m, files)
 			s, err := s3store.Open(b.Context(), s3store.Config{Endpoint: m.Endpoint, AccessKey: m.AccessKey, SecretKey: m.SecretKey, Bucket: "bank"})
 			if err != nil {
 				b.Fatal(err)
 			}
 			bk := openBank(b, s, b.TempDir())
+			ready()
 			report(b, bk, card, plain)
 		}
 	})
@@ -114,6 +135,17 @@ func cpuTime(b *testing.B, who int) time.Duration {
 		b.Fatal(err)
 	}
 	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
+}
+
+// dropCaches writes dirty pages out and empties the page cache, so that
+// the next read of the card comes from the card.
+func dropCaches(b *testing.B) {
+	if out, err := exec.Command("sync").CombinedOutput(); err != nil {
+		b.Fatalf("sync: %v %s", err, out)
+	}
+	if err := os.WriteFile("/proc/sys/vm/drop_caches", []byte("3\n"), 0); err != nil {
+		b.Fatalf("MEDIABANK_BENCH_COLD=1 needs root to drop the page cache: %v", err)
+	}
 }
 
 // plainPut copies the files into a bucket with minio-go and nothing else,
