@@ -12,20 +12,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"mediabank/api"
 	"mediabank/assets"
 	"mediabank/assets/diskstore"
-	"mediabank/audit"
 	"mediabank/auth"
 	"mediabank/collections"
 	"mediabank/ingest"
-	"mediabank/metadata"
-	"mediabank/renditions"
-	"mediabank/search"
+	"mediabank/internal/apptest"
 )
 
 // harness is the whole API as `mediabank serve` wires it, over a real
@@ -40,10 +36,6 @@ type harness struct {
 	cols  *collections.Service
 }
 
-// cheapMemoryKiB keeps the tests' password hashing fast; the parameters are
-// stored with each hash, so the API's code path is the same.
-const cheapMemoryKiB = 64
-
 // testPassword is every test account's password (at least 10 characters).
 const testPassword = "kata-sandi-uji-123"
 
@@ -57,48 +49,15 @@ func diskStore(t *testing.T) assets.Store {
 	return s
 }
 
-// newHarness builds api.New with real Deps over store and serves it.
+// newHarness builds the API as serve wires it (internal/apptest) over
+// store and serves it.
 func newHarness(t *testing.T, store assets.Store) *harness {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
-	index, err := search.Open(filepath.Join(t.TempDir(), "index"), search.Options{Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	render := &renditions.Maker{}
-	in := ingest.New(store, index, &metadata.Extractor{}, render, ingest.Options{Workers: 2, Renditions: true, Logger: log})
-	jobs := ingest.NewJobs(in, 100)
-	policy := auth.DefaultPolicy()
-	cols, err := collections.New(collections.Config{Store: store, Policy: api.WorkflowPolicy(policy), Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	users := auth.NewUsers(store, log, auth.UsersOptions{Hash: auth.HashParams{Memory: cheapMemoryKiB, Time: 1, Threads: 1}})
-	// Jobs run under the server's life, which ends with the test.
-	bg, stop := context.WithCancel(context.Background())
-	srv := api.New(api.Deps{
-		Store:       store,
-		Index:       index,
-		Jobs:        jobs,
-		Render:      render,
-		Users:       users,
-		Sessions:    auth.NewSessions(auth.SessionOptions{}),
-		Throttle:    auth.NewThrottle(auth.ThrottleOptions{}),
-		Policy:      policy,
-		Collections: cols,
-		Audit:       audit.New(store, nil),
-		UploadDir:   filepath.Join(t.TempDir(), "uploads"),
-		Background:  bg,
-		Logger:      log,
-	})
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		ts.Close()
-		stop()
-		jobs.Wait()
-		index.Close()
-	})
-	return &harness{srv: srv, ts: ts, store: store, users: users, jobs: jobs, cols: cols}
+	st := apptest.New(t, store, log)
+	ts := httptest.NewServer(st.Server)
+	t.Cleanup(ts.Close)
+	return &harness{srv: st.Server, ts: ts, store: store, users: st.Users, jobs: st.Jobs, cols: st.Collections}
 }
 
 // caller is who sends a request: nobody (nil), a logged-in browser

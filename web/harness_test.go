@@ -9,21 +9,16 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"mediabank/api"
 	"mediabank/assets"
 	"mediabank/assets/diskstore"
-	"mediabank/audit"
 	"mediabank/auth"
 	"mediabank/collections"
 	"mediabank/ingest"
-	"mediabank/metadata"
-	"mediabank/renditions"
+	"mediabank/internal/apptest"
 	"mediabank/search"
 )
 
@@ -40,10 +35,6 @@ type harness struct {
 	jobs  *ingest.Jobs
 }
 
-// cheapHash keeps password hashing fast in tests; the parameters travel
-// with each hash, so logging in takes the same code path.
-var cheapHash = auth.HashParams{Memory: 64, Time: 1, Threads: 1}
-
 const testPassword = "kata-sandi-uji-123"
 
 // testUsers are one account per role, named as the office would.
@@ -56,56 +47,22 @@ var testUsers = []struct{ name, role, display string }{
 	{"tamu", auth.RoleViewer, ""},
 }
 
-func tool(name string) string {
-	p, err := exec.LookPath(name)
-	if err != nil {
-		return ""
-	}
-	return p
-}
-
 func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := diskstore.Open(ctx, filepath.Join(dir, "bank"))
+	store, err := diskstore.Open(ctx, filepath.Join(t.TempDir(), "bank"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	zone := time.FixedZone("WIB", 7*60*60)
-	index, err := search.Open(filepath.Join(dir, "index"), search.Options{Zone: zone, Logger: log})
-	if err != nil {
+	st := apptest.New(t, store, nil)
+	log := slog.New(slog.DiscardHandler)
+	if err := Register(st.Server.Engine(), Deps{Auth: st.Server, Policy: st.Policy, Index: st.Index, Store: store,
+		Collections: st.Collections, Jobs: st.Jobs, Users: st.Users, Zone: st.Zone, Logger: log}); err != nil {
 		t.Fatal(err)
 	}
-	render := &renditions.Maker{FFmpeg: tool("ffmpeg")}
-	in := ingest.New(store, index, &metadata.Extractor{Zone: zone, FFprobe: tool("ffprobe")}, render,
-		ingest.Options{Workers: 2, Renditions: true, Logger: log})
-	jobs := ingest.NewJobs(in, 100)
-	policy := auth.DefaultPolicy()
-	cols, err := collections.New(collections.Config{Store: store, Policy: api.WorkflowPolicy(policy), Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	users := auth.NewUsers(store, log, auth.UsersOptions{Hash: cheapHash})
-	bg, stop := context.WithCancel(context.Background())
-	srv := api.New(api.Deps{
-		Store: store, Index: index, Jobs: jobs, Render: render, Users: users,
-		Sessions: auth.NewSessions(auth.SessionOptions{}), Throttle: auth.NewThrottle(auth.ThrottleOptions{}),
-		Policy: policy, Collections: cols, Audit: audit.New(store, nil),
-		UploadDir: filepath.Join(dir, "uploads"), Background: bg, Logger: log,
-	})
-	if err := Register(srv.Engine(), Deps{Auth: srv, Policy: policy, Index: index, Store: store, Collections: cols,
-		Jobs: jobs, Users: users, Zone: zone, Logger: log}); err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		ts.Close()
-		stop()
-		jobs.Wait()
-		index.Close()
-	})
+	ts := httptest.NewServer(st.Server)
+	t.Cleanup(ts.Close)
+	users := st.Users
 	for _, u := range testUsers {
 		if _, err := users.Add(ctx, u.name, u.role, testPassword); err != nil {
 			t.Fatal(err)
@@ -120,7 +77,7 @@ func newHarness(t testing.TB) *harness {
 			}
 		}
 	}
-	return &harness{url: ts.URL, store: store, index: index, in: in, users: users, cols: cols, jobs: jobs}
+	return &harness{url: ts.URL, store: store, index: st.Index, in: st.Ingester, users: users, cols: st.Collections, jobs: st.Jobs}
 }
 
 // ingest puts real camera files into the bank, renditions included.

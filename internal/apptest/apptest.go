@@ -1,0 +1,88 @@
+// Package apptest wires the whole server for tests the way `mediabank
+// serve` does (store, index, ingest jobs, accounts, collections, audit,
+// the API), so that the API's and the pages' tests share one wiring.
+package apptest
+
+import (
+	"context"
+	"log/slog"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"mediabank/api"
+	"mediabank/assets"
+	"mediabank/audit"
+	"mediabank/auth"
+	"mediabank/collections"
+	"mediabank/ingest"
+	"mediabank/metadata"
+	"mediabank/renditions"
+	"mediabank/search"
+)
+
+// Stack is the wired server and the parts tests reach into.
+type Stack struct {
+	Store       assets.Store
+	Index       *search.Index
+	Ingester    *ingest.Ingester
+	Jobs        *ingest.Jobs
+	Users       *auth.Users
+	Policy      auth.Policy
+	Collections *collections.Service
+	Server      *api.Server
+	Zone        *time.Location
+}
+
+// New wires the stack over store, with its index and uploads in a
+// temporary folder, and tears it down when tb ends. log may be nil.
+func New(tb testing.TB, store assets.Store, log *slog.Logger) *Stack {
+	tb.Helper()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	dir := tb.TempDir()
+	zone := time.FixedZone("WIB", 7*60*60)
+	index, err := search.Open(filepath.Join(dir, "index"), search.Options{Zone: zone, Logger: log})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	render := &renditions.Maker{FFmpeg: tool("ffmpeg")}
+	in := ingest.New(store, index, &metadata.Extractor{Zone: zone, FFprobe: tool("ffprobe")}, render,
+		ingest.Options{Workers: 2, Renditions: true, Logger: log})
+	jobs := ingest.NewJobs(in, 100)
+	policy := auth.DefaultPolicy()
+	cols, err := collections.New(collections.Config{Store: store, Policy: api.WorkflowPolicy(policy), Logger: log})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// Cheap password hashing keeps tests fast; the parameters travel with
+	// each hash, so logging in takes the same code path.
+	users := auth.NewUsers(store, log, auth.UsersOptions{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}})
+	// Jobs run under the server's life, which ends with the test.
+	bg, stop := context.WithCancel(context.Background())
+	srv := api.New(api.Deps{
+		Store: store, Index: index, Jobs: jobs, Render: render, Users: users,
+		Sessions: auth.NewSessions(auth.SessionOptions{}), Throttle: auth.NewThrottle(auth.ThrottleOptions{}),
+		Policy: policy, Collections: cols, Audit: audit.New(store, nil),
+		UploadDir: filepath.Join(dir, "uploads"), Background: bg, Zone: zone, Logger: log,
+	})
+	tb.Cleanup(func() {
+		stop()
+		jobs.Wait()
+		index.Close()
+	})
+	return &Stack{Store: store, Index: index, Ingester: in, Jobs: jobs, Users: users, Policy: policy,
+		Collections: cols, Server: srv, Zone: zone}
+}
+
+// tool finds an external program, or "" (the parts then say what is
+// missing).
+func tool(name string) string {
+	p, err := exec.LookPath(name)
+	if err != nil {
+		return ""
+	}
+	return p
+}
