@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"mediabank/containers"
 )
 
 // readWAV walks the RIFF chunks of a WAV file: fmt and data give the
@@ -13,7 +15,7 @@ func readWAV(r io.ReaderAt, size int64, p props) error {
 	var byteRate uint32
 	var dataLen int64
 	off := int64(12)
-	for n := 0; off+8 <= size && n < maxBoxes; n++ {
+	for n := 0; off+8 <= size && n < containers.MaxBoxes; n++ {
 		var hdr [8]byte
 		if _, err := r.ReadAt(hdr[:], off); err != nil {
 			return fmt.Errorf("riff chunk at %d: %w", off, err)
@@ -34,7 +36,7 @@ func readWAV(r io.ReaderAt, size int64, p props) error {
 				dataLen = size - body
 			}
 		case "LIST":
-			if clen <= maxBoxPayload && body+clen <= size && clen >= 4 {
+			if clen <= containers.MaxBoxPayload && body+clen <= size && clen >= 4 {
 				d := make([]byte, clen)
 				if _, err := r.ReadAt(d, body); err != nil {
 					return fmt.Errorf("wav LIST chunk: %w", err)
@@ -105,7 +107,7 @@ func readMP3(r io.ReaderAt, size int64, p props) error {
 	if _, err := r.ReadAt(hdr[:], 0); err == nil && string(hdr[:3]) == "ID3" {
 		tagLen := int64(hdr[6]&0x7f)<<21 | int64(hdr[7]&0x7f)<<14 | int64(hdr[8]&0x7f)<<7 | int64(hdr[9]&0x7f)
 		start = 10 + tagLen
-		if tagLen <= maxBoxPayload && start <= size {
+		if tagLen <= containers.MaxBoxPayload && start <= size {
 			d := make([]byte, tagLen)
 			if _, err := r.ReadAt(d, 10); err == nil {
 				id3Frames(d, hdr[3], p)

@@ -10,128 +10,56 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"mediabank/containers"
 )
 
 // ISO base media (MP4, MOV, M4A, HEIF, CR3) reading: only the boxes that
 // hold metadata are read, by offset, so the media data is never touched.
 
-const (
-	// maxBoxes bounds the boxes visited in one file.
-	maxBoxes = 20000
-	// maxBoxPayload bounds a metadata box we load into memory.
-	maxBoxPayload = 16 << 20
-)
-
 // errNoMovie is returned for an MP4/MOV without a readable movie header.
 var errNoMovie = errors.New("truncated or damaged: no movie header (moov box)")
-
-// canonUUID is the uuid box in which a CR3 keeps its TIFF blocks.
-var canonUUID = []byte{0x85, 0xc0, 0xb6, 0x87, 0x82, 0x0f, 0x11, 0xe0, 0x81, 0x11, 0xf4, 0xce, 0x46, 0x2b, 0x6a, 0x48}
 
 // qtEpoch is the QuickTime/MP4 time origin; its times are UTC.
 var qtEpoch = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
 
-type box struct {
-	typ      string
-	off, end int64 // payload
-}
-
-// bmff reads boxes from r and collects values into p.
+// bmff reads the movie boxes (moov) of a file and collects values into p.
 type bmff struct {
-	r      io.ReaderAt
-	p      props
-	visits int
-	// tiffs are the CR3 TIFF blocks, by box name (CMT1…CMT4).
-	tiffs map[string]box
+	boxes *containers.Boxes
+	r     io.ReaderAt
+	p     props
 	// track state while inside one trak.
-	handler string
-	tkW     float64
-	tkH     float64
-	tkRot   int
-	// HEIF item properties.
-	primary   uint32
-	ipco      []box
-	ipma      map[uint32][]int
+	handler   string
+	tkW       float64
+	tkH       float64
+	tkRot     int
 	hasMoov   bool
 	qtKeys    []string
 	videoDone bool
 }
 
-// walk visits the boxes in [off, end) and calls fn for each.
-func (b *bmff) walk(off, end int64, fn func(box) error) error {
-	for off+8 <= end {
-		if b.visits++; b.visits > maxBoxes {
-			return fmt.Errorf("more than %d boxes", maxBoxes)
-		}
-		var hdr [16]byte
-		if _, err := b.r.ReadAt(hdr[:8], off); err != nil {
-			return fmt.Errorf("box header at %d: %w", off, err)
-		}
-		size := int64(binary.BigEndian.Uint32(hdr[:4]))
-		typ := string(hdr[4:8])
-		hlen := int64(8)
-		switch size {
-		case 0:
-			size = end - off
-		case 1:
-			if _, err := b.r.ReadAt(hdr[8:16], off+8); err != nil {
-				return fmt.Errorf("box %q size at %d: %w", typ, off, err)
-			}
-			u := binary.BigEndian.Uint64(hdr[8:16])
-			if u > math.MaxInt64 {
-				return fmt.Errorf("box %q at %d: size %d out of range", typ, off, u)
-			}
-			size, hlen = int64(u), 16
-		}
-		if size < hlen {
-			return fmt.Errorf("box %q at %d: size %d too small", typ, off, size)
-		}
-		if off+size > end {
-			// The last box of a cut file: read what is there.
-			if typ != "mdat" {
-				return fmt.Errorf("truncated: box %q at %d needs %d bytes, %d left", typ, off, size, end-off)
-			}
-			size = end - off
-		}
-		if err := fn(box{typ, off + hlen, off + size}); err != nil {
-			return err
-		}
-		off += size
-	}
-	return nil
+func newBMFF(r io.ReaderAt, p props) *bmff {
+	return &bmff{boxes: containers.NewBoxes(r), r: r, p: p}
 }
 
-// load reads a box payload, bounded by maxBoxPayload.
-func (b *bmff) load(bx box) ([]byte, error) {
-	n := bx.end - bx.off
-	if n > maxBoxPayload {
-		return nil, fmt.Errorf("box %q: %d bytes is more than we read for metadata", bx.typ, n)
-	}
-	buf := make([]byte, n)
-	if _, err := b.r.ReadAt(buf, bx.off); err != nil {
-		return nil, fmt.Errorf("box %q at %d: %w", bx.typ, bx.off, err)
-	}
-	return buf, nil
-}
+// walk reads the boxes of the file in [off, end).
+func (b *bmff) walk(off, end int64) error { return b.boxes.Walk(off, end, b.top) }
 
-func (b *bmff) top(bx box) error {
-	switch bx.typ {
-	case "moov":
+func (b *bmff) top(bx containers.Box) error {
+	if bx.Type == "moov" {
 		b.hasMoov = true
-		return b.walk(bx.off, bx.end, b.moov)
-	case "meta":
-		return b.heifMeta(bx)
+		return b.boxes.Walk(bx.Off, bx.End, b.moov)
 	}
 	return nil
 }
 
-func (b *bmff) moov(bx box) error {
-	switch bx.typ {
+func (b *bmff) moov(bx containers.Box) error {
+	switch bx.Type {
 	case "mvhd":
 		return b.mvhd(bx)
 	case "trak":
 		b.handler, b.tkW, b.tkH, b.tkRot = "", 0, 0, 0
-		if err := b.walk(bx.off, bx.end, b.trak); err != nil {
+		if err := b.boxes.Walk(bx.Off, bx.End, b.trak); err != nil {
 			return err
 		}
 		// The first video track gives the frame size and rotation.
@@ -142,17 +70,15 @@ func (b *bmff) moov(bx box) error {
 			b.p.setDefault("Track:Rotation", b.tkRot)
 		}
 	case "udta":
-		return b.walk(bx.off, bx.end, b.udta)
+		return b.boxes.Walk(bx.Off, bx.End, b.udta)
 	case "meta":
 		return b.qtMeta(bx)
-	case "uuid":
-		return b.canon(bx)
 	}
 	return nil
 }
 
-func (b *bmff) mvhd(bx box) error {
-	d, err := b.load(bx)
+func (b *bmff) mvhd(bx containers.Box) error {
+	d, err := b.boxes.Load(bx)
 	if err != nil {
 		return err
 	}
@@ -178,10 +104,10 @@ func (b *bmff) mvhd(bx box) error {
 	return nil
 }
 
-func (b *bmff) trak(bx box) error {
-	switch bx.typ {
+func (b *bmff) trak(bx containers.Box) error {
+	switch bx.Type {
 	case "tkhd":
-		d, err := b.load(bx)
+		d, err := b.boxes.Load(bx)
 		if err != nil {
 			return err
 		}
@@ -198,9 +124,9 @@ func (b *bmff) trak(bx box) error {
 		b.tkRot = (int(math.Round(math.Atan2(c, a)*180/math.Pi)) + 360) % 360
 		b.tkW, b.tkH = fix(m+36), fix(m+40)
 	case "mdia":
-		return b.walk(bx.off, bx.end, b.trak)
+		return b.boxes.Walk(bx.Off, bx.End, b.trak)
 	case "hdlr":
-		d, err := b.load(bx)
+		d, err := b.boxes.Load(bx)
 		if err != nil {
 			return err
 		}
@@ -213,10 +139,10 @@ func (b *bmff) trak(bx box) error {
 
 // udta holds QuickTime user data: ©xyz (ISO 6709 position), ©ART, and the
 // 3GPP loci box.
-func (b *bmff) udta(bx box) error {
-	switch bx.typ {
+func (b *bmff) udta(bx containers.Box) error {
+	switch bx.Type {
 	case "\xa9xyz", "\xa9ART":
-		d, err := b.load(bx)
+		d, err := b.boxes.Load(bx)
 		if err != nil {
 			return err
 		}
@@ -225,7 +151,7 @@ func (b *bmff) udta(bx box) error {
 		}
 		n := int(binary.BigEndian.Uint16(d))
 		s := string(d[4:min(4+n, len(d))])
-		switch bx.typ {
+		switch bx.Type {
 		case "\xa9xyz":
 			if c, ok := iso6709(s); ok {
 				b.p.setDefault("UserData:GPSCoordinates", c)
@@ -236,7 +162,7 @@ func (b *bmff) udta(bx box) error {
 	case "loci":
 		return b.loci(bx)
 	case "XMP_":
-		d, err := b.load(bx)
+		d, err := b.boxes.Load(bx)
 		if err != nil {
 			return err
 		}
@@ -249,8 +175,8 @@ func (b *bmff) udta(bx box) error {
 
 // loci is the 3GPP location box: name, role, then 16.16 fixed
 // longitude, latitude and altitude.
-func (b *bmff) loci(bx box) error {
-	d, err := b.load(bx)
+func (b *bmff) loci(bx containers.Box) error {
+	d, err := b.boxes.Load(bx)
 	if err != nil {
 		return err
 	}
@@ -273,15 +199,15 @@ func (b *bmff) loci(bx box) error {
 
 // qtMeta reads a metadata box: the QuickTime keys/ilst pair (mdta) or an
 // iTunes-style ilst (mdir). ISO's meta is a full box; Apple's is not.
-func (b *bmff) qtMeta(bx box) error {
+func (b *bmff) qtMeta(bx containers.Box) error {
 	var peek [8]byte
-	if _, err := b.r.ReadAt(peek[:], bx.off); err == nil && string(peek[4:8]) != "hdlr" {
-		bx.off += 4
+	if _, err := b.r.ReadAt(peek[:], bx.Off); err == nil && string(peek[4:8]) != "hdlr" {
+		bx.Off += 4
 	}
-	return b.walk(bx.off, bx.end, func(c box) error {
-		switch c.typ {
+	return b.boxes.Walk(bx.Off, bx.End, func(c containers.Box) error {
+		switch c.Type {
 		case "keys":
-			d, err := b.load(c)
+			d, err := b.boxes.Load(c)
 			if err != nil {
 				return err
 			}
@@ -295,7 +221,7 @@ func (b *bmff) qtMeta(bx box) error {
 				i += n
 			}
 		case "ilst":
-			return b.walk(c.off, c.end, b.ilstItem)
+			return b.boxes.Walk(c.Off, c.End, b.ilstItem)
 		}
 		return nil
 	})
@@ -303,16 +229,16 @@ func (b *bmff) qtMeta(bx box) error {
 
 // ilstItem reads one item of an ilst: a four-character name or, after a
 // keys box, a 1-based key index; the value is in a data box.
-func (b *bmff) ilstItem(item box) error {
-	name := item.typ
-	if idx := binary.BigEndian.Uint32([]byte(item.typ)); b.qtKeys != nil && idx >= 1 && int(idx) <= len(b.qtKeys) {
+func (b *bmff) ilstItem(item containers.Box) error {
+	name := item.Type
+	if idx := binary.BigEndian.Uint32([]byte(item.Type)); b.qtKeys != nil && idx >= 1 && int(idx) <= len(b.qtKeys) {
 		name = b.qtKeys[idx-1]
 	}
-	return b.walk(item.off, item.end, func(c box) error {
-		if c.typ != "data" {
+	return b.boxes.Walk(item.Off, item.End, func(c containers.Box) error {
+		if c.Type != "data" {
 			return nil
 		}
-		d, err := b.load(c)
+		d, err := b.boxes.Load(c)
 		if err != nil || len(d) < 8 {
 			return err
 		}
@@ -361,135 +287,4 @@ func iso6709(s string) ([]float64, bool) {
 		s = s[j+1:]
 	}
 	return parts, len(parts) >= 2
-}
-
-// canon reads the uuid box in which a CR3 keeps TIFF blocks: CMT1 is
-// IFD0, CMT2 the Exif IFD, CMT4 the GPS IFD.
-func (b *bmff) canon(bx box) error {
-	var id [16]byte
-	if _, err := b.r.ReadAt(id[:], bx.off); err != nil || !bytes.Equal(id[:], canonUUID) {
-		return nil
-	}
-	return b.walk(bx.off+16, bx.end, func(c box) error {
-		switch c.typ {
-		case "CMT1", "CMT2", "CMT4":
-			if b.tiffs == nil {
-				b.tiffs = map[string]box{}
-			}
-			b.tiffs[c.typ] = c
-		}
-		return nil
-	})
-}
-
-// heifMeta reads the primary item of a HEIF: its ispe (size) and irot
-// (rotation) properties.
-func (b *bmff) heifMeta(bx box) error {
-	err := b.walk(bx.off+4, bx.end, func(c box) error {
-		switch c.typ {
-		case "pitm":
-			d, err := b.load(c)
-			if err != nil {
-				return err
-			}
-			if len(d) >= 6 && d[0] == 0 {
-				b.primary = uint32(binary.BigEndian.Uint16(d[4:]))
-			} else if len(d) >= 8 {
-				b.primary = binary.BigEndian.Uint32(d[4:])
-			}
-		case "iprp":
-			return b.walk(c.off, c.end, func(pc box) error {
-				switch pc.typ {
-				case "ipco":
-					return b.walk(pc.off, pc.end, func(prop box) error {
-						b.ipco = append(b.ipco, prop)
-						return nil
-					})
-				case "ipma":
-					return b.readIPMA(pc)
-				}
-				return nil
-			})
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, idx := range b.ipma[b.primary] {
-		if idx < 1 || idx > len(b.ipco) {
-			continue
-		}
-		prop := b.ipco[idx-1]
-		switch prop.typ {
-		case "ispe":
-			d, err := b.load(prop)
-			if err != nil {
-				return err
-			}
-			if len(d) >= 12 {
-				b.p.setDefault("HEIF:ImageWidth", int(binary.BigEndian.Uint32(d[4:])))
-				b.p.setDefault("HEIF:ImageHeight", int(binary.BigEndian.Uint32(d[8:])))
-			}
-		case "irot":
-			d, err := b.load(prop)
-			if err != nil {
-				return err
-			}
-			if len(d) >= 1 {
-				// irot turns anti-clockwise; Rotation is clockwise.
-				b.p.setDefault("HEIF:Rotation", (360-int(d[0]&3)*90)%360)
-			}
-		}
-	}
-	return nil
-}
-
-func (b *bmff) readIPMA(c box) error {
-	d, err := b.load(c)
-	if err != nil {
-		return err
-	}
-	if len(d) < 8 {
-		return nil
-	}
-	version, flags := d[0], d[3]
-	n := int(binary.BigEndian.Uint32(d[4:]))
-	b.ipma = map[uint32][]int{}
-	i := 8
-	for e := 0; e < n && i < len(d); e++ {
-		var item uint32
-		if version < 1 {
-			if i+2 > len(d) {
-				break
-			}
-			item, i = uint32(binary.BigEndian.Uint16(d[i:])), i+2
-		} else {
-			if i+4 > len(d) {
-				break
-			}
-			item, i = binary.BigEndian.Uint32(d[i:]), i+4
-		}
-		if i >= len(d) {
-			break
-		}
-		cnt := int(d[i])
-		i++
-		for k := 0; k < cnt; k++ {
-			if flags&1 != 0 {
-				if i+2 > len(d) {
-					return nil
-				}
-				b.ipma[item] = append(b.ipma[item], int(binary.BigEndian.Uint16(d[i:])&0x7fff))
-				i += 2
-			} else {
-				if i+1 > len(d) {
-					return nil
-				}
-				b.ipma[item] = append(b.ipma[item], int(d[i]&0x7f))
-				i++
-			}
-		}
-	}
-	return nil
 }

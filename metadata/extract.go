@@ -15,6 +15,7 @@ import (
 	"github.com/bep/imagemeta"
 
 	"mediabank/assets"
+	"mediabank/containers"
 )
 
 const (
@@ -76,12 +77,12 @@ func (e *Extractor) Extract(ctx context.Context, src Source) (m assets.Metadata,
 		return m, fmt.Errorf("metadata: %s: empty file", src.Name)
 	}
 	r := &budgetReader{ctx: ctx, r: src.R, size: src.Size, budget: maxReadBytes}
-	head := make([]byte, min(sniffLen, src.Size))
+	head := make([]byte, min(containers.SniffLen, src.Size))
 	if _, err := r.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
 		return m, fmt.Errorf("metadata: %s: %w", src.Name, err)
 	}
 	ext := assets.Ext(src.Name)
-	f, ok := sniff(head, ext)
+	f, ok := containers.Sniff(head, ext)
 	if !ok {
 		return m, fmt.Errorf("metadata: %s: not a recognised photo, video or audio format", src.Name)
 	}
@@ -92,17 +93,17 @@ func (e *Extractor) Extract(ctx context.Context, src Source) (m assets.Metadata,
 			warnings = append(warnings, s)
 		}
 	}
-	if _, mime, known := assets.KindOf(src.Name); known && family(mime) != family(f.mime) {
-		warn(fmt.Sprintf("extension .%s says %s but the content is %s", ext, mime, f.name))
+	if _, mime, known := assets.KindOf(src.Name); known && family(mime) != family(f.MIME) {
+		warn(fmt.Sprintf("extension .%s says %s but the content is %s", ext, mime, f.Name))
 	}
 
 	p := props{}
 	if err := e.read(ctx, r, src, f, p, warn); err != nil {
 		// bep/imagemeta flattens the EOF into its message.
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || strings.HasSuffix(err.Error(), "EOF") {
-			return m, fmt.Errorf("metadata: %s: %s: truncated: %w", src.Name, f.name, err)
+			return m, fmt.Errorf("metadata: %s: %s: truncated: %w", src.Name, f.Name, err)
 		}
-		return m, fmt.Errorf("metadata: %s: %s: %w", src.Name, f.name, err)
+		return m, fmt.Errorf("metadata: %s: %s: %w", src.Name, f.Name, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return m, fmt.Errorf("metadata: %s: %w", src.Name, err)
@@ -112,15 +113,16 @@ func (e *Extractor) Extract(ctx context.Context, src Source) (m assets.Metadata,
 	if zone == nil {
 		zone = jakarta()
 	}
-	m = resolve(p, f.kind, zone)
-	m.MIME, m.Kind = f.mime, f.kind
+	kind := kindOf(f)
+	m = resolve(p, kind, zone)
+	m.MIME, m.Kind = f.MIME, kind
 	m.Warnings = warnings
 
 	limit := e.MaxPixels
 	if limit <= 0 {
 		limit = DefaultMaxPixels
 	}
-	if f.kind == assets.KindPhoto && int64(m.Width)*int64(m.Height) > limit {
+	if kind == assets.KindPhoto && int64(m.Width)*int64(m.Height) > limit {
 		return m, fmt.Errorf("metadata: %s: declared %dx%d exceeds the %d MP limit: %w",
 			src.Name, m.Width, m.Height, limit/1_000_000, ErrTooManyPixels)
 	}
@@ -129,7 +131,7 @@ func (e *Extractor) Extract(ctx context.Context, src Source) (m assets.Metadata,
 
 // read dispatches to the reader of format f. Errors that leave nothing
 // useful are returned; those after a partial read become warnings.
-func (e *Extractor) read(ctx context.Context, r *budgetReader, src Source, f format, p props, warn func(string)) error {
+func (e *Extractor) read(ctx context.Context, r *budgetReader, src Source, f containers.Format, p props, warn func(string)) error {
 	section := func(off, n int64) io.ReadSeeker { return io.NewSectionReader(r, off, n) }
 	image := func(rs io.ReadSeeker, imf imagemeta.ImageFormat) error {
 		w, h, err := readImageTags(rs, imf, allSources, p, warn)
@@ -158,7 +160,7 @@ func (e *Extractor) read(ctx context.Context, r *budgetReader, src Source, f for
 	}
 
 	switch f {
-	case fmtJPEG:
+	case containers.JPEG:
 		w, h, segErr := jpegSegments(r, src.Size, p)
 		if w > 0 && h > 0 {
 			p["JPEG:ImageWidth"], p["JPEG:ImageHeight"] = w, h
@@ -168,50 +170,70 @@ func (e *Extractor) read(ctx context.Context, r *budgetReader, src Source, f for
 			warn(segErr.Error())
 		}
 		return partial(err)
-	case fmtPNG:
+	case containers.PNG:
 		if err := pngXMP(r, src.Size, p); err != nil {
 			warn(err.Error())
 		}
 		return partial(image(section(0, src.Size), imagemeta.PNG))
-	case fmtWebP:
+	case containers.WebP:
 		return partial(image(section(0, src.Size), imagemeta.WebP))
-	case fmtTIFF:
+	case containers.TIFF:
 		return partial(image(section(0, src.Size), imagemeta.TIFF))
-	case fmtCR2:
+	case containers.CR2:
 		return partial(image(section(0, src.Size), imagemeta.CR2))
-	case fmtNEF:
+	case containers.NEF:
 		return partial(image(section(0, src.Size), imagemeta.NEF))
-	case fmtARW:
+	case containers.ARW:
 		return partial(image(section(0, src.Size), imagemeta.ARW))
-	case fmtDNG:
+	case containers.DNG:
 		return partial(image(section(0, src.Size), imagemeta.DNG))
-	case fmtRW2, fmtORF:
-		// TIFF with their own magic number; the IFDs are standard.
+	case containers.RW2:
+		// The PanasonicRaw IFD0 holds the size and ISO in tags of its own.
+		if rw2, err := containers.ReadRW2(r, src.Size); err == nil {
+			if rw2.Width > 0 && rw2.Height > 0 {
+				p["PanasonicRaw:ImageWidth"], p["PanasonicRaw:ImageHeight"] = rw2.Width, rw2.Height
+			}
+			if rw2.ISO > 0 {
+				p["IFD0:ISO"] = rw2.ISO
+			}
+		}
 		return partial(image(io.NewSectionReader(&tiffMagic{r}, 0, src.Size), imagemeta.TIFF))
-	case fmtRAF:
-		off, n, w, h, err := rafParts(r, src.Size)
+	case containers.ORF:
+		// TIFF with its own magic number; the IFDs are standard.
+		return partial(image(io.NewSectionReader(&tiffMagic{r}, 0, src.Size), imagemeta.TIFF))
+	case containers.RAF:
+		raf, err := containers.ReadRAF(r, src.Size)
 		if err != nil {
 			return err
 		}
-		if w > 0 && h > 0 {
-			p["RAF:ImageWidth"], p["RAF:ImageHeight"] = w, h
+		if raf.Width > 0 && raf.Height > 0 {
+			p["RAF:ImageWidth"], p["RAF:ImageHeight"] = raf.Width, raf.Height
 		}
-		return partial(image(section(off, n), imagemeta.JPEG))
-	case fmtHEIC, fmtHEIF, fmtAVIF:
-		b := &bmff{r: r, p: p}
-		if err := b.walk(0, src.Size, b.top); err != nil {
+		return partial(image(section(raf.JPEG.Off, raf.JPEG.N), imagemeta.JPEG))
+	case containers.HEIC, containers.HEIF, containers.AVIF:
+		if err := newBMFF(r, p).walk(0, src.Size); err != nil {
 			warn(err.Error())
 		}
+		heif, err := containers.ReadHEIF(r, src.Size)
+		if err != nil {
+			warn(err.Error())
+		}
+		if heif.Width > 0 || heif.Height > 0 {
+			p.setDefault("HEIF:ImageWidth", heif.Width)
+			p.setDefault("HEIF:ImageHeight", heif.Height)
+		}
+		if heif.Rotated {
+			p.setDefault("HEIF:Rotation", heif.Rotation)
+		}
 		return partial(image(section(0, src.Size), imagemeta.HEIF))
-	case fmtCR3:
-		b := &bmff{r: r, p: p}
-		if err := b.walk(0, src.Size, b.top); err != nil {
+	case containers.CR3:
+		if err := newBMFF(r, p).walk(0, src.Size); err != nil {
 			return err
 		}
-		return e.cr3(b, r, p, warn)
-	case fmtMP4, fmtMOV, fmt3GP, fmtM4A:
-		b := &bmff{r: r, p: p}
-		err := b.walk(0, src.Size, b.top)
+		return e.cr3(r, src.Size, p, warn)
+	case containers.MP4, containers.MOV, containers.TGP, containers.M4A:
+		b := newBMFF(r, p)
+		err := b.walk(0, src.Size)
 		if !b.hasMoov {
 			if err != nil {
 				return fmt.Errorf("%w: %v", errNoMovie, err)
@@ -219,16 +241,16 @@ func (e *Extractor) read(ctx context.Context, r *budgetReader, src Source, f for
 			return errNoMovie
 		}
 		return partial(err)
-	case fmtWAV:
+	case containers.WAV:
 		return partial(readWAV(r, src.Size, p))
-	case fmtMP3:
+	case containers.MP3:
 		return partial(readMP3(r, src.Size, p))
-	case fmtPDF, fmtGIF:
+	case containers.PDF, containers.GIF:
 		return nil
 	}
 	// Containers only ffprobe reads.
 	if e.FFprobe == "" || src.Path == "" {
-		warn(fmt.Sprintf("%s is read only with ffprobe, which is not configured: duration, size, rotation, creation time and GPS are missing", f.name))
+		warn(fmt.Sprintf("%s is read only with ffprobe, which is not configured: duration, size, rotation, creation time and GPS are missing", f.Name))
 		return nil
 	}
 	return probe(ctx, e.FFprobe, src.Path, p)
@@ -236,17 +258,18 @@ func (e *Extractor) read(ctx context.Context, r *budgetReader, src Source, f for
 
 // cr3 reads the TIFF blocks of a CR3 with the TIFF decoder, renaming their
 // IFD0 to the IFD each block stands for.
-func (e *Extractor) cr3(b *bmff, r io.ReaderAt, p props, warn func(string)) error {
-	if b.tiffs == nil {
-		return fmt.Errorf("no Canon metadata box")
+func (e *Extractor) cr3(r io.ReaderAt, size int64, p props, warn func(string)) error {
+	parts, err := containers.ReadCR3(r, size)
+	if err != nil {
+		return err
 	}
 	for _, name := range []string{"CMT1", "CMT2", "CMT4"} {
-		bx, ok := b.tiffs[name]
+		s, ok := parts.CMT[name]
 		if !ok {
 			continue
 		}
 		sub := props{}
-		if _, _, err := readImageTags(io.NewSectionReader(r, bx.off, bx.end-bx.off), imagemeta.TIFF, allSources, sub, warn); err != nil {
+		if _, _, err := readImageTags(io.NewSectionReader(r, s.Off, s.N), imagemeta.TIFF, allSources, sub, warn); err != nil {
 			warn(fmt.Sprintf("%s: %v", name, err))
 		}
 		group := map[string]string{"CMT1": "IFD0", "CMT2": "ExifIFD", "CMT4": "GPS"}[name]
@@ -259,6 +282,19 @@ func (e *Extractor) cr3(b *bmff, r io.ReaderAt, p props, warn func(string)) erro
 		}
 	}
 	return nil
+}
+
+// kindOf is the kind of asset a file of format f is.
+func kindOf(f containers.Format) assets.Kind {
+	switch {
+	case strings.HasPrefix(f.MIME, "image/"):
+		return assets.KindPhoto
+	case strings.HasPrefix(f.MIME, "video/"):
+		return assets.KindVideo
+	case strings.HasPrefix(f.MIME, "audio/"):
+		return assets.KindAudio
+	}
+	return assets.KindDocument
 }
 
 // family groups MIME types that are one format to a reader: an HEIF may be

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/bep/imagemeta"
+
+	"mediabank/containers"
 )
 
 // allSources asks bep/imagemeta for everything it reads.
@@ -82,50 +84,27 @@ func exifGroup(namespace string) string {
 // bep/imagemeta does not give: the frame size (as a fallback) and the
 // Photoshop IPTCDigest, which tells whether XMP and IPTC are in sync.
 func jpegSegments(r io.ReaderAt, size int64, p props) (w, h int, err error) {
-	off := int64(2)
-	for segs := 0; off+4 <= size && segs < 1000; segs++ {
-		var hdr [4]byte
-		if _, err := r.ReadAt(hdr[:], off); err != nil {
-			return w, h, fmt.Errorf("jpeg marker at %d: %w", off, err)
-		}
-		if hdr[0] != 0xff {
-			return w, h, fmt.Errorf("jpeg: no marker at offset %d", off)
-		}
-		marker := hdr[1]
-		if marker == 0xff { // fill byte
-			off++
-			continue
-		}
-		if marker == 0xd8 || marker >= 0xd0 && marker <= 0xd7 || marker == 0x01 {
-			off += 2
-			continue
-		}
-		if marker == 0xda || marker == 0xd9 { // start of scan, end of image
-			return w, h, nil
-		}
-		n := int64(binary.BigEndian.Uint16(hdr[2:]))
-		if n < 2 {
-			return w, h, fmt.Errorf("jpeg: bad segment length at offset %d", off)
-		}
-		isSOF := marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc
-		if isSOF && w == 0 && n >= 7 {
+	err = containers.JPEGSegments(r, 0, size, func(s containers.Segment) error {
+		m := s.Marker
+		isSOF := m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc
+		if isSOF && w == 0 && s.N >= 5 {
 			var sof [5]byte
-			if _, err := r.ReadAt(sof[:], off+4); err != nil {
-				return w, h, fmt.Errorf("jpeg frame header: %w", err)
+			if _, err := r.ReadAt(sof[:], s.Off); err != nil {
+				return fmt.Errorf("jpeg frame header: %w", err)
 			}
 			h = int(binary.BigEndian.Uint16(sof[1:]))
 			w = int(binary.BigEndian.Uint16(sof[3:]))
 		}
-		if marker == 0xed && n > 16 {
-			seg := make([]byte, n-2)
-			if _, err := r.ReadAt(seg, off+4); err != nil {
-				return w, h, fmt.Errorf("jpeg APP13: %w", err)
+		if m == 0xed && s.N > 14 {
+			seg := make([]byte, s.N)
+			if _, err := r.ReadAt(seg, s.Off); err != nil {
+				return fmt.Errorf("jpeg APP13: %w", err)
 			}
 			photoshopDigest(seg, p)
 		}
-		off += 2 + n
-	}
-	return w, h, nil
+		return nil
+	})
+	return w, h, err
 }
 
 // photoshopDigest compares the IPTCDigest (resource 0x0425) that
@@ -170,47 +149,11 @@ func photoshopDigest(seg []byte, p props) {
 	}
 }
 
-// rafParts finds the JPEG that carries a Fujifilm RAF's EXIF and reads the
-// cropped sensor size from the RAF directory.
-func rafParts(r io.ReaderAt, size int64) (jpegOff, jpegLen int64, w, h int, err error) {
-	var hdr [100]byte
-	if _, err := r.ReadAt(hdr[:], 0); err != nil {
-		return 0, 0, 0, 0, fmt.Errorf("raf header: %w", err)
-	}
-	jpegOff = int64(binary.BigEndian.Uint32(hdr[84:]))
-	jpegLen = int64(binary.BigEndian.Uint32(hdr[88:]))
-	if jpegOff <= 0 || jpegLen <= 0 || jpegOff+jpegLen > size {
-		return 0, 0, 0, 0, fmt.Errorf("raf: embedded JPEG at %d+%d lies outside the %d-byte file", jpegOff, jpegLen, size)
-	}
-	dirOff := int64(binary.BigEndian.Uint32(hdr[92:]))
-	var cnt [4]byte
-	if dirOff <= 0 || dirOff+4 > size {
-		return jpegOff, jpegLen, 0, 0, nil
-	}
-	if _, err := r.ReadAt(cnt[:], dirOff); err != nil {
-		return jpegOff, jpegLen, 0, 0, nil
-	}
-	off := dirOff + 4
-	for i := uint32(0); i < min(binary.BigEndian.Uint32(cnt[:]), 256); i++ {
-		var e [8]byte
-		if _, err := r.ReadAt(e[:], off); err != nil {
-			break
-		}
-		tag, n := binary.BigEndian.Uint16(e[:]), int64(binary.BigEndian.Uint16(e[2:]))
-		if tag == 0x0111 && n == 4 { // RawImageCroppedSize: height, width
-			h, w = int(binary.BigEndian.Uint16(e[4:])), int(binary.BigEndian.Uint16(e[6:]))
-			break
-		}
-		off += 4 + n
-	}
-	return jpegOff, jpegLen, w, h, nil
-}
-
 // pngXMP reads XMP from iTXt chunks anywhere in a PNG: bep/imagemeta stops
 // at the image data, and some writers put XMP after it.
 func pngXMP(r io.ReaderAt, size int64, p props) error {
 	off := int64(8)
-	for n := 0; off+12 <= size && n < maxBoxes; n++ {
+	for n := 0; off+12 <= size && n < containers.MaxBoxes; n++ {
 		var hdr [8]byte
 		if _, err := r.ReadAt(hdr[:], off); err != nil {
 			return fmt.Errorf("png chunk at %d: %w", off, err)

@@ -25,26 +25,27 @@ import (
 	evan "github.com/evanoberholster/imagemeta"
 
 	"mediabank/assets"
+	"mediabank/containers"
 )
 
 type candidate struct {
 	name string
-	read func(b []byte, f format, zone *time.Location) (assets.Metadata, error)
+	read func(b []byte, f containers.Format, zone *time.Location) (assets.Metadata, error)
 }
 
 var candidates = []candidate{
-	{"bep/imagemeta v1.0.1", func(b []byte, f format, zone *time.Location) (assets.Metadata, error) {
-		imf, ok := map[format]bep.ImageFormat{fmtJPEG: bep.JPEG, fmtPNG: bep.PNG, fmtWebP: bep.WebP, fmtTIFF: bep.TIFF,
-			fmtHEIC: bep.HEIF, fmtHEIF: bep.HEIF, fmtCR2: bep.CR2, fmtNEF: bep.NEF, fmtDNG: bep.DNG, fmtARW: bep.ARW}[f]
+	{"bep/imagemeta v1.0.1", func(b []byte, f containers.Format, zone *time.Location) (assets.Metadata, error) {
+		imf, ok := map[containers.Format]bep.ImageFormat{containers.JPEG: bep.JPEG, containers.PNG: bep.PNG, containers.WebP: bep.WebP, containers.TIFF: bep.TIFF,
+			containers.HEIC: bep.HEIF, containers.HEIF: bep.HEIF, containers.CR2: bep.CR2, containers.NEF: bep.NEF, containers.DNG: bep.DNG, containers.ARW: bep.ARW}[f]
 		if !ok {
 			return assets.Metadata{}, fmt.Errorf("format %s not supported", f.name)
 		}
 		p := props{}
 		w, h, err := readImageTags(bytes.NewReader(b), imf, allSources, p, func(string) {})
 		p["File:ImageWidth"], p["File:ImageHeight"] = w, h
-		return resolve(p, f.kind, zone), err
+		return resolve(p, kindOf(f), zone), err
 	}},
-	{"evanoberholster/imagemeta v0.3.1", func(b []byte, f format, zone *time.Location) (assets.Metadata, error) {
+	{"evanoberholster/imagemeta v0.3.1", func(b []byte, f containers.Format, zone *time.Location) (assets.Metadata, error) {
 		x, err := evan.Decode(bytes.NewReader(b))
 		m := assets.Metadata{Make: x.Make, Model: x.Model, Lens: x.LensModel, ExposureTime: float64(x.ExposureTime),
 			FNumber: float64(x.FNumber), ISO: int(x.ISOSpeed), FocalLength: float64(x.FocalLength), Orientation: int(x.Orientation),
@@ -63,7 +64,7 @@ var candidates = []candidate{
 		}
 		return m, err
 	}},
-	{"dsoprea/go-exif v3.0.1", func(b []byte, f format, zone *time.Location) (assets.Metadata, error) {
+	{"dsoprea/go-exif v3.0.1", func(b []byte, f containers.Format, zone *time.Location) (assets.Metadata, error) {
 		raw, err := dsexif.SearchAndExtractExif(b)
 		if err != nil {
 			return assets.Metadata{}, err
@@ -77,7 +78,7 @@ var candidates = []candidate{
 			}
 			p.setDefault(group+":"+dsName(t.TagName), dsValue(t.Value))
 		}
-		return resolve(p, f.kind, zone), err
+		return resolve(p, kindOf(f), zone), err
 	}},
 }
 
@@ -151,7 +152,7 @@ func TestCompareLibraries(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f, _ := sniff(b[:min(len(b), sniffLen)], assets.Ext(name))
+			f, _ := containers.Sniff(b[:min(len(b), containers.SniffLen)], assets.Ext(name))
 			files++
 			start := time.Now()
 			m, err := func() (m assets.Metadata, err error) {

@@ -149,7 +149,7 @@ func (r reference) expected(zone *time.Location) (map[string]any, map[string]str
 	setStr("lens", "ExifIFD:LensModel", "XMP-exifEX:LensModel", "XMP-aux:Lens", "Canon:LensModel")
 	setNum("exposure_time", "ExifIFD:ExposureTime", "XMP-exif:ExposureTime")
 	setNum("f_number", "ExifIFD:FNumber", "XMP-exif:FNumber")
-	setNum("iso", "ExifIFD:ISO", "XMP-exif:ISO")
+	setNum("iso", "ExifIFD:ISO", "IFD0:ISO", "XMP-exif:ISO")
 	setNum("focal_length", "ExifIFD:FocalLength", "XMP-exif:FocalLength")
 	setNum("gps_lat", "Composite:GPSLatitude")
 	setNum("gps_lon", "Composite:GPSLongitude")

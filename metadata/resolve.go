@@ -46,7 +46,7 @@ func resolve(p props, k assets.Kind, zone *time.Location) assets.Metadata {
 	m.Lens = str("lens", "ExifIFD:LensModel", "XMP-exifEX:LensModel", "XMP-aux:Lens")
 	m.ExposureTime = number("exposure_time", "ExifIFD:ExposureTime", "XMP-exif:ExposureTime")
 	m.FNumber = number("f_number", "ExifIFD:FNumber", "XMP-exif:FNumber")
-	m.ISO = int(math.Round(number("iso", "ExifIFD:ISO", "XMP-exif:ISOSpeedRatings", "XMP-exifEX:PhotographicSensitivity")))
+	m.ISO = int(math.Round(number("iso", "ExifIFD:ISO", "IFD0:ISO", "XMP-exif:ISOSpeedRatings", "XMP-exifEX:PhotographicSensitivity")))
 	m.FocalLength = number("focal_length", "ExifIFD:FocalLength", "XMP-exif:FocalLength")
 
 	for _, key := range []string{"IFD0:Orientation", "XMP-tiff:Orientation"} {
@@ -57,7 +57,8 @@ func resolve(p props, k assets.Kind, zone *time.Location) assets.Metadata {
 		}
 	}
 	for _, key := range [][2]string{
-		{"RAF:ImageWidth", "RAF:ImageHeight"}, {"HEIF:ImageWidth", "HEIF:ImageHeight"},
+		{"RAF:ImageWidth", "RAF:ImageHeight"}, {"PanasonicRaw:ImageWidth", "PanasonicRaw:ImageHeight"},
+		{"HEIF:ImageWidth", "HEIF:ImageHeight"},
 		{"Track:ImageWidth", "Track:ImageHeight"}, {"FFprobe:ImageWidth", "FFprobe:ImageHeight"},
 		{"File:ImageWidth", "File:ImageHeight"}, {"JPEG:ImageWidth", "JPEG:ImageHeight"},
 		{"IFD0:ImageWidth", "IFD0:ImageHeight"}, {"ExifIFD:ExifImageWidth", "ExifIFD:ExifImageHeight"},

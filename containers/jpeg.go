@@ -1,0 +1,98 @@
+package containers
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+)
+
+// MaxSegments bounds the JPEG segments read before the image data.
+const MaxSegments = 4096
+
+// Segment is one JPEG marker segment with a length: its marker and where
+// its payload lies.
+type Segment struct {
+	Marker byte
+	Off, N int64 // payload, after the marker and the length
+}
+
+// JPEGSegments calls fn for each segment of the JPEG at base (ending at
+// end) up to the image data (SOS) or the end of the image (EOI), and stops
+// at fn's first error. Markers without a payload are passed over.
+func JPEGSegments(r io.ReaderAt, base, end int64, fn func(Segment) error) error {
+	off := base + 2
+	for range MaxSegments {
+		if off+4 > end {
+			return nil
+		}
+		var hdr [4]byte
+		if _, err := r.ReadAt(hdr[:], off); err != nil {
+			return fmt.Errorf("jpeg marker at %d: %w", off, err)
+		}
+		if hdr[0] != 0xff {
+			return fmt.Errorf("jpeg: no marker at offset %d", off)
+		}
+		marker := hdr[1]
+		if marker == 0xff { // fill byte
+			off++
+			continue
+		}
+		if marker == 0xd8 || marker >= 0xd0 && marker <= 0xd7 || marker == 0x01 {
+			off += 2
+			continue
+		}
+		if marker == 0xda || marker == 0xd9 { // start of scan, end of image
+			return nil
+		}
+		n := int64(binary.BigEndian.Uint16(hdr[2:]))
+		if n < 2 {
+			return fmt.Errorf("jpeg: bad segment length at offset %d", off)
+		}
+		if err := fn(Segment{marker, off + 4, n - 2}); err != nil {
+			return err
+		}
+		off += 2 + n
+	}
+	return nil
+}
+
+// RAFInfo is what the header and directory of a Fujifilm RAF say.
+type RAFInfo struct {
+	// JPEG is the embedded JPEG, which carries the EXIF.
+	JPEG Span
+	// Width and Height are the cropped sensor size (RawImageCroppedSize),
+	// 0 when the directory does not give it.
+	Width, Height int
+}
+
+// ReadRAF reads the header of a RAF of size bytes.
+func ReadRAF(r io.ReaderAt, size int64) (RAFInfo, error) {
+	var hdr [100]byte
+	if _, err := r.ReadAt(hdr[:], 0); err != nil {
+		return RAFInfo{}, fmt.Errorf("raf header: %w", err)
+	}
+	var info RAFInfo
+	info.JPEG = Span{int64(binary.BigEndian.Uint32(hdr[84:])), int64(binary.BigEndian.Uint32(hdr[88:]))}
+	if info.JPEG.Off <= 0 || info.JPEG.N <= 0 || info.JPEG.Off+info.JPEG.N > size {
+		return RAFInfo{}, fmt.Errorf("raf: embedded JPEG at %d+%d lies outside the %d-byte file", info.JPEG.Off, info.JPEG.N, size)
+	}
+	dirOff := int64(binary.BigEndian.Uint32(hdr[92:]))
+	cnt := readN(r, dirOff, 4)
+	if dirOff <= 0 || dirOff+4 > size || len(cnt) < 4 {
+		return info, nil
+	}
+	off := dirOff + 4
+	for range min(binary.BigEndian.Uint32(cnt), 256) {
+		e := readN(r, off, 8)
+		if len(e) < 8 {
+			break
+		}
+		tag, n := binary.BigEndian.Uint16(e), int64(binary.BigEndian.Uint16(e[2:]))
+		if tag == 0x0111 && n == 4 { // RawImageCroppedSize: height, width
+			info.Height, info.Width = int(binary.BigEndian.Uint16(e[4:])), int(binary.BigEndian.Uint16(e[6:]))
+			break
+		}
+		off += 4 + n
+	}
+	return info, nil
+}
