@@ -194,7 +194,6 @@ type HEIFInfo struct {
 // and rotation (irot).
 func ReadHEIF(r io.ReaderAt, size int64) (HEIFInfo, error) {
 	var (
-		info    HEIFInfo
 		primary uint32
 		ipco    []Box
 		ipma    map[uint32][]int
@@ -238,6 +237,17 @@ func ReadHEIF(r io.ReaderAt, size int64) (HEIFInfo, error) {
 			return nil
 		})
 	})
+	info := heifProps(r, primary, ipco, ipma)
+	if err != nil {
+		return info, fmt.Errorf("HEIF boxes: %w", err)
+	}
+	return info, nil
+}
+
+// heifProps reads the ispe and irot properties among ipco: the largest
+// extent of all, and those the primary item has (the first of each).
+func heifProps(r io.ReaderAt, primary uint32, ipco []Box, ipma map[uint32][]int) HEIFInfo {
+	var info HEIFInfo
 	for _, prop := range ipco {
 		if prop.Type != "ispe" {
 			continue
@@ -268,10 +278,7 @@ func ReadHEIF(r io.ReaderAt, size int64) (HEIFInfo, error) {
 			}
 		}
 	}
-	if err != nil {
-		return info, fmt.Errorf("HEIF boxes: %w", err)
-	}
-	return info, nil
+	return info
 }
 
 // readIPMA reads an item property association box: for each item, the

@@ -133,21 +133,7 @@ func (e *Extractor) Extract(ctx context.Context, src Source) (m assets.Metadata,
 // useful are returned; those after a partial read become warnings.
 func (e *Extractor) read(ctx context.Context, r *budgetReader, src Source, f containers.Format, p props, warn func(string)) error {
 	section := func(off, n int64) io.ReadSeeker { return io.NewSectionReader(r, off, n) }
-	image := func(rs io.ReadSeeker, imf imagemeta.ImageFormat) error {
-		w, h, err := readImageTags(rs, imf, allSources, p, warn)
-		if err != nil {
-			// A broken EXIF block aborts the decoder before it reaches
-			// IPTC and XMP: read those again without it.
-			if _, serr := rs.Seek(0, io.SeekStart); serr == nil {
-				_, _, _ = readImageTags(rs, imf, imagemeta.IPTC|imagemeta.XMP, p, func(string) {})
-			}
-		}
-		if w > 0 && h > 0 {
-			p.setDefault("File:ImageWidth", w)
-			p.setDefault("File:ImageHeight", h)
-		}
-		return err
-	}
+	image := func(rs io.ReadSeeker, imf imagemeta.ImageFormat) error { return readImage(rs, imf, p, warn) }
 	partial := func(err error) error {
 		if err == nil {
 			return nil
@@ -159,47 +145,27 @@ func (e *Extractor) read(ctx context.Context, r *budgetReader, src Source, f con
 		return nil
 	}
 
+	// Files that are one EXIF structure from their first byte.
+	whole := map[containers.Format]imagemeta.ImageFormat{
+		containers.WebP: imagemeta.WebP, containers.TIFF: imagemeta.TIFF, containers.CR2: imagemeta.CR2,
+		containers.NEF: imagemeta.NEF, containers.ARW: imagemeta.ARW, containers.DNG: imagemeta.DNG,
+	}
+	if imf, ok := whole[f]; ok {
+		return partial(image(section(0, src.Size), imf))
+	}
 	switch f {
 	case containers.JPEG:
-		w, h, segErr := jpegSegments(r, src.Size, p)
-		if w > 0 && h > 0 {
-			p["JPEG:ImageWidth"], p["JPEG:ImageHeight"] = w, h
-		}
-		err := image(section(0, src.Size), imagemeta.JPEG)
-		if segErr != nil {
-			warn(segErr.Error())
-		}
-		return partial(err)
+		return partial(readJPEG(r, src.Size, p, warn))
 	case containers.PNG:
 		if err := pngXMP(r, src.Size, p); err != nil {
 			warn(err.Error())
 		}
 		return partial(image(section(0, src.Size), imagemeta.PNG))
-	case containers.WebP:
-		return partial(image(section(0, src.Size), imagemeta.WebP))
-	case containers.TIFF:
-		return partial(image(section(0, src.Size), imagemeta.TIFF))
-	case containers.CR2:
-		return partial(image(section(0, src.Size), imagemeta.CR2))
-	case containers.NEF:
-		return partial(image(section(0, src.Size), imagemeta.NEF))
-	case containers.ARW:
-		return partial(image(section(0, src.Size), imagemeta.ARW))
-	case containers.DNG:
-		return partial(image(section(0, src.Size), imagemeta.DNG))
-	case containers.RW2:
-		// The PanasonicRaw IFD0 holds the size and ISO in tags of its own.
-		if rw2, err := containers.ReadRW2(r, src.Size); err == nil {
-			if rw2.Width > 0 && rw2.Height > 0 {
-				p["PanasonicRaw:ImageWidth"], p["PanasonicRaw:ImageHeight"] = rw2.Width, rw2.Height
-			}
-			if rw2.ISO > 0 {
-				p["IFD0:ISO"] = rw2.ISO
-			}
+	case containers.RW2, containers.ORF:
+		if f == containers.RW2 {
+			readRW2(r, src.Size, p)
 		}
-		return partial(image(io.NewSectionReader(&tiffMagic{r}, 0, src.Size), imagemeta.TIFF))
-	case containers.ORF:
-		// TIFF with its own magic number; the IFDs are standard.
+		// TIFF with their own magic number; the IFDs are standard.
 		return partial(image(io.NewSectionReader(&tiffMagic{r}, 0, src.Size), imagemeta.TIFF))
 	case containers.RAF:
 		raf, err := containers.ReadRAF(r, src.Size)
@@ -211,20 +177,7 @@ func (e *Extractor) read(ctx context.Context, r *budgetReader, src Source, f con
 		}
 		return partial(image(section(raf.JPEG.Off, raf.JPEG.N), imagemeta.JPEG))
 	case containers.HEIC, containers.HEIF, containers.AVIF:
-		if err := newBMFF(r, p).walk(0, src.Size); err != nil {
-			warn(err.Error())
-		}
-		heif, err := containers.ReadHEIF(r, src.Size)
-		if err != nil {
-			warn(err.Error())
-		}
-		if heif.Width > 0 || heif.Height > 0 {
-			p.setDefault("HEIF:ImageWidth", heif.Width)
-			p.setDefault("HEIF:ImageHeight", heif.Height)
-		}
-		if heif.Rotated {
-			p.setDefault("HEIF:Rotation", heif.Rotation)
-		}
+		readHEIF(r, src.Size, p, warn)
 		return partial(image(section(0, src.Size), imagemeta.HEIF))
 	case containers.CR3:
 		if err := newBMFF(r, p).walk(0, src.Size); err != nil {
@@ -254,6 +207,74 @@ func (e *Extractor) read(ctx context.Context, r *budgetReader, src Source, f con
 		return nil
 	}
 	return probe(ctx, e.FFprobe, src.Path, p)
+}
+
+// readImage reads the EXIF, IPTC and XMP of an image and the pixel size
+// its decoder reports.
+func readImage(rs io.ReadSeeker, imf imagemeta.ImageFormat, p props, warn func(string)) error {
+	w, h, err := readImageTags(rs, imf, allSources, p, warn)
+	if err != nil {
+		// A broken EXIF block aborts the decoder before it reaches
+		// IPTC and XMP: read those again without it.
+		if _, serr := rs.Seek(0, io.SeekStart); serr == nil {
+			_, _, _ = readImageTags(rs, imf, imagemeta.IPTC|imagemeta.XMP, p, func(string) {})
+		}
+	}
+	if w > 0 && h > 0 {
+		p.setDefault("File:ImageWidth", w)
+		p.setDefault("File:ImageHeight", h)
+	}
+	return err
+}
+
+// readJPEG reads a JPEG's tags, and from its segments the frame size and
+// whether its IPTC is newer than its XMP.
+func readJPEG(r io.ReaderAt, size int64, p props, warn func(string)) error {
+	w, h, segErr := jpegSegments(r, size, p)
+	if w > 0 && h > 0 {
+		p["JPEG:ImageWidth"], p["JPEG:ImageHeight"] = w, h
+	}
+	err := readImage(io.NewSectionReader(r, 0, size), imagemeta.JPEG, p, warn)
+	if segErr != nil {
+		warn(segErr.Error())
+	}
+	return err
+}
+
+// readRW2 reads what ExifTool reads from the PanasonicRaw IFD0 of an RW2
+// and no standard tag holds: the size inside the sensor's borders and the
+// ISO.
+func readRW2(r io.ReaderAt, size int64, p props) {
+	rw2, err := containers.ReadRW2(r, size)
+	if err != nil {
+		return // the TIFF reader that follows says what is wrong
+	}
+	if rw2.Width > 0 && rw2.Height > 0 {
+		p["PanasonicRaw:ImageWidth"], p["PanasonicRaw:ImageHeight"] = rw2.Width, rw2.Height
+	}
+	if rw2.ISO > 0 {
+		p["IFD0:ISO"] = rw2.ISO
+	}
+}
+
+// readHEIF reads the movie boxes of a HEIF (an image sequence has them)
+// and the size and rotation of its primary item.
+func readHEIF(r io.ReaderAt, size int64, p props, warn func(string)) {
+	movieErr := newBMFF(r, p).walk(0, size)
+	heif, err := containers.ReadHEIF(r, size)
+	if err == nil {
+		err = movieErr // both walk the same top-level boxes: one warning
+	}
+	if err != nil {
+		warn(err.Error())
+	}
+	if heif.Width > 0 || heif.Height > 0 {
+		p.setDefault("HEIF:ImageWidth", heif.Width)
+		p.setDefault("HEIF:ImageHeight", heif.Height)
+	}
+	if heif.Rotated {
+		p.setDefault("HEIF:Rotation", heif.Rotation)
+	}
 }
 
 // cr3 reads the TIFF blocks of a CR3 with the TIFF decoder, renaming their

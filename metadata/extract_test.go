@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/testfiles"
 )
 
 func extractBytes(t *testing.T, name string, b []byte) (assets.Metadata, error) {
@@ -115,6 +116,25 @@ func TestExtractKnownFiles(t *testing.T) {
 				t.Errorf("got %v, want %v", got, want)
 			}
 		})
+	}
+}
+
+// TestExtractRW2 reads a minimal Panasonic RW2 (no RW2 is among the
+// shared camera files): its size and ISO come from the PanasonicRaw IFD0,
+// as ExifTool 12.57 reads the same bytes (Composite:ImageSize 5184 3888,
+// IFD0:ISO 400). Before, neither was read.
+func TestExtractRW2(t *testing.T) {
+	m, err := extractBytes(t, "P1000001.RW2", testfiles.RW2(5248, 3920, 4, 8, 3892, 5192, 400))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := [5]any{m.MIME, m.Make, m.Width, m.Height, m.ISO}
+	want := [5]any{"image/x-panasonic-rw2", "Panasonic", 5184, 3888, 400}
+	if got != want {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if m.Sources["width"] != "PanasonicRaw:ImageWidth" || m.Sources["iso"] != "IFD0:ISO" {
+		t.Errorf("sources %v", m.Sources)
 	}
 }
 

@@ -1,0 +1,125 @@
+package containers
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"mediabank/internal/testfiles"
+)
+
+// seed adds the shared camera files of up to 64 KiB and a minimal RW2 to
+// the corpus of f.
+func seed(f *testing.F) {
+	err := filepath.WalkDir(testfiles.Dir(f), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.Contains(path, "expected") {
+			return err
+		}
+		if info, err := d.Info(); err != nil || info.Size() > 64<<10 {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		f.Add(b)
+		return err
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(testfiles.RW2(5248, 3920, 4, 8, 3892, 5192, 400))
+}
+
+// check fails the target when a span a reader returns lies outside the
+// data it was given.
+func check(t *testing.T, what string, s Span, size int64) {
+	if s.Off < 0 || s.N < 0 || s.Off+s.N > size {
+		t.Errorf("%s %+v outside the %d bytes", what, s, size)
+	}
+}
+
+func FuzzSniff(f *testing.F) {
+	seed(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, ok := Sniff(data[:min(len(data), SniffLen)], "nef")
+		if ok != (got != Format{}) {
+			t.Errorf("Sniff = %v, %v", got, ok)
+		}
+	})
+}
+
+func FuzzBMFF(f *testing.F) {
+	seed(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, size := bytes.NewReader(data), int64(len(data))
+		cr3, _ := ReadCR3(r, size)
+		for name, s := range cr3.CMT {
+			check(t, name, s, size)
+		}
+		for _, s := range cr3.Previews {
+			check(t, "preview", s, size)
+		}
+		heif, _ := ReadHEIF(r, size)
+		if heif.Rotation%90 != 0 || heif.Rotation < 0 || heif.Rotation >= 360 {
+			t.Errorf("rotation %d", heif.Rotation)
+		}
+	})
+}
+
+func FuzzTIFF(f *testing.F) {
+	seed(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, size := bytes.NewReader(data), int64(len(data))
+		_, _ = ReadRW2(r, size)
+		tf, err := OpenTIFF(r, 0, size)
+		if err != nil {
+			return
+		}
+		n := 0
+		tf.EachIFD(func(_ uint32, d IFD) {
+			n++
+			if len(d.Entries) == 0 || len(d.Entries) > MaxIFDEntries {
+				t.Errorf("%d entries", len(d.Entries))
+			}
+			for _, e := range d.Entries {
+				if v := d.Values(e.Tag); len(v) > maxValues {
+					t.Errorf("%d values", len(v))
+				}
+			}
+			_ = d.MPImages()
+			_ = d.Orientation()
+		})
+		if n > MaxIFDs {
+			t.Errorf("%d IFDs, limit %d", n, MaxIFDs)
+		}
+	})
+}
+
+func FuzzJPEG(f *testing.F) {
+	seed(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, size := bytes.NewReader(data), int64(len(data))
+		n := 0
+		_ = JPEGSegments(r, 0, size, func(s Segment) error {
+			n++
+			if s.Off < 4 || s.N < 0 {
+				t.Errorf("segment %+v", s)
+			}
+			return nil
+		})
+		if n > MaxSegments {
+			t.Errorf("%d segments, limit %d", n, MaxSegments)
+		}
+	})
+}
+
+func FuzzRAF(f *testing.F) {
+	seed(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		info, err := ReadRAF(bytes.NewReader(data), int64(len(data)))
+		if err == nil {
+			check(t, "JPEG", info.JPEG, int64(len(data)))
+		}
+	})
+}
