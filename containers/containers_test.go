@@ -153,7 +153,7 @@ func TestJPEGSegments(t *testing.T) {
 			}
 			h, w = int(binary.BigEndian.Uint16(sof[1:])), int(binary.BigEndian.Uint16(sof[3:]))
 		case 0xe1:
-			tf, err := OpenTIFF(r, s.Off+6, s.Off+s.N)
+			tf, err := s.EXIF(r)
 			if err != nil {
 				return err
 			}

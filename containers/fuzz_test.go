@@ -2,6 +2,7 @@ package containers
 
 import (
 	"bytes"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -105,6 +106,11 @@ func FuzzJPEG(f *testing.F) {
 			n++
 			if s.Off < 4 || s.N < 0 {
 				t.Errorf("segment %+v", s)
+			}
+			for _, open := range []func(io.ReaderAt) (*TIFFFile, error){s.EXIF, s.MPF} {
+				if tf, err := open(r); err == nil {
+					tf.EachIFD(func(_ uint32, d IFD) { _ = d.MPImages() })
+				}
 			}
 			return nil
 		})

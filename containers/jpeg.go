@@ -16,6 +16,26 @@ type Segment struct {
 	Off, N int64 // payload, after the marker and the length
 }
 
+// EXIF opens the TIFF structure of an APP1 segment that holds EXIF (after
+// "Exif\0\0").
+func (s Segment) EXIF(r io.ReaderAt) (*TIFFFile, error) {
+	return s.tiff(r, 0xE1, "Exif\x00\x00")
+}
+
+// MPF opens the TIFF structure of an APP2 segment that holds a
+// Multi-Picture Format index (after "MPF\0"); the offsets in it count from
+// its header.
+func (s Segment) MPF(r io.ReaderAt) (*TIFFFile, error) {
+	return s.tiff(r, 0xE2, "MPF\x00")
+}
+
+func (s Segment) tiff(r io.ReaderAt, marker byte, sig string) (*TIFFFile, error) {
+	if s.Marker != marker || string(readN(r, s.Off, len(sig))) != sig {
+		return nil, fmt.Errorf("segment at %d is not %q", s.Off, sig)
+	}
+	return OpenTIFF(r, s.Off+int64(len(sig)), s.Off+s.N)
+}
+
 // JPEGSegments calls fn for each segment of the JPEG at base (ending at
 // end) up to the image data (SOS) or the end of the image (EOI), and stops
 // at fn's first error. Markers without a payload are passed over.

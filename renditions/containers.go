@@ -140,29 +140,19 @@ func jpegCandidates(r io.ReaderAt, base, size int64) ([]candidate, error) {
 	var thumbs, previews []containers.Span
 	// A damaged segment ends the search; what was found before it counts.
 	_ = containers.JPEGSegments(r, base, size, func(s containers.Segment) error {
-		switch s.Marker {
-		case 0xE1: // APP1: EXIF is a TIFF structure after "Exif\0\0"
-			if sig := readN(r, s.Off, 6); string(sig) == "Exif\x00\x00" {
-				t, err := containers.OpenTIFF(r, s.Off+6, min(size, s.Off+s.N))
-				if err != nil {
-					break
-				}
-				if ifd0, err := t.IFD(t.First); err == nil {
-					main.orientation = ifd0.Orientation()
-					if ifd1, err := t.IFD(ifd0.Next); err == nil {
-						if off := ifd1.Value(0x201); off != 0 {
-							thumbs = append(thumbs, containers.Span{Off: t.Base + int64(off), N: int64(ifd1.Value(0x202))})
-						}
+		if t, err := s.EXIF(r); err == nil {
+			if ifd0, err := t.IFD(t.First); err == nil {
+				main.orientation = ifd0.Orientation()
+				if ifd1, err := t.IFD(ifd0.Next); err == nil {
+					if off := ifd1.Value(0x201); off != 0 {
+						thumbs = append(thumbs, containers.Span{Off: t.Base + int64(off), N: int64(ifd1.Value(0x202))})
 					}
 				}
 			}
-		case 0xE2: // APP2: MPF lists the other images of the file
-			if sig := readN(r, s.Off, 4); string(sig) == "MPF\x00" {
-				if t, err := containers.OpenTIFF(r, s.Off+4, size); err == nil {
-					if ifd0, err := t.IFD(t.First); err == nil {
-						previews = append(previews, ifd0.MPImages()...)
-					}
-				}
+		}
+		if t, err := s.MPF(r); err == nil { // the other images of the file
+			if ifd0, err := t.IFD(t.First); err == nil {
+				previews = append(previews, ifd0.MPImages()...)
 			}
 		}
 		return nil
@@ -181,13 +171,6 @@ func jpegCandidates(r io.ReaderAt, base, size int64) ([]candidate, error) {
 		return nil, mainErr
 	}
 	return list, nil
-}
-
-// readN reads n bytes at off, or fewer at the end of the file.
-func readN(r io.ReaderAt, off int64, n int) []byte {
-	b := make([]byte, n)
-	k, _ := r.ReadAt(b, off)
-	return b[:k]
 }
 
 // tiffCandidates lists the JPEG previews in every IFD and SubIFD of a TIFF
