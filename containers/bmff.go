@@ -22,8 +22,8 @@ const (
 // (CMT1…CMT4) and the thumbnail (THMB); a top-level one holds the preview
 // (PRVW).
 const (
-	CanonUUID        = "\x85\xc0\xb6\x87\x82\x0f\x11\xe0\x81\x11\xf4\xce\x46\x2b\x6a\x48"
-	CanonPreviewUUID = "\xea\xf4\x2b\x5e\x1c\x98\x4b\x88\xb9\xfb\xb7\xdc\x40\x6e\x4d\x16"
+	canonUUID        = "\x85\xc0\xb6\x87\x82\x0f\x11\xe0\x81\x11\xf4\xce\x46\x2b\x6a\x48"
+	canonPreviewUUID = "\xea\xf4\x2b\x5e\x1c\x98\x4b\x88\xb9\xfb\xb7\xdc\x40\x6e\x4d\x16"
 )
 
 // Box is one box: its four-character type and where its body lies.
@@ -147,7 +147,7 @@ func ReadCR3(r io.ReaderAt, size int64) (CR3Parts, error) {
 		switch bx.Type {
 		case "moov":
 			return b.Walk(bx.Off, bx.End, func(bx Box) error {
-				if bx.Type == "uuid" && string(readN(r, bx.Off, 16)) == CanonUUID {
+				if bx.Type == "uuid" && string(readN(r, bx.Off, 16)) == canonUUID {
 					return b.Walk(bx.Off+16, bx.End, canon)
 				}
 				return nil
@@ -156,7 +156,7 @@ func ReadCR3(r io.ReaderAt, size int64) (CR3Parts, error) {
 			// The preview uuid has 8 bytes of its own before its boxes.
 			// A damaged one costs only the preview: the metadata is
 			// elsewhere.
-			if string(readN(r, bx.Off, 16)) == CanonPreviewUUID {
+			if string(readN(r, bx.Off, 16)) == canonPreviewUUID {
 				_ = b.Walk(bx.Off+16+8, bx.End, func(bx Box) error {
 					if bx.Type == "PRVW" {
 						preview(bx)

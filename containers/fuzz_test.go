@@ -80,7 +80,7 @@ func FuzzTIFF(f *testing.F) {
 		n := 0
 		tf.EachIFD(func(_ uint32, d IFD) {
 			n++
-			if len(d.Entries) == 0 || len(d.Entries) > MaxIFDEntries {
+			if len(d.Entries) == 0 || len(d.Entries) > maxIFDEntries {
 				t.Errorf("%d entries", len(d.Entries))
 			}
 			for _, e := range d.Entries {
@@ -91,8 +91,8 @@ func FuzzTIFF(f *testing.F) {
 			_ = d.MPImages()
 			_ = d.Orientation()
 		})
-		if n > MaxIFDs {
-			t.Errorf("%d IFDs, limit %d", n, MaxIFDs)
+		if n > maxIFDs {
+			t.Errorf("%d IFDs, limit %d", n, maxIFDs)
 		}
 	})
 }
@@ -114,8 +114,8 @@ func FuzzJPEG(f *testing.F) {
 			}
 			return nil
 		})
-		if n > MaxSegments {
-			t.Errorf("%d segments, limit %d", n, MaxSegments)
+		if n > maxSegments {
+			t.Errorf("%d segments, limit %d", n, maxSegments)
 		}
 	})
 }

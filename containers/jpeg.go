@@ -6,8 +6,8 @@ import (
 	"io"
 )
 
-// MaxSegments bounds the JPEG segments read before the image data.
-const MaxSegments = 4096
+// maxSegments bounds the JPEG segments read before the image data.
+const maxSegments = 4096
 
 // Segment is one JPEG marker segment with a length: its marker and where
 // its payload lies.
@@ -41,7 +41,7 @@ func (s Segment) tiff(r io.ReaderAt, marker byte, sig string) (*TIFFFile, error)
 // at fn's first error. Markers without a payload are passed over.
 func JPEGSegments(r io.ReaderAt, base, end int64, fn func(Segment) error) error {
 	off := base + 2
-	for range MaxSegments {
+	for range maxSegments {
 		if off+4 > end {
 			return nil
 		}
@@ -74,45 +74,4 @@ func JPEGSegments(r io.ReaderAt, base, end int64, fn func(Segment) error) error 
 		off += 2 + n
 	}
 	return nil
-}
-
-// RAFInfo is what the header and directory of a Fujifilm RAF say.
-type RAFInfo struct {
-	// JPEG is the embedded JPEG, which carries the EXIF.
-	JPEG Span
-	// Width and Height are the cropped sensor size (RawImageCroppedSize),
-	// 0 when the directory does not give it.
-	Width, Height int
-}
-
-// ReadRAF reads the header of a RAF of size bytes.
-func ReadRAF(r io.ReaderAt, size int64) (RAFInfo, error) {
-	var hdr [100]byte
-	if _, err := r.ReadAt(hdr[:], 0); err != nil {
-		return RAFInfo{}, fmt.Errorf("raf header: %w", err)
-	}
-	var info RAFInfo
-	info.JPEG = Span{int64(binary.BigEndian.Uint32(hdr[84:])), int64(binary.BigEndian.Uint32(hdr[88:]))}
-	if info.JPEG.Off <= 0 || info.JPEG.N <= 0 || info.JPEG.Off+info.JPEG.N > size {
-		return RAFInfo{}, fmt.Errorf("raf: embedded JPEG at %d+%d lies outside the %d-byte file", info.JPEG.Off, info.JPEG.N, size)
-	}
-	dirOff := int64(binary.BigEndian.Uint32(hdr[92:]))
-	cnt := readN(r, dirOff, 4)
-	if dirOff <= 0 || dirOff+4 > size || len(cnt) < 4 {
-		return info, nil
-	}
-	off := dirOff + 4
-	for range min(binary.BigEndian.Uint32(cnt), 256) {
-		e := readN(r, off, 8)
-		if len(e) < 8 {
-			break
-		}
-		tag, n := binary.BigEndian.Uint16(e), int64(binary.BigEndian.Uint16(e[2:]))
-		if tag == 0x0111 && n == 4 { // RawImageCroppedSize: height, width
-			info.Height, info.Width = int(binary.BigEndian.Uint16(e[4:])), int(binary.BigEndian.Uint16(e[6:]))
-			break
-		}
-		off += 4 + n
-	}
-	return info, nil
 }

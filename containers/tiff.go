@@ -9,8 +9,8 @@ import (
 
 // Bounds on the IFDs of one TIFF structure.
 const (
-	MaxIFDs       = 64
-	MaxIFDEntries = 2048
+	maxIFDs       = 64
+	maxIFDEntries = 2048
 	// maxValues bounds the values read from one entry.
 	maxValues = 4096
 )
@@ -73,7 +73,7 @@ func (t *TIFFFile) IFD(off uint32) (IFD, error) {
 		return IFD{}, fmt.Errorf("IFD at %d out of bounds", off)
 	}
 	count := int(t.Order.Uint16(n))
-	if count == 0 || count > MaxIFDEntries {
+	if count == 0 || count > maxIFDEntries {
 		return IFD{}, fmt.Errorf("IFD at %d: bad entry count %d", off, count)
 	}
 	b := readN(t.r, at+2, count*12+4)
@@ -90,12 +90,12 @@ func (t *TIFFFile) IFD(off uint32) (IFD, error) {
 }
 
 // EachIFD calls fn for IFD0, the IFDs chained after it and their SubIFDs
-// (tag 0x14A), each once, at most MaxIFDs; IFDs that do not read are
+// (tag 0x14A), each once, at most maxIFDs; IFDs that do not read are
 // passed over.
 func (t *TIFFFile) EachIFD(fn func(off uint32, d IFD)) {
 	queue := []uint32{t.First}
 	seen := map[uint32]bool{}
-	for len(queue) > 0 && len(seen) < MaxIFDs {
+	for len(queue) > 0 && len(seen) < maxIFDs {
 		off := queue[0]
 		queue = queue[1:]
 		if seen[off] {
