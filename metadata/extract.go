@@ -1,7 +1,8 @@
 // Package metadata reads what a photo, video or audio file says about
 // itself: EXIF, IPTC and XMP through bep/imagemeta, and container headers
-// (QuickTime/MP4, HEIF, CR3, RAF, WAV, MP3) through small readers of our
-// own, with ffprobe as an optional fallback for other containers.
+// (QuickTime/MP4, HEIF, CR3, RAF, RW2, WAV, MP3) through small readers of
+// our own (the structure of each in package containers), with ffprobe as
+// an optional fallback for other containers.
 package metadata
 
 import (
