@@ -21,6 +21,18 @@ func open(t *testing.T, name string) *bytes.Reader {
 	return bytes.NewReader(b)
 }
 
+// tsPackets is the start of an MPEG transport stream, cut to n bytes: 188-byte
+// packets starting with the sync byte 'G', after a 4-byte timecode for M2TS.
+func tsPackets(timecode, n int) []byte {
+	b := make([]byte, 0, 2*(timecode+188))
+	for range 2 {
+		b = append(b, make([]byte, timecode)...)
+		b = append(b, 'G')
+		b = append(b, make([]byte, 187)...)
+	}
+	return b[:min(n, len(b))]
+}
+
 func TestSniff(t *testing.T) {
 	ftyp := func(brands ...string) []byte {
 		b := binary.BigEndian.AppendUint32(nil, uint32(8+4*len(brands)))
@@ -53,6 +65,9 @@ func TestSniff(t *testing.T) {
 		{"short ftyp", []byte("\x00\x00\x00\x08ftyp"), "", MP4, true},
 		{"pdf", []byte("%PDF-1.7"), "", PDF, true},
 		{"gif", []byte("GIF89a"), "", GIF, true},
+		// Callers pass SniffLen bytes: enough to see the second packet.
+		{"mpeg-ts", tsPackets(0, SniffLen), "mts", MTS, true},
+		{"m2ts", tsPackets(4, SniffLen), "m2ts", MTS, true},
 		{"text", []byte("hello, world"), "jpg", Format{}, false},
 		{"empty", nil, "jpg", Format{}, false},
 	}

@@ -60,8 +60,9 @@ func (f Format) TIFFBased() bool {
 	return false
 }
 
-// SniffLen is how many leading bytes callers give Sniff.
-const SniffLen = 64
+// SniffLen is how many leading bytes callers give Sniff: enough for the
+// second packet of an M2TS stream (4-byte timecode + 188-byte packets).
+const SniffLen = 200
 
 // Sniff recognises a format from the first bytes of a file. TIFF-based
 // RAW files share the TIFF header, so ext (lower case, no dot) decides
