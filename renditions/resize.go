@@ -12,20 +12,8 @@ import (
 // enlarged, opaque (transparency flattened on white, as JPEG has none).
 func fit(img image.Image, edge int) *image.NRGBA {
 	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	tw, th := fitSize(w, h, edge)
-	// Averaging whole blocks first is what makes big sources cheap: Lanczos
-	// is then left with a factor below 2, as in libvips after shrink-on-load.
-	var n *image.NRGBA
-	if k := min(w/tw, h/th); k >= 2 {
-		n = areaAverage(img, w/k, h/k)
-	} else {
-		n = toNRGBA(img)
-	}
-	if n.Rect.Dx() != tw || n.Rect.Dy() != th {
-		n = imaging.Resize(n, tw, th, imaging.Lanczos)
-	}
-	return n
+	tw, th := fitSize(b.Dx(), b.Dy(), edge)
+	return Resize(img, tw, th)
 }
 
 // fitSize is w×h scaled so that the long edge is at most edge.

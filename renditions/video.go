@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
 	"image/png"
 	"io"
 	"os"
@@ -21,6 +22,19 @@ const posterTimeout = 2 * time.Minute
 
 // poster makes the poster frame and the thumbnail of a video with ffmpeg.
 func (m *Maker) poster(ctx context.Context, src Source) ([]Output, error) {
+	img, err := m.frame(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	out, err := m.sizes(img, []string{assets.Poster, assets.Thumbnail}, []int{PreviewEdge, ThumbnailEdge})
+	if err != nil {
+		return nil, fmt.Errorf("poster of %s: %w", src.Name, err)
+	}
+	return out, nil
+}
+
+// frame decodes the poster frame of a video, upright, at full size.
+func (m *Maker) frame(ctx context.Context, src Source) (image.Image, error) {
 	bin := m.FFmpeg
 	if bin == "" {
 		bin = "ffmpeg"
@@ -61,7 +75,7 @@ func (m *Maker) poster(ctx context.Context, src Source) ([]Output, error) {
 	if len(frame) == 0 {
 		return nil, fmt.Errorf("poster of %s: ffmpeg found no video frame", src.Name)
 	}
-	out, err := guarded(ctx, func() ([]Output, error) {
+	img, err := guarded(ctx, func() (image.Image, error) {
 		c := candidate{what: "video frame", n: int64(len(frame)), format: "png"}
 		r := bytes.NewReader(frame)
 		if err := c.config(r); err != nil {
@@ -74,12 +88,12 @@ func (m *Maker) poster(ctx context.Context, src Source) ([]Output, error) {
 		if err != nil {
 			return nil, fmt.Errorf("decode video frame: %w", err)
 		}
-		return m.sizes(img, []string{assets.Poster, assets.Thumbnail}, []int{PreviewEdge, ThumbnailEdge})
+		return img, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("poster of %s: %w", src.Name, err)
 	}
-	return out, nil
+	return img, nil
 }
 
 // grabFrame returns the frame at second at of file as PNG, or nothing if
