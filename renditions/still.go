@@ -111,3 +111,6 @@ func Open(ctx context.Context, store assets.Store, a *assets.Asset) (src Source,
 // inMemoryOriginal is the largest original Open reads into memory; one
 // per CPU is rendering at a time.
 const inMemoryOriginal = 64 << 20
+
+// EncodeJPEG encodes an opaque image (as Resize makes) as a JPEG.
+func EncodeJPEG(n *image.NRGBA, quality int) ([]byte, error) { return encodeJPEG(n, quality) }
