@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// ExifTool reads file with `exiftool -j -G1 -a`, the tool the photo world
-// trusts, and returns its tags by group and name ("IPTC:Caption-Abstract",
-// "XMP-dc:Description"). Repeated tags (-a) keep their last value.
+// ExifTool reads file with `exiftool -j -G0:1 -a -n`, the tool the photo world
+// trusts, and returns its tags by groups and name ("IPTC:Caption-Abstract",
+// "XMP:XMP-dc:Description", "MakerNotes:Nikon:…"), numbers plain.
 func ExifTool(tb testing.TB, file string) map[string]any {
 	tb.Helper()
 	bin, err := exec.LookPath("exiftool")
@@ -20,7 +20,7 @@ func ExifTool(tb testing.TB, file string) map[string]any {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	out, err := exec.Command(bin, "-j", "-G1", "-a", "-n", "-struct", abs).Output()
+	out, err := exec.Command(bin, "-j", "-G0:1", "-a", "-n", abs).Output()
 	if err != nil {
 		tb.Fatalf("exiftool %s: %v", file, err)
 	}
