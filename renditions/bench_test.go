@@ -18,7 +18,7 @@ import (
 func BenchmarkCard(b *testing.B) {
 	files := testfiles.WriteJPEGs(b, b.TempDir(), 8, 6000, 4000)
 	m := &Maker{}
-	cpu := cpuTime(b, syscall.RUSAGE_SELF)
+	cpu := testfiles.CPUTime(b, syscall.RUSAGE_SELF)
 	for b.Loop() {
 		for _, f := range files {
 			if _, err := makeFile(b, m, f, 0); err != nil {
@@ -29,19 +29,19 @@ func BenchmarkCard(b *testing.B) {
 	// CPU time is reported beside wall time because the machine is shared:
 	// others' load stretches wall time but not the work done.
 	count := time.Duration(b.N * len(files))
-	wall, cpu := b.Elapsed()/count, (cpuTime(b, syscall.RUSAGE_SELF)-cpu)/count
+	wall, cpu := b.Elapsed()/count, (testfiles.CPUTime(b, syscall.RUSAGE_SELF)-cpu)/count
 	b.ReportMetric(ms(wall), "ms/file")
 	b.ReportMetric(ms(cpu), "cpu-ms/file")
 	if _, err := exec.LookPath("vipsthumbnail"); err != nil {
 		b.Log("vipsthumbnail is not installed: no comparison")
 		return
 	}
-	vipsCPU := cpuTime(b, syscall.RUSAGE_CHILDREN)
+	vipsCPU := testfiles.CPUTime(b, syscall.RUSAGE_CHILDREN)
 	vips, err := VipsThumbnailTime(context.Background(), files, []int{PreviewEdge, ThumbnailEdge})
 	if err != nil {
 		b.Fatal(err)
 	}
-	vipsCPU = (cpuTime(b, syscall.RUSAGE_CHILDREN) - vipsCPU) / time.Duration(len(files))
+	vipsCPU = (testfiles.CPUTime(b, syscall.RUSAGE_CHILDREN) - vipsCPU) / time.Duration(len(files))
 	vips /= time.Duration(len(files))
 	b.ReportMetric(ms(vips), "vips-ms/file")
 	b.ReportMetric(ms(vipsCPU), "vips-cpu-ms/file")
@@ -50,13 +50,3 @@ func BenchmarkCard(b *testing.B) {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
-
-// cpuTime is the user and system time used so far by this process, or
-// by its finished children.
-func cpuTime(b *testing.B, who int) time.Duration {
-	var u syscall.Rusage
-	if err := syscall.Getrusage(who, &u); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
-}

@@ -8,7 +8,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // WriteJPEGs writes n photographic-looking w×h JPEGs at quality 90: smooth
@@ -47,4 +49,15 @@ func WriteJPEGs(tb testing.TB, dir string, n, w, h int) []string {
 		files = append(files, p)
 	}
 	return files
+}
+
+// CPUTime is the user and system time used so far by this process
+// (syscall.RUSAGE_SELF) or by its finished children (RUSAGE_CHILDREN):
+// benchmarks report it beside wall time because the machine is shared.
+func CPUTime(tb testing.TB, who int) time.Duration {
+	var u syscall.Rusage
+	if err := syscall.Getrusage(who, &u); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
