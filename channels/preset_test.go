@@ -2,6 +2,8 @@ package channels
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -143,4 +145,28 @@ func FuzzLoadPresets(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPresetsDoc keeps the table of docs/channels.md equal to the defaults.
+func TestPresetsDoc(t *testing.T) {
+	doc, err := os.ReadFile("../docs/channels.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range DefaultPresets().List() {
+		fit, limit, gps := "inside", "none", "kept"
+		if a, ok := p.Aspect(); ok {
+			fit = "crop " + a.String()
+		}
+		if p.MaxBytes > 0 {
+			limit = fmt.Sprint(p.MaxBytes)
+		}
+		if p.StripGPS {
+			gps = "stripped"
+		}
+		row := fmt.Sprintf("| `%s` | %d×%d | %s | %s | %s |", p.Name, p.Width, p.Height, fit, limit, gps)
+		if !strings.Contains(string(doc), row) {
+			t.Errorf("docs/channels.md lacks the row\n%s", row)
+		}
+	}
 }
