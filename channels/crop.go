@@ -148,3 +148,27 @@ func Pixels(r assets.Rect, w, h int) image.Rectangle {
 	x1, y1 = min(max(x1, x0+1), w), min(max(y1, y0+1), h)
 	return image.Rect(x0, y0, x1, y1)
 }
+
+// Frame is the part of a's upright picture that channel p posts, for the
+// pages to draw over the preview: the crop of p's aspect (the person's or
+// the default one) or, for a preset that does not crop, the whole picture.
+func (p Preset) Frame(a *assets.Asset) assets.Rect {
+	w, h := UprightSize(a.Meta)
+	return p.frame(a, w, h)
+}
+
+// frame is Frame on an upright w×h picture (zero when unknown).
+func (p Preset) frame(a *assets.Asset, w, h int) assets.Rect {
+	whole := assets.Rect{W: 1, H: 1}
+	aspect, ok := p.Aspect()
+	switch {
+	case !ok:
+		return whole
+	case w > 0 && h > 0:
+		return CropFor(a, aspect, w, h)
+	}
+	if c, ok := a.Crops[aspect.String()]; ok {
+		return c.Rect
+	}
+	return whole
+}

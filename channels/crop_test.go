@@ -197,6 +197,14 @@ func TestSetCrop(t *testing.T) {
 	if got, want := CropFor(a, Aspect{16, 9}, 4000, 6000), DefaultCrop(4000, 6000, Aspect{16, 9}, nil); !near(got, want) {
 		t.Errorf("CropFor(16:9) = %+v, want the default %+v", got, want)
 	}
+	feed, _ := DefaultPresets().Get("instagram_feed")
+	web, _ := DefaultPresets().Get("web")
+	if got := feed.Frame(a); !near(got, want.Rect) {
+		t.Errorf("instagram_feed.Frame = %+v, want the person's %+v", got, want.Rect)
+	}
+	if got := web.Frame(a); !near(got, assets.Rect{W: 1, H: 1}) {
+		t.Errorf("web.Frame = %+v, want the whole picture", got)
+	}
 	if err := SetFocus(a, 0.5, 0.1, "siti", at); err != nil {
 		t.Fatal(err)
 	}

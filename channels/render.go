@@ -95,10 +95,7 @@ func cropResize(img image.Image, o int, p Preset, a *assets.Asset) (*image.NRGBA
 	if o >= 5 && o <= 8 {
 		w, h = h, w
 	}
-	crop := assets.Rect{W: 1, H: 1}
-	if aspect, ok := p.Aspect(); ok {
-		crop = CropFor(a, aspect, w, h)
-	}
+	crop := p.frame(a, w, h)
 	px := Pixels(crop, w, h) // upright pixels, for the size
 	cw, ch := px.Dx(), px.Dy()
 	tw, th := cw, ch
