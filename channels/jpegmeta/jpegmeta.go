@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"mediabank/assets"
+	"mediabank/containers"
 )
 
 // Fields is what Write puts into the file. Empty values are left out.
@@ -75,36 +76,32 @@ type segment struct {
 	data   []byte
 }
 
-// split parses the marker segments before the image data, dropping APP1
-// and APP13, and returns the rest (from the first other marker without a
-// length, normally SOS) untouched.
+// split reads the marker segments before the image data, dropping APP1
+// and APP13, and returns the rest (from the first marker after them,
+// normally SOS) untouched.
 func split(b []byte) ([]segment, []byte, error) {
 	if len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
 		return nil, nil, fmt.Errorf("read JPEG: no start-of-image marker: %w", ErrNotJPEG)
 	}
 	var kept []segment
-	i := 2
-	for {
-		if i+4 > len(b) || b[i] != 0xFF {
-			return nil, nil, fmt.Errorf("read JPEG: no marker at byte %d: %w", i, ErrNotJPEG)
+	end := int64(2)
+	err := containers.JPEGSegments(bytes.NewReader(b), 0, int64(len(b)), func(s containers.Segment) error {
+		if s.Off+s.N > int64(len(b)) {
+			return fmt.Errorf("segment %#x at byte %d runs past the end", s.Marker, s.Off-4)
 		}
-		m := b[i+1]
-		if m == 0xFF { // fill byte
-			i++
-			continue
+		if s.Marker != 0xE1 && s.Marker != 0xED {
+			kept = append(kept, segment{s.Marker, b[s.Off : s.Off+s.N]})
 		}
-		if m == 0xDA || m == 0xD9 || m == 0x01 || m >= 0xD0 && m <= 0xD7 {
-			return kept, b[i:], nil
-		}
-		n := int(binary.BigEndian.Uint16(b[i+2:]))
-		if n < 2 || i+2+n > len(b) {
-			return nil, nil, fmt.Errorf("read JPEG: segment %#x at byte %d runs past the end: %w", m, i, ErrNotJPEG)
-		}
-		if m != 0xE1 && m != 0xED {
-			kept = append(kept, segment{m, b[i+4 : i+2+n]})
-		}
-		i += 2 + n
+		end = s.Off + s.N
+		return nil
+	})
+	if err == nil && (end >= int64(len(b)) || b[end] != 0xFF) {
+		err = fmt.Errorf("no image data after byte %d", end)
 	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("read JPEG: %w: %w", err, ErrNotJPEG)
+	}
+	return kept, b[end:], nil
 }
 
 func appendSegment(out []byte, marker byte, data []byte) []byte {
