@@ -11,8 +11,6 @@ import (
 	"os"
 	"path"
 
-	"github.com/disintegration/imaging"
-
 	"mediabank/assets"
 )
 
@@ -49,23 +47,6 @@ func (m *Maker) Still(ctx context.Context, src Source) (image.Image, int, error)
 		errs = append(errs, err)
 	}
 	return nil, 0, fmt.Errorf("picture of %s: no picture could be used: %w", src.Name, errors.Join(errs...))
-}
-
-// Resize shrinks img to exactly w×h, opaque (transparency flattened on
-// white), averaging whole blocks first as libvips does after
-// shrink-on-load, then Lanczos for the rest. The caller keeps the aspect.
-func Resize(img image.Image, w, h int) *image.NRGBA {
-	b := img.Bounds()
-	var n *image.NRGBA
-	if k := min(b.Dx()/w, b.Dy()/h); k >= 2 {
-		n = areaAverage(img, b.Dx()/k, b.Dy()/k)
-	} else {
-		n = toNRGBA(img)
-	}
-	if n.Rect.Dx() != w || n.Rect.Dy() != h {
-		n = imaging.Resize(n, w, h, imaging.Lanczos)
-	}
-	return n
 }
 
 // Upright turns an image stored with EXIF orientation o the right way up.
