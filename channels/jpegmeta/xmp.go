@@ -27,6 +27,9 @@ func xmpSegment(f Fields) []byte {
 		}
 		b.WriteString("   <" + name + "><rdf:" + kind + ">")
 		for _, v := range vs {
+			if v == "" {
+				continue
+			}
 			b.WriteString("<rdf:li>" + esc(v) + "</rdf:li>")
 		}
 		b.WriteString("</rdf:" + kind + "></" + name + ">\n")
