@@ -57,6 +57,9 @@ func TestCLI(t *testing.T) {
 	if !strings.Contains(errOut, "NOT safe to eject") {
 		t.Errorf("stderr does not say the card is not safe while a file failed:\n%s", errOut)
 	}
+	if strings.Contains(out, "safe_to_eject_s") || rep.SafeToEjectS != nil {
+		t.Errorf("the summary of a run with a failed file says when the card was safe:\n%s", out)
+	}
 
 	queries := [][]string{{"search", "--json", "type:video"}, {"search", "--json", "--facets", "camera:canon"}, {"search", "--json", "--sort", "name", "taken:>=2000-01-01"}}
 	var before []string
