@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/assets/retry"
 	"mediabank/metadata"
 	"mediabank/renditions"
 )
@@ -147,6 +148,10 @@ type Report struct {
 	Renditions    int64     `json:"renditions"`
 	RenditionErrs int64     `json:"rendition_errors"`
 	Failures      []Failure `json:"failures"`
+
+	// storeFaults counts the failures due to the store being unreachable,
+	// which another run may not meet (see Jobs).
+	storeFaults int64
 }
 
 // Failure is one file that could not be brought into the bank, and why.
@@ -160,6 +165,7 @@ type stats struct {
 	filesTotal, filesDone, bytesTotal, bytesDone atomic.Int64
 	ingested, duplicates, failed, skipped        atomic.Int64
 	sidecars, renditions, renditionErrs          atomic.Int64
+	storeFaults                                  atomic.Int64
 	walkDone                                     atomic.Bool
 	safeAt                                       atomic.Int64 // nanoseconds since start
 	// tried: every file of the card was tried (the run was not cancelled
@@ -172,6 +178,9 @@ type stats struct {
 
 func (st *stats) fail(path string, err error) {
 	st.failed.Add(1)
+	if retry.Transient(err) {
+		st.storeFaults.Add(1)
+	}
 	st.mu.Lock()
 	st.failures = append(st.failures, Failure{Path: path, Error: err.Error()})
 	st.mu.Unlock()
@@ -303,6 +312,7 @@ func (r *run) report() *Report {
 		Renditions:    st.renditions.Load(),
 		RenditionErrs: st.renditionErrs.Load(),
 		Failures:      failures,
+		storeFaults:   st.storeFaults.Load(),
 	}
 }
 

@@ -251,7 +251,7 @@ func cmdRenditions(ctx context.Context, cfg *config, args []string, stdin io.Rea
 	if pos, err := parseFlags(fl, args); err != nil || len(pos) > 0 {
 		return fmt.Errorf("renditions takes no arguments: %q", pos)
 	}
-	store, err := cfg.openStore(ctx)
+	store, err := cfg.openStore(ctx, log)
 	if err != nil {
 		return err
 	}

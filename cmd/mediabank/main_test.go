@@ -156,7 +156,7 @@ func TestKill9(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			store, err := cfg.openStore(t.Context())
+			store, err := cfg.openStore(t.Context(), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
