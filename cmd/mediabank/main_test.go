@@ -167,7 +167,9 @@ func TestKill9(t *testing.T) {
 				}
 				return n
 			}
-			rng := rand.New(rand.NewPCG(1, 2))
+			seed := rand.Uint64()
+			t.Logf("seed %d", seed) // the k of each trigger, to replay a failure
+			rng := rand.New(rand.NewPCG(seed, 2))
 			// Each trigger is asked, many times a second, whether the run
 			// has got far enough to be killed; base is the count when the
 			// run started.
