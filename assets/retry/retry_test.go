@@ -19,6 +19,7 @@ import (
 
 	"mediabank/assets"
 	"mediabank/assets/diskstore"
+	"mediabank/assets/storetest"
 )
 
 // The faults a store shows when its server is away or busy.
@@ -368,4 +369,15 @@ func TestGivesUp(t *testing.T) {
 	if _, err := s.Stat(ctx, "a"); !errors.Is(err, syscall.ECONNREFUSED) || f.calls["stat"] != before+1 {
 		t.Errorf("Stat with a cancelled context: %v after %d calls, want one refused call", err, f.calls["stat"]-before)
 	}
+}
+
+// TestConformance: the wrapper keeps the Store contract of what it wraps.
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) assets.Store {
+		s, err := diskstore.Open(t.Context(), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return New(s, fast())
+	})
 }
