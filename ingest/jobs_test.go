@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"os"
@@ -121,5 +122,23 @@ func TestJobWaitsForTheStore(t *testing.T) {
 	}
 	if records != len(files) {
 		t.Errorf("%d records in the bank, want %d", records, len(files))
+	}
+}
+
+// TestFailedJobSummary: the summary the jobs API shows for a run with a
+// failed file does not say when the card was safe.
+func TestFailedJobSummary(t *testing.T) {
+	src := filepath.Join(testfiles.Dir(t), "video")
+	b := backends()["disk"](t)
+	jobs := ingest.NewJobs(b.ingester(ingest.Options{}), 10)
+	started := jobs.Start(t.Context(), ingest.JobSpec{Kind: "folder", Roots: []string{src}})
+	jobs.Wait()
+	j, _ := jobs.Get(started.ID)
+	js, err := json.Marshal(j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Report == nil || j.Report.Failed == 0 || j.Report.SafeToEjectS != nil || strings.Contains(string(js), "safe_to_eject_s") {
+		t.Errorf("job with video/truncated.mp4 failed: %s; want a failure and no safe_to_eject_s", js)
 	}
 }
