@@ -14,6 +14,7 @@ import (
 
 	"mediabank/assets"
 	"mediabank/assets/diskstore"
+	"mediabank/assets/retry"
 	"mediabank/assets/s3store"
 	"mediabank/metadata"
 	"mediabank/renditions"
@@ -32,6 +33,9 @@ type config struct {
 	FFmpeg      string
 	FFprobe     string
 	LogLevel    slog.Level
+	// StoreRetry caps how long one store operation is retried through
+	// transient faults (0: not retried).
+	StoreRetry time.Duration
 }
 
 // loadConfig reads the environment, then takes the global --data flag out
@@ -85,6 +89,14 @@ func loadConfig(args []string, getenv func(string) string) (*config, []string, e
 			return nil, nil, fmt.Errorf("MEDIABANK_MAX_BUFFERED=%q: want a size in bytes", v)
 		}
 		cfg.MaxBuffered = n
+	}
+	cfg.StoreRetry = 30 * time.Second
+	if v := getenv("MEDIABANK_STORE_RETRY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return nil, nil, fmt.Errorf("MEDIABANK_STORE_RETRY=%q: want a duration such as 30s (0 to not retry)", v)
+		}
+		cfg.StoreRetry = d
 	}
 	if v := getenv("MEDIABANK_LOG"); v != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -151,12 +163,21 @@ func isLoopback(endpoint string) bool {
 }
 
 // openStore opens the bucket: S3 when configured, else the folder under
-// the data directory.
-func (c *config) openStore(ctx context.Context) (assets.Store, error) {
+// the data directory; transient faults are retried for StoreRetry.
+func (c *config) openStore(ctx context.Context, log *slog.Logger) (assets.Store, error) {
+	var (
+		store assets.Store
+		err   error
+	)
 	if c.S3.Endpoint != "" {
-		return s3store.Open(ctx, c.S3)
+		store, err = s3store.Open(ctx, c.S3)
+	} else {
+		store, err = diskstore.Open(ctx, filepath.Join(c.DataDir, "bank"))
 	}
-	return diskstore.Open(ctx, filepath.Join(c.DataDir, "bank"))
+	if err != nil || c.StoreRetry == 0 {
+		return store, err
+	}
+	return retry.New(store, retry.Options{MaxElapsed: c.StoreRetry, Logger: log}), nil
 }
 
 func (c *config) indexPath() string { return filepath.Join(c.DataDir, "index") }
