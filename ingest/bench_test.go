@@ -2,10 +2,14 @@ package ingest_test
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -188,4 +192,88 @@ func cardFiles(b testing.TB, card string) []string {
 		return nil
 	})
 	return out
+}
+
+// BenchmarkLargePhotos ingests eight 50-megapixel JPEGs (8688×5792) with
+// renditions and prints the process's peak resident memory during the run:
+//
+//	go test -run='^$' -bench=LargePhotos -benchtime=1x ./ingest/
+//
+// The target is 512 MiB on two cores.
+func BenchmarkLargePhotos(b *testing.B) {
+	card := largeCard(b)
+	for name, open := range backends() {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				bk := open(b)
+				resetPeakRSS(b)
+				start := time.Now()
+				rep, err := bk.ingester(ingest.Options{Renditions: true}).Run(context.Background(), []string{card}, ingest.RunOptions{})
+				if err != nil || rep.Failed > 0 || rep.RenditionErrs > 0 {
+					b.Fatalf("ingest: %v %+v", err, rep)
+				}
+				b.ReportMetric(time.Since(start).Seconds(), "ingest_s")
+				b.ReportMetric(float64(peakRSS(b))/(1<<20), "peak_rss_MiB")
+			}
+		})
+	}
+}
+
+// largeCard builds, once, a card of eight 50-megapixel JPEGs in the temp
+// folder: one picture, each file with its own capture time (so its own
+// bytes: the ingest would take copies for duplicates).
+func largeCard(tb testing.TB) string {
+	tb.Helper()
+	dir := filepath.Join(os.TempDir(), "mediabank-bench50mp-v1")
+	done := filepath.Join(dir, ".complete")
+	if _, err := os.Stat(done); err == nil {
+		return dir
+	}
+	os.RemoveAll(dir)
+	photos := filepath.Join(dir, "DCIM", "100NIKON")
+	if err := os.MkdirAll(photos, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	for i := range 8 {
+		data, err := cameraJPEG(8688, 5792, uint64(i), time.Date(2026, 8, 17, 10, 0, i, 0, time.UTC))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(photos, fmt.Sprintf("DSC_%04d.JPG", i+1)), data, 0o644)
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(done, nil, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
+
+// resetPeakRSS hands the garbage of earlier work back to the system and
+// starts the kernel's count of the peak resident set (VmHWM) afresh.
+func resetPeakRSS(tb testing.TB) {
+	runtime.GC()
+	debug.FreeOSMemory()
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		tb.Fatalf("reset the peak RSS: %v", err)
+	}
+}
+
+// peakRSS is the peak resident set of this process since resetPeakRSS.
+func peakRSS(tb testing.TB) int64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for line := range strings.Lines(string(status)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				tb.Fatalf("VmHWM %q: %v", v, err)
+			}
+			return kb << 10
+		}
+	}
+	tb.Fatal("no VmHWM in /proc/self/status")
+	return 0
 }
