@@ -34,7 +34,10 @@ type Asset struct {
 	Meta       Metadata             `json:"meta"`
 	Edits      map[string]Edit      `json:"edits,omitempty"`
 	Renditions map[string]Rendition `json:"renditions,omitempty"`
-	CreatedAt  time.Time            `json:"created_at"`
+	// RenditionFailure says why no renditions could be made of the file,
+	// so that they are not tried again on every request for them.
+	RenditionFailure *RenditionFailure `json:"rendition_failure,omitempty"`
+	CreatedAt        time.Time         `json:"created_at"`
 }
 
 // Source is one sighting of an original: which file, from which ingest.
@@ -63,6 +66,13 @@ type Rendition struct {
 	Height int    `json:"height"`
 	Size   int64  `json:"size"`
 	MIME   string `json:"mime"`
+}
+
+// RenditionFailure is why the renditions of a file could not be made (it
+// is broken, hostile, or too large to decode), and when that was found.
+type RenditionFailure struct {
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
 }
 
 // Rendition names.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
 
 	"mediabank/assets"
 )
@@ -16,22 +17,11 @@ import (
 func (m *Maker) photo(ctx context.Context, src Source) ([]Output, error) {
 	list, err := guarded(ctx, func() ([]candidate, error) { return candidates(src.R, src.Size) })
 	if err != nil {
-		return nil, fmt.Errorf("renditions of %s: %w", src.Name, err)
+		return nil, fmt.Errorf("renditions of %s: %w", src.Name, m.unusable(ctx, err))
 	}
 	var errs []error
 	for _, c := range rank(list, PreviewEdge) {
-		if px := int64(c.w) * int64(c.h); px > m.maxPixels() {
-			errs = append(errs, fmt.Errorf("%s is %dx%d, over the limit of %d pixels", c.what, c.w, c.h, m.maxPixels()))
-			continue
-		}
-		out, err := guarded(ctx, func() ([]Output, error) {
-			img, err := c.decode(src.R)
-			if err != nil {
-				return nil, err
-			}
-			small := upright(fit(img, PreviewEdge), orientation(c, src.Orientation))
-			return m.sizes(small, []string{assets.Preview, assets.Thumbnail}, []int{PreviewEdge, ThumbnailEdge})
-		})
+		out, err := m.render(ctx, c, src.R, orientation(c, src.Orientation), []string{assets.Preview, assets.Thumbnail})
 		if err == nil {
 			return out, nil
 		}
@@ -40,7 +30,38 @@ func (m *Maker) photo(ctx context.Context, src Source) ([]Output, error) {
 		}
 		errs = append(errs, err)
 	}
-	return nil, fmt.Errorf("renditions of %s: no picture could be used: %w", src.Name, errors.Join(errs...))
+	return nil, fmt.Errorf("renditions of %s: no picture could be used: %w", src.Name, m.unusable(ctx, errors.Join(errs...)))
+}
+
+// render decodes candidate c within the memory budget, turns it upright
+// and makes the renditions named (preview or poster size, then
+// thumbnail). A picture whose decode would cost more than the whole budget
+// is refused before anything is allocated.
+func (m *Maker) render(ctx context.Context, c candidate, r io.ReaderAt, orient int, names []string) ([]Output, error) {
+	if px := int64(c.w) * int64(c.h); px > m.maxPixels() {
+		return nil, fmt.Errorf("%s is %dx%d, over the limit of %d pixels", c.what, c.w, c.h, m.maxPixels())
+	}
+	release, err := m.acquire(ctx, c.cost())
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s is %dx%d and %w", c.what, c.w, c.h, err)
+	}
+	// The bytes go back when the work ends, not when a cancelled caller
+	// stops waiting for it, so the budget counts what is really held.
+	return guarded(ctx, func() ([]Output, error) {
+		defer release()
+		img, err := c.decode(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		small, err := fit(ctx, img, PreviewEdge)
+		if err != nil {
+			return nil, err
+		}
+		return m.sizes(ctx, upright(small, orient), names, []int{PreviewEdge, ThumbnailEdge})
+	})
 }
 
 // orientation is the EXIF orientation to apply to c: the caller's if it
@@ -59,10 +80,13 @@ func orientation(c candidate, known int) int {
 
 // sizes makes the renditions named in names from one upright image,
 // largest first so that each smaller one is shrunk from the previous.
-func (m *Maker) sizes(img image.Image, names []string, edges []int) ([]Output, error) {
+func (m *Maker) sizes(ctx context.Context, img image.Image, names []string, edges []int) ([]Output, error) {
 	out := make([]Output, 0, len(names))
 	for i, name := range names {
-		small := fit(img, edges[i])
+		small, err := fit(ctx, img, edges[i])
+		if err != nil {
+			return nil, err
+		}
 		img = small
 		data, err := encodeJPEG(small, m.quality())
 		if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"image/png"
 	"io"
 	"os"
 	"os/exec"
@@ -44,40 +43,33 @@ func (m *Maker) poster(ctx context.Context, src Source) ([]Output, error) {
 	if err != nil {
 		return nil, fmt.Errorf("poster of %s: %w", src.Name, err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, posterTimeout)
+	// A run that times out while the caller still waits is the file's
+	// doing: unusable, unlike the caller giving up.
+	fctx, cancel := context.WithTimeout(ctx, posterTimeout)
 	defer cancel()
 	// One second in skips fade-ins from black; clips shorter than that
 	// give no frame there, so they get their first one.
 	var frame []byte
 	for _, at := range []string{"1", "0"} {
-		frame, err = grabFrame(ctx, ffmpeg, abs, at)
+		frame, err = grabFrame(fctx, ffmpeg, abs, at)
 		if err != nil || len(frame) > 0 {
 			break
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("poster of %s: %w", src.Name, err)
+		return nil, fmt.Errorf("poster of %s: %w", src.Name, m.unusable(ctx, err))
 	}
 	if len(frame) == 0 {
-		return nil, fmt.Errorf("poster of %s: ffmpeg found no video frame", src.Name)
+		return nil, fmt.Errorf("poster of %s: ffmpeg found no video frame: %w", src.Name, ErrUnusable)
 	}
-	out, err := guarded(ctx, func() ([]Output, error) {
-		c := candidate{what: "video frame", n: int64(len(frame)), format: "png"}
-		r := bytes.NewReader(frame)
-		if err := c.config(r); err != nil {
-			return nil, err
-		}
-		if px := int64(c.w) * int64(c.h); px > m.maxPixels() {
-			return nil, fmt.Errorf("video frame is %dx%d, over the limit of %d pixels", c.w, c.h, m.maxPixels())
-		}
-		img, err := png.Decode(r)
-		if err != nil {
-			return nil, fmt.Errorf("decode video frame: %w", err)
-		}
-		return m.sizes(img, []string{assets.Poster, assets.Thumbnail}, []int{PreviewEdge, ThumbnailEdge})
-	})
+	c := candidate{what: "video frame", n: int64(len(frame)), format: "png"}
+	r := bytes.NewReader(frame)
+	if err := c.config(r); err != nil {
+		return nil, fmt.Errorf("poster of %s: %w", src.Name, m.unusable(ctx, err))
+	}
+	out, err := m.render(ctx, c, r, 1, []string{assets.Poster, assets.Thumbnail})
 	if err != nil {
-		return nil, fmt.Errorf("poster of %s: %w", src.Name, err)
+		return nil, fmt.Errorf("poster of %s: %w", src.Name, m.unusable(ctx, err))
 	}
 	return out, nil
 }

@@ -248,6 +248,7 @@ func cmdReindex(ctx context.Context, cfg *config, args []string, stdin io.Reader
 func cmdRenditions(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
 	fl := newFlags("renditions", stderr)
 	missing := fl.Bool("missing", false, "only assets that lack a rendition")
+	retry := fl.Bool("retry-failed", false, "with --missing, also assets whose renditions failed before")
 	if pos, err := parseFlags(fl, args); err != nil || len(pos) > 0 {
 		return fmt.Errorf("renditions takes no arguments: %q", pos)
 	}
@@ -255,7 +256,7 @@ func cmdRenditions(ctx context.Context, cfg *config, args []string, stdin io.Rea
 	if err != nil {
 		return err
 	}
-	st, err := ingest.Renditions(ctx, store, cfg.renderer(), *missing, log)
+	st, err := ingest.Renditions(ctx, store, cfg.renderer(), ingest.Which{Missing: *missing, RetryFailed: *retry}, log)
 	fmt.Fprintf(stdout, "%d assets, %d renditions made, %d assets failed\n", st.Assets, st.Made, st.Failed)
 	if err != nil {
 		return err

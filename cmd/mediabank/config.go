@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,9 @@ type config struct {
 	// StoreRetry caps how long one store operation is retried through
 	// transient faults (0: not retried).
 	StoreRetry time.Duration
+	// Decodes bounds the memory of decoding pictures: one budget for the
+	// whole process, shared by the ingest and the server's requests.
+	Decodes *renditions.Budget
 }
 
 // loadConfig reads the environment, then takes the global --data flag out
@@ -103,6 +107,23 @@ func loadConfig(args []string, getenv func(string) string) (*config, []string, e
 			return nil, nil, fmt.Errorf("MEDIABANK_LOG=%q: want debug, info, warn or error", v)
 		}
 	}
+	budget := int64(renditions.DefaultDecodeBudget)
+	if v := getenv("MEDIABANK_DECODE_BUDGET"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 16<<20 {
+			return nil, nil, fmt.Errorf("MEDIABANK_DECODE_BUDGET=%q: want a size in bytes, at least 16777216 (16 MiB)", v)
+		}
+		budget = n
+	}
+	decodes := runtime.GOMAXPROCS(0)
+	if v := getenv("MEDIABANK_DECODES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 64 {
+			return nil, nil, fmt.Errorf("MEDIABANK_DECODES=%q: want a number from 1 to 64", v)
+		}
+		decodes = n
+	}
+	cfg.Decodes = renditions.NewBudget(budget, decodes)
 	cfg.FFmpeg = tool(getenv("MEDIABANK_FFMPEG"), "ffmpeg")
 	cfg.FFprobe = tool(getenv("MEDIABANK_FFPROBE"), "ffprobe")
 
@@ -194,5 +215,5 @@ func (c *config) extractor() *metadata.Extractor {
 }
 
 func (c *config) renderer() *renditions.Maker {
-	return &renditions.Maker{FFmpeg: c.FFmpeg}
+	return &renditions.Maker{FFmpeg: c.FFmpeg, Budget: c.Decodes}
 }
