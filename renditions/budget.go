@@ -25,9 +25,7 @@ type Budget struct {
 	slots *semaphore.Weighted
 
 	mu    sync.Mutex
-	inUse int64
-	peak  int64
-	taken int64
+	usage Usage
 }
 
 // NewBudget returns a budget of size bytes for at most slots decodes at
@@ -45,9 +43,12 @@ func (b *Budget) Size() int64 { return b.size }
 // refused at once with ErrTooLarge. release gives both back.
 func (b *Budget) Acquire(ctx context.Context, n int64) (release func(), err error) {
 	if n > b.size {
+		b.count(func(u *Usage) { u.Refused++ })
 		return nil, fmt.Errorf("needs %s to decode, over the decode budget of %s: %w", mib(n), mib(b.size), ErrTooLarge)
 	}
 	n = max(n, 0)
+	b.count(func(u *Usage) { u.Waiting++ })
+	defer b.count(func(u *Usage) { u.Waiting-- })
 	if err := b.slots.Acquire(ctx, 1); err != nil {
 		return nil, err
 	}
@@ -55,34 +56,41 @@ func (b *Budget) Acquire(ctx context.Context, n int64) (release func(), err erro
 		b.slots.Release(1)
 		return nil, err
 	}
-	b.mu.Lock()
-	b.inUse += n
-	b.peak = max(b.peak, b.inUse)
-	b.taken++
-	b.mu.Unlock()
+	b.count(func(u *Usage) {
+		u.InUse += n
+		u.Peak = max(u.Peak, u.InUse)
+		u.Granted++
+	})
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			b.mu.Lock()
-			b.inUse -= n
-			b.mu.Unlock()
+			b.count(func(u *Usage) { u.InUse -= n })
 			b.bytes.Release(n)
 			b.slots.Release(1)
 		})
 	}, nil
 }
 
-// Usage is what a budget holds now, the most it has held at once, and
-// how many decodes it has let through.
+// Usage is a budget's accounting: the bytes held now and the most held at
+// once, how many decodes were let through and how many refused as too
+// large, and how many callers are waiting.
 type Usage struct {
-	InUse, Peak, Acquired int64
+	InUse, Peak      int64
+	Granted, Refused int64
+	Waiting          int64
+}
+
+func (b *Budget) count(f func(*Usage)) {
+	b.mu.Lock()
+	f(&b.usage)
+	b.mu.Unlock()
 }
 
 // Usage reports the budget's accounting.
 func (b *Budget) Usage() Usage {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return Usage{InUse: b.inUse, Peak: b.peak, Acquired: b.taken}
+	return b.usage
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }

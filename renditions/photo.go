@@ -30,7 +30,7 @@ func (m *Maker) photo(ctx context.Context, src Source) ([]Output, error) {
 		}
 		errs = append(errs, err)
 	}
-	return nil, fmt.Errorf("renditions of %s: no picture could be used: %w", src.Name, m.unusable(ctx, errors.Join(errs...)))
+	return nil, fmt.Errorf("renditions of %s: %w", src.Name, m.unusable(ctx, errors.Join(errs...)))
 }
 
 // render decodes candidate c within the memory budget, turns it upright
