@@ -2,11 +2,8 @@ package renditions
 
 import (
 	"bytes"
-	"compress/zlib"
 	"context"
-	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -21,34 +18,14 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/testfiles"
 )
-
-// pngBomb is the 74-byte PNG of the probe (issue 10): its header declares
-// 15800×15800 16-bit RGBA, under the pixel limit, and its data stops after
-// a few bytes of a zlib stream of zeros. Decoding it allocates 2 GB.
-func pngBomb() []byte {
-	chunk := func(b []byte, typ string, data []byte) []byte {
-		b = binary.BigEndian.AppendUint32(b, uint32(len(data)))
-		start := len(b)
-		b = append(append(b, typ...), data...)
-		return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b[start:]))
-	}
-	ihdr := binary.BigEndian.AppendUint32(nil, 15800)
-	ihdr = binary.BigEndian.AppendUint32(ihdr, 15800)
-	ihdr = append(ihdr, 16, 6, 0, 0, 0) // 16-bit, RGBA, deflate, no filter, not interlaced
-	var z bytes.Buffer
-	zw := zlib.NewWriter(&z)
-	zw.Write(make([]byte, 1<<20))
-	zw.Close()
-	b := chunk([]byte("\x89PNG\r\n\x1a\n"), "IHDR", ihdr)
-	return chunk(b, "IDAT", z.Bytes()[:29])
-}
 
 // TestBomb checks that the PNG bomb is refused from its header: a clear
 // error that says why, marked unusable so it is recorded and not tried
 // again, nothing taken from the budget and next to nothing allocated.
 func TestBomb(t *testing.T) {
-	bomb := pngBomb()
+	bomb := testfiles.PNGBomb()
 	if len(bomb) != 74 {
 		t.Fatalf("the bomb is %d bytes, want 74", len(bomb))
 	}
@@ -115,7 +92,7 @@ func TestDecodeCost(t *testing.T) {
 		{"RGBA PNG", encoded(t, image.NewNRGBA(r), "png"), 4},
 		{"16-bit RGBA PNG", encoded(t, image.NewNRGBA64(r), "png"), 8},
 		{"paletted PNG", encoded(t, image.NewPaletted(r, color.Palette{color.Black, color.White}), "png"), 1},
-		{"the PNG bomb", pngBomb(), 8},
+		{"the PNG bomb", testfiles.PNGBomb(), 8},
 		{"gray JPEG", encoded(t, image.NewGray(r), "jpeg"), 1},
 		{"YCbCr 4:2:0 JPEG", ycc, 1.5},
 		{"progressive YCbCr 4:2:0 JPEG", progressive(ycc), 1.5 + 4*1.5},

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/testfiles"
 )
 
 // TestOrientation checks that all 8 EXIF orientations come out the same
@@ -402,7 +403,7 @@ func FuzzMake(f *testing.F) {
 		})
 	}
 	f.Add(hugeJPEG())
-	f.Add(pngBomb())
+	f.Add(testfiles.PNGBomb())
 	f.Add(progressive(encoded(f, image.NewYCbCr(image.Rect(0, 0, 64, 48), image.YCbCrSubsampleRatio420), "jpeg")))
 	m := &Maker{MaxPixels: 4e6}
 	f.Fuzz(func(t *testing.T, b []byte) {
