@@ -22,6 +22,7 @@ import (
 	"mediabank/assets/s3store"
 	"mediabank/assets/storetest"
 	"mediabank/ingest"
+	"mediabank/metadata"
 	"mediabank/renditions"
 )
 
@@ -195,7 +196,9 @@ func cardFiles(b testing.TB, card string) []string {
 }
 
 // BenchmarkLargePhotos ingests eight 50-megapixel JPEGs (8688×5792) with
-// renditions and prints the process's peak resident memory during the run:
+// renditions, the decodes bounded by one budget as in serve, and prints
+// the process's peak resident memory until the card is safe to eject and
+// while the renditions are made, and the most the budget held:
 //
 //	go test -run='^$' -bench=LargePhotos -benchtime=1x ./ingest/
 //
@@ -206,14 +209,26 @@ func BenchmarkLargePhotos(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
 				bk := open(b)
+				decodes := renditions.NewBudget(renditions.DefaultDecodeBudget, runtime.GOMAXPROCS(0))
+				in := ingest.New(bk.store, bk.index, &metadata.Extractor{}, &renditions.Maker{Budget: decodes}, ingest.Options{Renditions: true})
 				resetPeakRSS(b)
+				var safeRSS int64
 				start := time.Now()
-				rep, err := bk.ingester(ingest.Options{Renditions: true}).Run(context.Background(), []string{card}, ingest.RunOptions{})
+				rep, err := in.Run(context.Background(), []string{card}, ingest.RunOptions{SafeToEject: func(ingest.Report) {
+					safeRSS = peakRSS(b)
+					if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+						b.Error(err)
+					}
+				}})
 				if err != nil || rep.Failed > 0 || rep.RenditionErrs > 0 {
 					b.Fatalf("ingest: %v %+v", err, rep)
 				}
+				rendRSS := peakRSS(b)
 				b.ReportMetric(time.Since(start).Seconds(), "ingest_s")
-				b.ReportMetric(float64(peakRSS(b))/(1<<20), "peak_rss_MiB")
+				b.ReportMetric(float64(safeRSS)/(1<<20), "rss_to_safe_MiB")
+				b.ReportMetric(float64(rendRSS)/(1<<20), "rss_renditions_MiB")
+				b.ReportMetric(float64(max(safeRSS, rendRSS))/(1<<20), "peak_rss_MiB")
+				b.ReportMetric(float64(decodes.Usage().Peak)/(1<<20), "decode_budget_peak_MiB")
 			}
 		})
 	}
