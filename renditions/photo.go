@@ -50,6 +50,7 @@ func (m *Maker) render(ctx context.Context, c candidate, r io.ReaderAt, orient i
 	}
 	// The bytes go back when the work ends, not when a cancelled caller
 	// stops waiting for it, so the budget counts what is really held.
+	defer m.collect(c.cost())
 	return guarded(ctx, func() ([]Output, error) {
 		defer release()
 		img, err := c.decode(ctx, r)
