@@ -235,33 +235,24 @@ func BenchmarkLargePhotos(b *testing.B) {
 }
 
 // largeCard builds, once, a card of eight 50-megapixel JPEGs in the temp
-// folder: one picture, each file with its own capture time (so its own
-// bytes: the ingest would take copies for duplicates).
+// folder, each of its own scene and capture time.
 func largeCard(tb testing.TB) string {
 	tb.Helper()
-	dir := filepath.Join(os.TempDir(), "mediabank-bench50mp-v1")
-	done := filepath.Join(dir, ".complete")
-	if _, err := os.Stat(done); err == nil {
-		return dir
-	}
-	os.RemoveAll(dir)
-	photos := filepath.Join(dir, "DCIM", "100NIKON")
-	if err := os.MkdirAll(photos, 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	for i := range 8 {
-		data, err := cameraJPEG(8688, 5792, uint64(i), time.Date(2026, 8, 17, 10, 0, i, 0, time.UTC))
-		if err == nil {
-			err = os.WriteFile(filepath.Join(photos, fmt.Sprintf("DSC_%04d.JPG", i+1)), data, 0o644)
-		}
-		if err != nil {
+	return cachedCard(tb, "mediabank-bench50mp-v1", func(dir string) {
+		photos := filepath.Join(dir, "DCIM", "100NIKON")
+		if err := os.MkdirAll(photos, 0o755); err != nil {
 			tb.Fatal(err)
 		}
-	}
-	if err := os.WriteFile(done, nil, 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	return dir
+		for i := range 8 {
+			data, err := cameraJPEG(8688, 5792, uint64(i), time.Date(2026, 8, 17, 10, 0, i, 0, time.UTC))
+			if err == nil {
+				err = os.WriteFile(filepath.Join(photos, fmt.Sprintf("DSC_%04d.JPG", i+1)), data, 0o644)
+			}
+			if err != nil {
+				tb.Fatal(err)
+			}
+		}
+	})
 }
 
 // resetPeakRSS hands the garbage of earlier work back to the system and
