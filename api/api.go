@@ -198,11 +198,13 @@ func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 5*time.Second)
 	defer cancel()
 	if err := s.Store.List(ctx, "readyz-probe/", func(assets.Object) error { return nil }); err != nil {
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "store unreachable", "error": err.Error()})
+		s.log.Warn("readyz: store unreachable", "err", err)
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "store unreachable"})
 		return
 	}
 	if _, err := s.Index.Count(ctx); err != nil {
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "index unreachable", "error": err.Error()})
+		s.log.Warn("readyz: index unreachable", "err", err)
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "index unreachable"})
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})

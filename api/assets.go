@@ -13,6 +13,7 @@ import (
 
 	"mediabank/assets"
 	"mediabank/ingest"
+	"mediabank/renditions"
 	"mediabank/search"
 )
 
@@ -166,7 +167,9 @@ func sortedKeys(m map[string]any) []string {
 }
 
 // rendition serves a thumbnail or preview, making it first if it is
-// missing (renditions can always be regenerated from the original).
+// missing (renditions can always be regenerated from the original). A
+// file whose renditions failed (its record says why) gets its type icon,
+// which the pages show like any thumbnail, without decoding it again.
 func (s *Server) rendition(name string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		a, _, ok := s.loadAsset(c)
@@ -176,11 +179,18 @@ func (s *Server) rendition(name string) gin.HandlerFunc {
 		ctx := c.Request.Context()
 		r, has := a.Renditions[name]
 		if !has || s.missing(c, r.Key) {
+			if a.RenditionFailure != nil {
+				s.typeIcon(c, a)
+				return
+			}
 			if s.Render == nil {
 				s.fail(c, fmt.Errorf("no %s for %s: %w", name, a.ID, errNotFound))
 				return
 			}
-			if _, err := ingest.MakeRenditions(ctx, s.Store, s.Render, a); err != nil {
+			if _, err := ingest.MakeRenditions(ctx, s.Store, s.Render, a); errors.Is(err, renditions.ErrUnusable) {
+				s.typeIcon(c, a)
+				return
+			} else if err != nil {
 				s.fail(c, fmt.Errorf("make %s of %s: %w", name, a.ID, err))
 				return
 			}
@@ -196,6 +206,19 @@ func (s *Server) rendition(name string) gin.HandlerFunc {
 		}
 		s.serveObject(c, r.Key, r.MIME, "", a.ID+"-"+name)
 	}
+}
+
+// typeIcon answers with the type icon of a whose renditions failed. It is
+// not to be kept: `mediabank renditions` may make the real ones later.
+func (s *Server) typeIcon(c *gin.Context, a *assets.Asset) {
+	icon, err := renditions.Icon(a.FileName, a.Meta.Kind)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "private, no-cache")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Data(http.StatusOK, icon.MIME, icon.Data)
 }
 
 func (s *Server) missing(c *gin.Context, key string) bool {

@@ -218,7 +218,7 @@ func TestCoverage(t *testing.T) {
 	if job.State != "done" || !job.SafeToEject || job.Ingested != 2 || job.Failed != 0 || job.Duplicates != 0 {
 		t.Fatalf("upload job: %+v; want done, safe to eject, 2 ingested", job)
 	}
-	eventually(t, 10*time.Second, func() string {
+	eventually(t, time.Minute, func() string {
 		c, _ := f.current(t)
 		if !slices.Contains(c.Material, a1) || !slices.Contains(c.Material, a2) || len(c.Material) != 2 {
 			return "material " + strings.Join(c.Material, ",") + " does not hold the two uploaded photos"

@@ -85,7 +85,7 @@ func TestFilingFromTheBank(t *testing.T) {
 	if j := h.waitJob(t, admin, job.ID); j.Duplicates != 1 {
 		t.Errorf("second upload: %+v, want one duplicate", j)
 	}
-	eventually(t, 10*time.Second, func() string {
+	eventually(t, time.Minute, func() string {
 		r := h.send(t, admin, req{method: "GET", path: "/api/v1/collections/" + other})
 		var c struct{ Material []string }
 		if err := json.Unmarshal(r.body, &c); err != nil || !slices.Equal(c.Material, []string{id}) {

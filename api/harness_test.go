@@ -34,6 +34,7 @@ type harness struct {
 	users *auth.Users
 	jobs  *ingest.Jobs
 	cols  *collections.Service
+	stack *apptest.Stack
 }
 
 // testPassword is every test account's password (at least 10 characters).
@@ -57,7 +58,7 @@ func newHarness(t *testing.T, store assets.Store) *harness {
 	st := apptest.New(t, store, log)
 	ts := httptest.NewServer(st.Server)
 	t.Cleanup(ts.Close)
-	return &harness{srv: st.Server, ts: ts, store: store, users: st.Users, jobs: st.Jobs, cols: st.Collections}
+	return &harness{srv: st.Server, ts: ts, store: store, users: st.Users, jobs: st.Jobs, cols: st.Collections, stack: st}
 }
 
 // caller is who sends a request: nobody (nil), a logged-in browser

@@ -34,6 +34,9 @@ type Asset struct {
 	Meta       Metadata             `json:"meta"`
 	Edits      map[string]Edit      `json:"edits,omitempty"`
 	Renditions map[string]Rendition `json:"renditions,omitempty"`
+	// RenditionFailure says why no renditions could be made of the file,
+	// so that they are not tried again on every request for them.
+	RenditionFailure *RenditionFailure `json:"rendition_failure,omitempty"`
 	// Crops are the frames people chose, keyed by aspect ratio ("4:5"), so
 	// every channel of that shape posts the same frame; Focus is the point
 	// a default crop centres on. Both are edits: a re-scan keeps them.
@@ -94,6 +97,13 @@ type Rendition struct {
 	Height int    `json:"height"`
 	Size   int64  `json:"size"`
 	MIME   string `json:"mime"`
+}
+
+// RenditionFailure is why the renditions of a file could not be made (it
+// is broken, hostile, or too large to decode), and when that was found.
+type RenditionFailure struct {
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
 }
 
 // Rendition names.

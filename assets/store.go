@@ -21,6 +21,9 @@ var (
 	// ErrChecksum: the bytes the store received do not hash to the SHA-256
 	// the caller said they would.
 	ErrChecksum = errors.New("checksum mismatch")
+	// ErrUnavailable: the store answered that it cannot serve the request
+	// now (busy, starting, an internal error); trying again later may work.
+	ErrUnavailable = errors.New("store unavailable")
 )
 
 // Store is the seam between the bank and the bytes: S3-compatible object

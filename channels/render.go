@@ -68,11 +68,18 @@ func (r *Renderer) Render(ctx context.Context, a *assets.Asset, channel string) 
 	if m == nil {
 		m = &renditions.Maker{}
 	}
-	img, o, err := m.Still(ctx, src)
+	// The full-size picture is held (and counted in the decode budget)
+	// only while it is cut down to the channel's size.
+	var pic *image.NRGBA
+	var crop assets.Rect
+	err = m.Still(ctx, src, max(p.Width, p.Height), func(img image.Image, o int) error {
+		var err error
+		pic, crop, err = cropResize(ctx, img, o, p, a)
+		return err
+	})
 	if err != nil {
 		return File{}, fmt.Errorf("%s for %s: %w", channel, a.ID, err)
 	}
-	pic, crop := cropResize(img, o, p, a)
 	if p.Watermark != nil {
 		if err := r.watermark(ctx, pic, *p.Watermark); err != nil {
 			return File{}, fmt.Errorf("%s for %s: %w", channel, a.ID, err)
@@ -89,7 +96,7 @@ func (r *Renderer) Render(ctx context.Context, a *assets.Asset, channel string) 
 // cropResize cuts the preset's frame out of img (stored with EXIF
 // orientation o) and shrinks it to the preset's size, turned upright
 // last, when it is small. It returns the frame in upright coordinates.
-func cropResize(img image.Image, o int, p Preset, a *assets.Asset) (*image.NRGBA, assets.Rect) {
+func cropResize(ctx context.Context, img image.Image, o int, p Preset, a *assets.Asset) (*image.NRGBA, assets.Rect, error) {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if o >= 5 && o <= 8 {
@@ -117,7 +124,11 @@ func cropResize(img image.Image, o int, p Preset, a *assets.Asset) (*image.NRGBA
 	if o >= 5 && o <= 8 { // the size as stored
 		tw, th = th, tw
 	}
-	return renditions.Upright(renditions.Resize(sub, tw, th), o), crop
+	small, err := renditions.Resize(ctx, sub, tw, th)
+	if err != nil {
+		return nil, crop, err
+	}
+	return renditions.Upright(small, o), crop, nil
 }
 
 // watermark lays the preset's logo over a corner of pic.

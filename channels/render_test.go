@@ -22,6 +22,7 @@ import (
 	"mediabank/assets/diskstore"
 	"mediabank/channels/jpegmeta"
 	"mediabank/internal/testfiles"
+	"mediabank/renditions"
 )
 
 func testStore(t testing.TB) *diskstore.Store {
@@ -386,5 +387,52 @@ func TestRenderWatermarkAndMaxBytes(t *testing.T) {
 		if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.says) {
 			t.Errorf("Render(%s, %s): err = %v, want %v saying %q", tt.channel, tt.kind, err, tt.want, tt.says)
 		}
+	}
+}
+
+// TestRenderDecodeBudget checks that a channel rendition decodes through
+// the shared decode budget: a picture over the whole budget is refused
+// with the budget's error before anything is decoded, and one within it
+// is counted while it is cut down and given back after.
+func TestRenderDecodeBudget(t *testing.T) {
+	s := testStore(t)
+	a := addOriginal(t, s, "IMG_0001.JPG", readFile(t, testfiles.WriteJPEGs(t, t.TempDir(), 1, 2000, 1500)[0]),
+		assets.Metadata{Kind: assets.KindPhoto, Width: 2000, Height: 1500})
+	tests := []struct {
+		name   string
+		budget int64
+		says   string // "" for no error
+		want   renditions.Usage
+	}{
+		{"over the budget", 1 << 20, "over the decode budget of 1.0 MiB", renditions.Usage{Refused: 1}},
+		{"within the budget", renditions.DefaultDecodeBudget, "", renditions.Usage{Granted: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := renditions.NewBudget(tt.budget, 2)
+			r := &Renderer{Store: s, Presets: DefaultPresets(), Maker: &renditions.Maker{Budget: b}}
+			f, err := r.Render(context.Background(), a, "facebook")
+			got := b.Usage()
+			if tt.says != "" {
+				if !errors.Is(err, renditions.ErrTooLarge) || !errors.Is(err, renditions.ErrUnusable) || !strings.Contains(err.Error(), tt.says) {
+					t.Errorf("err = %v, want renditions.ErrTooLarge and ErrUnusable saying %q", err, tt.says)
+				}
+			} else {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if f.Width != 1200 || f.Height != 630 {
+					t.Errorf("size %dx%d, want 1200x630", f.Width, f.Height)
+				}
+				// 2000x1500 at 1.5 bytes per pixel, and the work besides.
+				if got.Peak < 4_500_000 {
+					t.Errorf("budget peak %d, want at least the decoded picture's 4500000 bytes", got.Peak)
+				}
+			}
+			got.Peak = 0
+			if got != tt.want {
+				t.Errorf("budget usage %+v (peak left out), want %+v", got, tt.want)
+			}
+		})
 	}
 }

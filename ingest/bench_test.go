@@ -2,10 +2,14 @@ package ingest_test
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +22,7 @@ import (
 	"mediabank/assets/s3store"
 	"mediabank/assets/storetest"
 	"mediabank/ingest"
+	"mediabank/metadata"
 	"mediabank/renditions"
 )
 
@@ -188,4 +193,93 @@ func cardFiles(b testing.TB, card string) []string {
 		return nil
 	})
 	return out
+}
+
+// BenchmarkLargePhotos ingests eight 50-megapixel JPEGs (8688×5792) with
+// renditions, the decodes bounded by one budget as in serve, and prints
+// the process's peak resident memory until the card is safe to eject and
+// while the renditions are made, and the most the budget held:
+//
+//	go test -run='^$' -bench=LargePhotos -benchtime=1x ./ingest/
+//
+// The target is 512 MiB on two cores.
+func BenchmarkLargePhotos(b *testing.B) {
+	card := largeCard(b)
+	for name, open := range backends() {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				bk := open(b)
+				decodes := renditions.NewBudget(renditions.DefaultDecodeBudget, runtime.GOMAXPROCS(0))
+				in := ingest.New(bk.store, bk.index, &metadata.Extractor{}, &renditions.Maker{Budget: decodes}, ingest.Options{Renditions: true})
+				resetPeakRSS(b)
+				var safeRSS int64
+				start := time.Now()
+				rep, err := in.Run(context.Background(), []string{card}, ingest.RunOptions{SafeToEject: func(ingest.Report) {
+					safeRSS = peakRSS(b)
+					if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+						b.Error(err)
+					}
+				}})
+				if err != nil || rep.Failed > 0 || rep.RenditionErrs > 0 {
+					b.Fatalf("ingest: %v %+v", err, rep)
+				}
+				rendRSS := peakRSS(b)
+				b.ReportMetric(time.Since(start).Seconds(), "ingest_s")
+				b.ReportMetric(float64(safeRSS)/(1<<20), "rss_to_safe_MiB")
+				b.ReportMetric(float64(rendRSS)/(1<<20), "rss_renditions_MiB")
+				b.ReportMetric(float64(max(safeRSS, rendRSS))/(1<<20), "peak_rss_MiB")
+				b.ReportMetric(float64(decodes.Usage().Peak)/(1<<20), "decode_budget_peak_MiB")
+			}
+		})
+	}
+}
+
+// largeCard builds, once, a card of eight 50-megapixel JPEGs in the temp
+// folder, each of its own scene and capture time.
+func largeCard(tb testing.TB) string {
+	tb.Helper()
+	return cachedCard(tb, "mediabank-bench50mp-v1", func(dir string) {
+		photos := filepath.Join(dir, "DCIM", "100NIKON")
+		if err := os.MkdirAll(photos, 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		for i := range 8 {
+			data, err := cameraJPEG(8688, 5792, uint64(i), time.Date(2026, 8, 17, 10, 0, i, 0, time.UTC))
+			if err == nil {
+				err = os.WriteFile(filepath.Join(photos, fmt.Sprintf("DSC_%04d.JPG", i+1)), data, 0o644)
+			}
+			if err != nil {
+				tb.Fatal(err)
+			}
+		}
+	})
+}
+
+// resetPeakRSS hands the garbage of earlier work back to the system and
+// starts the kernel's count of the peak resident set (VmHWM) afresh.
+func resetPeakRSS(tb testing.TB) {
+	runtime.GC()
+	debug.FreeOSMemory()
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		tb.Fatalf("reset the peak RSS: %v", err)
+	}
+}
+
+// peakRSS is the peak resident set of this process since resetPeakRSS.
+func peakRSS(tb testing.TB) int64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for line := range strings.Lines(string(status)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err != nil {
+				tb.Fatalf("VmHWM %q: %v", v, err)
+			}
+			return kb << 10
+		}
+	}
+	tb.Fatal("no VmHWM in /proc/self/status")
+	return 0
 }

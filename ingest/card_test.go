@@ -22,12 +22,10 @@ import (
 // about a minute.
 func benchCard(tb testing.TB) string {
 	tb.Helper()
-	dir := filepath.Join(os.TempDir(), "mediabank-benchcard-v1")
-	done := filepath.Join(dir, ".complete")
-	if _, err := os.Stat(done); err == nil {
-		return dir
-	}
-	os.RemoveAll(dir)
+	return cachedCard(tb, "mediabank-benchcard-v1", func(dir string) { buildBenchCard(tb, dir) })
+}
+
+func buildBenchCard(tb testing.TB, dir string) {
 	photos := filepath.Join(dir, "DCIM", "100NIKON")
 	videos := filepath.Join(dir, "PRIVATE", "M4ROOT", "CLIP")
 	for _, d := range []string{photos, videos} {
@@ -61,6 +59,19 @@ func benchCard(tb testing.TB) string {
 			tb.Fatal(err)
 		}
 	}
+}
+
+// cachedCard is a card built once by build in the temp folder under name,
+// and kept for later runs; a marker file says it was built whole.
+func cachedCard(tb testing.TB, name string, build func(dir string)) string {
+	tb.Helper()
+	dir := filepath.Join(os.TempDir(), name)
+	done := filepath.Join(dir, ".complete")
+	if _, err := os.Stat(done); err == nil {
+		return dir
+	}
+	os.RemoveAll(dir)
+	build(dir)
 	if err := os.WriteFile(done, nil, 0o644); err != nil {
 		tb.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path"
@@ -71,8 +72,7 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 			r.mu.Unlock()
 		}
 	}()
-	h := sha256.New()
-	counted := &countingReader{r: src, n: &r.st.bytesDone}
+	card := &cardReader{f: src, h: sha256.New(), n: &r.st.bytesDone}
 
 	if size <= r.in.opts.MaxBuffered {
 		// Small enough to hold: read it once into memory, then store it
@@ -82,11 +82,11 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 			return "", "", buf, err
 		}
 		defer r.memory.release(size)
-		buf, err = readAll(io.TeeReader(counted, h), buf, size)
+		buf, err = readAll(card, buf, size)
 		if err != nil {
 			return "", "", buf, fmt.Errorf("read: %w", err)
 		}
-		sha = hex.EncodeToString(h.Sum(nil))
+		sha = card.sum()
 		if dup, err := r.seen(ctx, sha, f); dup || err != nil {
 			return "duplicate", sha, buf, err
 		}
@@ -106,9 +106,10 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 	}
 
 	// Too large to hold: stream to a staging key while hashing, then
-	// copy into place once the hash is known.
+	// copy into place once the hash is known. A store that retries may
+	// rewind card to the start of the file and read it again.
 	staging := assets.StagingPrefix + r.id + "/" + randHex()
-	if _, err := r.in.store.Put(ctx, staging, io.TeeReader(counted, h), size, assets.PutOptions{}); err != nil {
+	if _, err := r.in.store.Put(ctx, staging, card, size, assets.PutOptions{}); err != nil {
 		return "", "", buf, err
 	}
 	defer func() {
@@ -116,9 +117,9 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 			r.log.Warn("staging object left behind", "key", staging, "err", derr)
 		}
 	}()
-	sha = hex.EncodeToString(h.Sum(nil))
-	if counted.read != size {
-		return "", sha, buf, fmt.Errorf("read %d bytes, want %d: file changed while reading", counted.read, size)
+	sha = card.sum()
+	if card.read != size {
+		return "", sha, buf, fmt.Errorf("read %d bytes, want %d: file changed while reading", card.read, size)
 	}
 	if dup, err := r.seen(ctx, sha, f); dup || err != nil {
 		return "duplicate", sha, buf, err
@@ -404,19 +405,42 @@ func readSmall(p string, limit int64) ([]byte, error) {
 	return data, nil
 }
 
-// countingReader counts bytes read from the card, for progress.
-type countingReader struct {
-	r    io.Reader
+// cardReader reads a file off the card once, hashing it and counting its
+// bytes for progress. It rewinds only to the start of the file, for a
+// store that sends the body again after a fault: the hash and the count
+// then start over, so neither holds a byte twice.
+type cardReader struct {
+	f    *os.File
+	h    hash.Hash
 	n    *atomic.Int64
 	read int64
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
+func (c *cardReader) Read(p []byte) (int, error) {
+	n, err := c.f.Read(p)
+	c.h.Write(p[:n])
 	c.read += int64(n)
 	c.n.Add(int64(n))
 	return n, err
 }
+
+func (c *cardReader) Seek(offset int64, whence int) (int64, error) {
+	switch {
+	case offset == 0 && whence == io.SeekCurrent:
+		return c.read, nil
+	case offset == 0 && whence == io.SeekStart:
+		if _, err := c.f.Seek(0, io.SeekStart); err != nil {
+			return 0, err
+		}
+		c.h.Reset()
+		c.n.Add(-c.read)
+		c.read = 0
+		return 0, nil
+	}
+	return 0, fmt.Errorf("seek %s: only to the start", c.f.Name())
+}
+
+func (c *cardReader) sum() string { return hex.EncodeToString(c.h.Sum(nil)) }
 
 func randHex() string {
 	var b [8]byte

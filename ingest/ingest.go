@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/assets/retry"
 	"mediabank/metadata"
 	"mediabank/renditions"
 )
@@ -133,17 +134,24 @@ type Progress struct {
 
 // Report is the outcome of a run. Its JSON is the `ingest --json` summary.
 type Report struct {
-	IngestID      string    `json:"ingest_id"`
-	Ingested      int64     `json:"ingested"`
-	Duplicates    int64     `json:"duplicates"`
-	Skipped       int64     `json:"skipped"`
-	Failed        int64     `json:"failed"`
-	Bytes         int64     `json:"bytes"`
-	SafeToEjectS  float64   `json:"safe_to_eject_s"`
+	IngestID   string `json:"ingest_id"`
+	Ingested   int64  `json:"ingested"`
+	Duplicates int64  `json:"duplicates"`
+	Skipped    int64  `json:"skipped"`
+	Failed     int64  `json:"failed"`
+	Bytes      int64  `json:"bytes"`
+	// SafeToEjectS is when every original was verified in the store; nil
+	// (absent from the JSON) when the card is not safe: a file failed or
+	// the run stopped before it read them all.
+	SafeToEjectS  *float64  `json:"safe_to_eject_s,omitempty"`
 	ElapsedS      float64   `json:"elapsed_s"`
 	Renditions    int64     `json:"renditions"`
 	RenditionErrs int64     `json:"rendition_errors"`
 	Failures      []Failure `json:"failures"`
+
+	// storeFaults counts the failures due to the store being unreachable,
+	// which another run may not meet (see Jobs).
+	storeFaults int64
 }
 
 // Failure is one file that could not be brought into the bank, and why.
@@ -157,8 +165,12 @@ type stats struct {
 	filesTotal, filesDone, bytesTotal, bytesDone atomic.Int64
 	ingested, duplicates, failed, skipped        atomic.Int64
 	sidecars, renditions, renditionErrs          atomic.Int64
+	storeFaults                                  atomic.Int64
 	walkDone                                     atomic.Bool
 	safeAt                                       atomic.Int64 // nanoseconds since start
+	// tried: every file of the card was tried (the run was not cancelled
+	// and the walk did not fail); safe to eject if none failed.
+	tried atomic.Bool
 
 	mu       sync.Mutex
 	failures []Failure
@@ -166,6 +178,9 @@ type stats struct {
 
 func (st *stats) fail(path string, err error) {
 	st.failed.Add(1)
+	if retry.Transient(err) {
+		st.storeFaults.Add(1)
+	}
 	st.mu.Lock()
 	st.failures = append(st.failures, Failure{Path: path, Error: err.Error()})
 	st.mu.Unlock()
@@ -239,6 +254,7 @@ func (r *run) do(ctx context.Context, roots []string) (*Report, error) {
 	}
 	workers.Wait()
 	err := <-walkErr
+	r.st.tried.Store(err == nil && ctx.Err() == nil)
 
 	// Every original is verified or failed: the card may go.
 	r.st.safeAt.Store(int64(in.opts.Now().Sub(r.start)))
@@ -279,6 +295,11 @@ func (r *run) report() *Report {
 	if failures == nil {
 		failures = []Failure{}
 	}
+	var safe *float64
+	if st.tried.Load() && st.failed.Load() == 0 {
+		s := time.Duration(st.safeAt.Load()).Seconds()
+		safe = &s
+	}
 	return &Report{
 		IngestID:      r.id,
 		Ingested:      st.ingested.Load(),
@@ -286,11 +307,12 @@ func (r *run) report() *Report {
 		Skipped:       st.skipped.Load(),
 		Failed:        st.failed.Load(),
 		Bytes:         st.bytesDone.Load(),
-		SafeToEjectS:  time.Duration(st.safeAt.Load()).Seconds(),
+		SafeToEjectS:  safe,
 		ElapsedS:      r.in.opts.Now().Sub(r.start).Seconds(),
 		Renditions:    st.renditions.Load(),
 		RenditionErrs: st.renditionErrs.Load(),
 		Failures:      failures,
+		storeFaults:   st.storeFaults.Load(),
 	}
 }
 

@@ -1,9 +1,11 @@
 package ingest_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"io/fs"
 	"os"
@@ -143,8 +145,13 @@ func TestIngestSharedTestdata(t *testing.T) {
 			if rep.Skipped == 0 {
 				t.Errorf("skipped = 0, want the non-media files (expected/exiftool.json, XMP sidecars are not skipped) counted")
 			}
-			if rep.SafeToEjectS <= 0 || rep.SafeToEjectS > rep.ElapsedS {
-				t.Errorf("safe_to_eject_s = %v, elapsed %v: want 0 < safe <= elapsed", rep.SafeToEjectS, rep.ElapsedS)
+			// A file failed, so the card is not safe and the summary must
+			// not say when it was.
+			if rep.SafeToEjectS != nil {
+				t.Errorf("safe_to_eject_s = %v with %d failed, want it absent", *rep.SafeToEjectS, rep.Failed)
+			}
+			if js, _ := json.Marshal(rep); bytes.Contains(js, []byte("safe_to_eject_s")) {
+				t.Errorf("summary of a failed run says when it was safe: %s", js)
 			}
 			if after := snapshot(t, root); !mapsEqual(before, after) {
 				t.Fatal("the ingest changed the source folder")
@@ -300,8 +307,8 @@ func TestCardLayout(t *testing.T) {
 	if got != want {
 		t.Errorf("ingested, duplicates, skipped, failed, failures = %v, want %v (%v)", got, want, rep.Failures)
 	}
-	if safe == nil || safe.Ingested+safe.Duplicates != 6 {
-		t.Errorf("safe-to-eject report = %+v, want all 6 originals verified", safe)
+	if safe == nil || safe.Ingested+safe.Duplicates != 6 || safe.SafeToEjectS == nil || rep.SafeToEjectS == nil {
+		t.Errorf("safe-to-eject report = %+v, summary %+v; want all 6 originals verified and the time they were", safe, rep)
 	}
 
 	copyID := hashFile(t, filepath.Join(card, "DCIM/100NIKON/DSC_0002.JPG"))

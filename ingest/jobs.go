@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/assets/retry"
 )
 
 // Job is what the server shows of one ingest: a card, an upload or a
@@ -85,18 +86,36 @@ func (js *Jobs) Start(ctx context.Context, spec JobSpec) Job {
 	js.publish(first)
 
 	js.wg.Go(func() {
-		rep, err := js.in.Run(ctx, spec.Roots, RunOptions{
-			ID:         id,
-			Collection: spec.Collection,
-			Label:      spec.Label,
-			OnAsset:    spec.OnAsset,
-			Progress: func(p Progress) {
-				js.update(id, func(j *Job) { j.setProgress(p) })
-			},
-			SafeToEject: func(Report) {
-				js.update(id, func(j *Job) { j.SafeToEject = true })
-			},
-		})
+		var (
+			rep *Report
+			err error
+		)
+		// A run that failed because the store was unreachable is run again
+		// once the store answers: files already in the bank count as
+		// duplicates, the rest are read again.
+		for runID, attempt := id, 1; ; attempt++ {
+			rep, err = js.in.Run(ctx, spec.Roots, RunOptions{
+				ID:         runID,
+				Collection: spec.Collection,
+				Label:      spec.Label,
+				OnAsset:    spec.OnAsset,
+				Progress: func(p Progress) {
+					js.update(id, func(j *Job) { j.setProgress(p) })
+				},
+				SafeToEject: func(Report) {
+					js.update(id, func(j *Job) { j.SafeToEject = true })
+				},
+			})
+			if !storeDown(rep, err) || attempt == jobRuns || ctx.Err() != nil {
+				break
+			}
+			js.update(id, func(j *Job) { j.SafeToEject, j.Error = false, errStoreWait })
+			if js.waitForStore(ctx) != nil {
+				break
+			}
+			js.update(id, func(j *Job) { j.Error = "" })
+			runID = NewID(js.now()) // each run keeps its own ingest log
+		}
 		js.update(id, func(j *Job) {
 			j.Report = rep
 			j.State = "done"
@@ -114,6 +133,39 @@ func (js *Jobs) Start(ctx context.Context, spec JobSpec) Job {
 	})
 	return first
 }
+
+// jobRuns bounds the runs of one job through store outages.
+const jobRuns = 5
+
+// errStoreWait is what a job says while it waits for the store to answer.
+const errStoreWait = "store unreachable: the files that failed will be ingested again when it answers"
+
+// storeDown tells whether a run failed because the store was unreachable.
+func storeDown(rep *Report, err error) bool {
+	return retry.Transient(err) || rep != nil && rep.storeFaults > 0
+}
+
+// waitForStore returns once the store answers a request (an absent key
+// is an answer), probing with a growing pause.
+func (js *Jobs) waitForStore(ctx context.Context) error {
+	pause := time.Second
+	for {
+		if _, err := js.in.store.Stat(ctx, storeProbe); !retry.Transient(err) {
+			return ctx.Err()
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		pause = min(pause*2, time.Minute)
+	}
+}
+
+// storeProbe is a key no object has: asking for it tells whether the store answers.
+const storeProbe = "probe/store-answers"
 
 // Wait blocks until every started job has ended.
 func (js *Jobs) Wait() { js.wg.Wait() }

@@ -63,7 +63,8 @@ func (j *journal) flushLocked(ctx context.Context) {
 	}
 	j.part++
 	key := fmt.Sprintf("%spart-%05d.jsonl", j.prefix, j.part)
-	if _, err := j.store.Put(ctx, key, &buf, int64(buf.Len()), assets.PutOptions{IfNoneMatch: true, ContentType: "application/x-ndjson"}); err != nil && j.err == nil {
+	// A bytes.Reader, which a retrying store can rewind to send again.
+	if _, err := j.store.Put(ctx, key, bytes.NewReader(buf.Bytes()), int64(buf.Len()), assets.PutOptions{IfNoneMatch: true, ContentType: "application/x-ndjson"}); err != nil && j.err == nil {
 		j.err = fmt.Errorf("ingest: write log %s: %w", key, err)
 	}
 	j.pending = j.pending[:0]

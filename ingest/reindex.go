@@ -67,9 +67,16 @@ type RenditionStats struct {
 	Assets, Made, Failed int64
 }
 
-// Renditions (re)makes the renditions of every asset in the bank, or with
-// missingOnly of those that lack one, with one worker per CPU.
-func Renditions(ctx context.Context, store assets.Store, render Renderer, missingOnly bool, log *slog.Logger) (RenditionStats, error) {
+// Which chooses the assets Renditions works on: every one, or with
+// Missing those that lack a rendition, less those whose renditions failed
+// before (they would fail again) unless RetryFailed.
+type Which struct {
+	Missing, RetryFailed bool
+}
+
+// Renditions (re)makes the renditions of the assets in the bank that
+// which chooses, with one worker per CPU.
+func Renditions(ctx context.Context, store assets.Store, render Renderer, which Which, log *slog.Logger) (RenditionStats, error) {
 	var st struct{ assets, made, failed atomic.Int64 }
 	todo := make(chan *assets.Asset)
 	var wg sync.WaitGroup
@@ -86,7 +93,7 @@ func Renditions(ctx context.Context, store assets.Store, render Renderer, missin
 		})
 	}
 	err := EachRecord(ctx, store, log, func(a *assets.Asset) error {
-		if missingOnly && !lacksRenditions(ctx, store, a) {
+		if which.Missing && (!lacksRenditions(ctx, store, a) || a.RenditionFailure != nil && !which.RetryFailed) {
 			return nil
 		}
 		st.assets.Add(1)

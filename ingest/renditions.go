@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"mediabank/assets"
 	"mediabank/renditions"
@@ -39,7 +40,9 @@ func (r *run) renditions(ctx context.Context) {
 }
 
 // MakeRenditions makes and stores the renditions of asset a and records
-// them in its record. It returns how many it stored.
+// them in its record. It returns how many it stored. When the file gives
+// no picture (renditions.ErrUnusable) the reason is recorded instead, so
+// that nobody tries again until asked to (`mediabank renditions`).
 func MakeRenditions(ctx context.Context, store assets.Store, render Renderer, a *assets.Asset) (int, error) {
 	src, done, err := renditions.Open(ctx, store, a)
 	if err != nil {
@@ -48,7 +51,14 @@ func MakeRenditions(ctx context.Context, store assets.Store, render Renderer, a 
 	outs, err := render.Make(ctx, src)
 	done()
 	if err != nil {
-		return 0, fmt.Errorf("renditions of %s (%s): %w", a.ID, a.FileName, err)
+		err = fmt.Errorf("renditions of %s (%s): %w", a.ID, a.FileName, err)
+		if errors.Is(err, renditions.ErrUnusable) {
+			failure := &assets.RenditionFailure{Reason: err.Error(), At: time.Now().UTC()}
+			if rerr := updateRecord(ctx, store, a.ID, func(rec *assets.Asset) { rec.RenditionFailure = failure }); rerr != nil {
+				return 0, errors.Join(err, rerr)
+			}
+		}
+		return 0, err
 	}
 	made := map[string]assets.Rendition{}
 	for _, o := range outs {
@@ -58,29 +68,38 @@ func MakeRenditions(ctx context.Context, store assets.Store, render Renderer, a 
 		}
 		made[o.Name] = assets.Rendition{Key: key, Width: o.Width, Height: o.Height, Size: int64(len(o.Data)), MIME: o.MIME}
 	}
-	// Record them; someone may be editing the record at the same time, so
-	// re-read and retry on a lost race.
-	for range 5 {
-		rec, etag, err := assets.ReadRecord(ctx, store, a.ID)
-		if err != nil {
-			return 0, err
-		}
+	err = updateRecord(ctx, store, a.ID, func(rec *assets.Asset) {
 		if rec.Renditions == nil {
 			rec.Renditions = map[string]assets.Rendition{}
 		}
 		for name, rd := range made {
 			rec.Renditions[name] = rd
 		}
+		rec.RenditionFailure = nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(made), nil
+}
+
+// updateRecord applies change to the latest record of asset id. Someone
+// may be editing the record at the same time, so it re-reads and retries
+// on a lost race.
+func updateRecord(ctx context.Context, store assets.Store, id string, change func(*assets.Asset)) error {
+	for range 5 {
+		rec, etag, err := assets.ReadRecord(ctx, store, id)
+		if err != nil {
+			return err
+		}
+		change(rec)
 		_, err = assets.WriteRecord(ctx, store, rec, assets.PutOptions{IfMatch: etag})
 		if errors.Is(err, assets.ErrPrecondition) {
 			continue
 		}
-		if err != nil {
-			return 0, err
-		}
-		return len(made), nil
+		return err
 	}
-	return 0, fmt.Errorf("renditions of %s: record kept changing: %w", a.ID, assets.ErrPrecondition)
+	return fmt.Errorf("renditions of %s: record kept changing: %w", id, assets.ErrPrecondition)
 }
 
 func extOf(mime string) string {

@@ -1,9 +1,11 @@
 package renditions
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -24,8 +26,9 @@ type candidate struct {
 	off, n      int64
 	format      string // "jpeg", "png", "gif", "webp", "tiff", "heic"
 	w, h        int
-	orientation int  // EXIF orientation that applies to it, 0 if unknown
-	upright     bool // the decoder applies the file's own transforms
+	orientation int     // EXIF orientation that applies to it, 0 if unknown
+	upright     bool    // the decoder applies the file's own transforms
+	bpp         float64 // bytes per pixel the decoder holds, from the header
 }
 
 var errNotImage = errors.New("not a known image format")
@@ -90,12 +93,18 @@ func (c *candidate) config(r io.ReaderAt) error {
 		return fmt.Errorf("read %s header: no dimensions", c.what)
 	}
 	c.w, c.h = cfg.Width, cfg.Height
+	c.bpp = bytesPerPixel(cfg.ColorModel) * decodeFactor(c.format, r, c.off)
+	if c.format == "jpeg" {
+		if bpp, ok := jpegBytesPerPixel(r, c.off, c.n); ok {
+			c.bpp = bpp
+		}
+	}
 	return nil
 }
 
-// decode decodes the candidate's pixels.
-func (c *candidate) decode(r io.ReaderAt) (image.Image, error) {
-	sr := io.NewSectionReader(r, c.off, c.n)
+// decode decodes the candidate's pixels, stopping when ctx ends.
+func (c *candidate) decode(ctx context.Context, r io.ReaderAt) (image.Image, error) {
+	sr := ctxReader{ctx, io.NewSectionReader(r, c.off, c.n)}
 	var img image.Image
 	var err error
 	switch c.format {
@@ -252,7 +261,9 @@ func heifCandidates(r io.ReaderAt, size int64) ([]candidate, error) {
 	if info.MaxWidth <= 0 || info.MaxHeight <= 0 {
 		return nil, errors.New("no image size (ispe) in the HEIF boxes")
 	}
-	return []candidate{{what: "HEIF image", n: size, format: "heic", upright: true, w: info.MaxWidth, h: info.MaxHeight}}, nil
+	c := candidate{what: "HEIF image", n: size, format: "heic", upright: true, w: info.MaxWidth, h: info.MaxHeight}
+	c.bpp = bytesPerPixel(color.RGBAModel) * decodeFactor(c.format, r, 0)
+	return []candidate{c}, nil
 }
 
 // rank orders candidates for decoding: first the smallest that is good

@@ -27,6 +27,16 @@ var (
 	documentAccent = color.RGBA{0xC6, 0x28, 0x28, 0xFF}
 )
 
+// Icon is the type icon of a file named name of kind k: what is shown
+// instead of a photo or a video whose renditions could not be made.
+func Icon(name string, k assets.Kind) (Output, error) {
+	out, err := typeIcon(Source{Name: name, Kind: k})
+	if err != nil {
+		return Output{}, err
+	}
+	return out[0], nil
+}
+
 // typeIcon draws the thumbnail of a file that has no picture to show: a
 // glyph and a label for its kind, with the file's extension below.
 func typeIcon(src Source) ([]Output, error) {
@@ -35,13 +45,20 @@ func typeIcon(src Source) ([]Output, error) {
 	draw.Draw(img, img.Rect, image.NewUniform(iconBackground), image.Point{}, draw.Src)
 	ext := strings.ToUpper(assets.Ext(src.Name))
 	label, accent := "AUDIO", audioAccent
-	if src.Kind == assets.KindDocument {
+	switch src.Kind {
+	case assets.KindDocument:
 		label, accent = "DOKUMEN", documentAccent
 		if ext == "PDF" {
 			label = "PDF"
 		}
 		drawPage(img, accent)
-	} else {
+	case assets.KindPhoto, assets.KindVideo:
+		label, accent = "FOTO", iconInk
+		if src.Kind == assets.KindVideo {
+			label = "VIDEO"
+		}
+		drawPage(img, accent)
+	default:
 		drawNote(img, accent)
 	}
 	if err := drawText(img, label, 44, 250, accent); err != nil {

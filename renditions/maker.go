@@ -11,6 +11,7 @@ import (
 	"image"
 	"image/jpeg"
 	"io"
+	"runtime"
 	"runtime/debug"
 
 	"mediabank/assets"
@@ -25,7 +26,16 @@ const (
 const (
 	defaultMaxPixels = 250e6
 	defaultQuality   = 82
+	// DefaultDecodeBudget is the memory all decodes may hold at once
+	// unless configured: two 50-megapixel camera JPEGs at a time, or one
+	// 100-megapixel one.
+	DefaultDecodeBudget = 256 << 20
 )
+
+// ErrUnusable marks a file that gives no picture (broken, hostile, or too
+// large to decode): trying again gives the same answer, so a caller may
+// record it instead of retrying. Cancellation never wraps it.
+var ErrUnusable = errors.New("no usable picture")
 
 // Maker makes renditions. The zero value is ready to use.
 type Maker struct {
@@ -34,6 +44,10 @@ type Maker struct {
 	// MaxPixels refuses images larger than this before decoding them;
 	// 0 means 250e6.
 	MaxPixels int64
+	// Budget bounds the memory of all decodes at once; share one between
+	// every Maker of a process. nil leaves each decode alone, bounded only
+	// by a cost of at most DefaultDecodeBudget.
+	Budget *Budget
 	// Quality is the JPEG quality; 0 means 82.
 	Quality int
 }
@@ -87,6 +101,40 @@ func (m *Maker) maxPixels() int64 {
 		return m.MaxPixels
 	}
 	return defaultMaxPixels
+}
+
+// acquire takes n bytes of the budget for one decode; release gives them
+// back.
+func (m *Maker) acquire(ctx context.Context, n int64) (release func(), err error) {
+	if m.Budget != nil {
+		return m.Budget.Acquire(ctx, n)
+	}
+	return NewBudget(DefaultDecodeBudget, 1).Acquire(ctx, n)
+}
+
+// collect frees the memory of a large decode now. Left to itself the
+// collector lets the heap grow to twice what was live at its last cycle,
+// and that cycle may have run while the other decodes held their
+// pictures: the resident memory would then be twice the budget, not the
+// budget. A cycle costs tens of milliseconds (pixels hold no pointers to
+// mark), against seconds for the decode.
+func (m *Maker) collect(cost int64) {
+	size := int64(DefaultDecodeBudget)
+	if m.Budget != nil {
+		size = m.Budget.Size()
+	}
+	if cost >= size/8 {
+		runtime.GC()
+	}
+}
+
+// unusable marks err as a property of the file, unless ctx ended: an
+// error from a given-up request says nothing about the file.
+func (m *Maker) unusable(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrUnusable, err)
 }
 
 func (m *Maker) quality() int {

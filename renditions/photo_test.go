@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/testfiles"
 )
 
 // TestOrientation checks that all 8 EXIF orientations come out the same
@@ -402,6 +403,8 @@ func FuzzMake(f *testing.F) {
 		})
 	}
 	f.Add(hugeJPEG())
+	f.Add(testfiles.PNGBomb())
+	f.Add(progressive(encoded(f, image.NewYCbCr(image.Rect(0, 0, 64, 48), image.YCbCrSubsampleRatio420), "jpeg")))
 	m := &Maker{MaxPixels: 4e6}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) >= 12 && string(b[4:8]) == "ftyp" && string(b[8:12]) != "crx " {

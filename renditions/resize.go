@@ -1,6 +1,7 @@
 package renditions
 
 import (
+	"context"
 	"image"
 	"image/color"
 	"math"
@@ -10,28 +11,36 @@ import (
 
 // fit returns img shrunk so that its long edge is at most edge, never
 // enlarged, opaque (transparency flattened on white, as JPEG has none).
-func fit(img image.Image, edge int) *image.NRGBA {
+// It gives up with ctx's error once ctx ends.
+func fit(ctx context.Context, img image.Image, edge int) (*image.NRGBA, error) {
 	b := img.Bounds()
 	tw, th := fitSize(b.Dx(), b.Dy(), edge)
-	return Resize(img, tw, th)
+	return Resize(ctx, img, tw, th)
 }
 
 // Resize shrinks img to exactly w×h (both at least 1; the caller keeps
-// the aspect), opaque (transparency flattened on white).
-func Resize(img image.Image, w, h int) *image.NRGBA {
+// the aspect), opaque (transparency flattened on white). It gives up with
+// ctx's error once ctx ends.
+func Resize(ctx context.Context, img image.Image, w, h int) (*image.NRGBA, error) {
 	b := img.Bounds()
 	// Averaging whole blocks first is what makes big sources cheap: Lanczos
 	// is then left with a factor below 2, as in libvips after shrink-on-load.
 	var n *image.NRGBA
 	if k := min(b.Dx()/w, b.Dy()/h); k >= 2 {
-		n = areaAverage(img, b.Dx()/k, b.Dy()/k)
+		var err error
+		if n, err = areaAverage(ctx, img, b.Dx()/k, b.Dy()/k); err != nil {
+			return nil, err
+		}
 	} else {
 		n = toNRGBA(img)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	if n.Rect.Dx() != w || n.Rect.Dy() != h {
 		n = imaging.Resize(n, w, h, imaging.Lanczos)
 	}
-	return n
+	return n, nil
 }
 
 // fitSize is w×h scaled so that the long edge is at most edge.
@@ -47,8 +56,9 @@ func fitSize(w, h, edge int) (int, int) {
 
 // areaAverage shrinks img to ow×oh by averaging the source pixels each
 // output pixel covers. The common decoder outputs are read straight from
-// their planes, without first converting the full-size image.
-func areaAverage(img image.Image, ow, oh int) *image.NRGBA {
+// their planes; the others are converted a strip of rows at a time, never
+// the full-size image at once. It checks ctx once per output row.
+func areaAverage(ctx context.Context, img image.Image, ow, oh int) (*image.NRGBA, error) {
 	b := img.Bounds()
 	xb, yb := blockBounds(b.Dx(), ow), blockBounds(b.Dy(), oh)
 	dst := image.NewNRGBA(image.Rect(0, 0, ow, oh))
@@ -60,6 +70,9 @@ func areaAverage(img image.Image, ow, oh int) *image.NRGBA {
 		}
 		hs, vs := chromaShift(src.SubsampleRatio)
 		for oy := range oh {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			clear(s0)
 			clear(s1)
 			clear(s2)
@@ -86,12 +99,15 @@ func areaAverage(img image.Image, ow, oh int) *image.NRGBA {
 				row[4*ox], row[4*ox+1], row[4*ox+2], row[4*ox+3] = r, g, bl, 255
 			}
 		}
-		return dst
+		return dst, nil
 	case *image.Gray:
 		if b.Min != (image.Point{}) {
 			break
 		}
 		for oy := range oh {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			clear(s0)
 			for y := yb[oy]; y < yb[oy+1]; y++ {
 				gr := src.Pix[y*src.Stride:]
@@ -109,15 +125,29 @@ func areaAverage(img image.Image, ow, oh int) *image.NRGBA {
 				row[4*ox], row[4*ox+1], row[4*ox+2], row[4*ox+3] = v, v, v, 255
 			}
 		}
-		return dst
+		return dst, nil
 	}
-	src := toNRGBA(img)
+	strips, _ := img.(interface {
+		SubImage(image.Rectangle) image.Image
+	})
+	var whole *image.NRGBA
+	if strips == nil {
+		whole = toNRGBA(img)
+	}
 	for oy := range oh {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		clear(s0)
 		clear(s1)
 		clear(s2)
+		src, y0 := whole, 0
+		if strips != nil {
+			src = toNRGBA(strips.SubImage(image.Rect(b.Min.X, b.Min.Y+yb[oy], b.Max.X, b.Min.Y+yb[oy+1])))
+			y0 = yb[oy]
+		}
 		for y := yb[oy]; y < yb[oy+1]; y++ {
-			p := src.Pix[y*src.Stride:]
+			p := src.Pix[(y-y0)*src.Stride:]
 			for ox := range ow {
 				for x := xb[ox]; x < xb[ox+1]; x++ {
 					s0[ox] += uint32(p[4*x])
@@ -132,7 +162,7 @@ func areaAverage(img image.Image, ow, oh int) *image.NRGBA {
 			row[4*ox], row[4*ox+1], row[4*ox+2], row[4*ox+3] = avg(s0[ox], n), avg(s1[ox], n), avg(s2[ox], n), 255
 		}
 	}
-	return dst
+	return dst, nil
 }
 
 // blockBounds splits n source pixels into parts blocks of near-equal size.

@@ -3,7 +3,6 @@ package renditions
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"image"
 	"io"
@@ -14,39 +13,33 @@ import (
 	"mediabank/assets"
 )
 
-// Still returns the largest picture an original holds, decoded as stored,
-// and the EXIF orientation that turns it upright: for a photo its main
-// image (for RAW files, whose sensor data is not decoded here, the largest
-// embedded JPEG); for a video its poster frame, already upright. It is
-// what pictures bigger than a preview (channel renditions) are made from.
-func (m *Maker) Still(ctx context.Context, src Source) (image.Image, int, error) {
-	if src.Kind == assets.KindVideo {
-		img, err := m.frame(ctx, src)
-		return img, 1, err
-	}
-	if src.Kind != assets.KindPhoto {
-		return nil, 0, fmt.Errorf("picture of %s: a %s has none", src.Name, src.Kind)
-	}
-	list, err := guarded(ctx, func() ([]candidate, error) { return candidates(src.R, src.Size) })
-	if err != nil {
-		return nil, 0, fmt.Errorf("picture of %s: %w", src.Name, err)
-	}
-	var errs []error
-	for _, c := range rank(list, math.MaxInt32) {
-		if px := int64(c.w) * int64(c.h); px > m.maxPixels() {
-			errs = append(errs, fmt.Errorf("%s is %dx%d, over the limit of %d pixels", c.what, c.w, c.h, m.maxPixels()))
-			continue
+// Still hands use the largest picture an original holds, decoded as
+// stored, with the EXIF orientation that turns it upright: for a photo its
+// main image (for RAW files, whose sensor data is not decoded here, the
+// largest embedded JPEG); for a video its poster frame, already upright.
+// It is what pictures bigger than a preview (channel renditions) are made
+// from. The decode goes through the Maker's budget as a preview's does,
+// costed for bringing the picture down to at most edge on its long side
+// (use's work), and is held until use returns; a picture over the whole
+// budget is refused with ErrTooLarge before anything is allocated.
+func (m *Maker) Still(ctx context.Context, src Source, edge int, use func(img image.Image, orientation int) error) error {
+	switch src.Kind {
+	case assets.KindVideo:
+		c, r, err := m.frame(ctx, src)
+		if err != nil {
+			return err
 		}
-		img, err := guarded(ctx, func() (image.Image, error) { return c.decode(src.R) })
-		if err == nil {
-			return img, orientation(c, src.Orientation), nil
+		if err := m.decoded(ctx, c, r, edge, func(img image.Image) error { return use(img, 1) }); err != nil {
+			return fmt.Errorf("poster of %s: %w", src.Name, m.unusable(ctx, err))
 		}
-		if ctx.Err() != nil {
-			return nil, 0, fmt.Errorf("picture of %s: %w", src.Name, err)
+		return nil
+	case assets.KindPhoto:
+		if err := m.best(ctx, src, math.MaxInt32, edge, use); err != nil {
+			return fmt.Errorf("picture of %s: %w", src.Name, err)
 		}
-		errs = append(errs, err)
+		return nil
 	}
-	return nil, 0, fmt.Errorf("picture of %s: no picture could be used: %w", src.Name, errors.Join(errs...))
+	return fmt.Errorf("picture of %s: a %s has none", src.Name, src.Kind)
 }
 
 // Upright turns an image stored with EXIF orientation o the right way up.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"image/png"
 	"io"
 	"os"
 	"os/exec"
@@ -22,32 +21,38 @@ const posterTimeout = 2 * time.Minute
 
 // poster makes the poster frame and the thumbnail of a video with ffmpeg.
 func (m *Maker) poster(ctx context.Context, src Source) ([]Output, error) {
-	img, err := m.frame(ctx, src)
+	c, r, err := m.frame(ctx, src)
 	if err != nil {
 		return nil, err
 	}
-	out, err := m.sizes(img, []string{assets.Poster, assets.Thumbnail}, []int{PreviewEdge, ThumbnailEdge})
+	var out []Output
+	err = m.decoded(ctx, c, r, PreviewEdge, func(img image.Image) error {
+		var err error
+		out, err = m.previews(ctx, img, 1, []string{assets.Poster, assets.Thumbnail})
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("poster of %s: %w", src.Name, err)
+		return nil, fmt.Errorf("poster of %s: %w", src.Name, m.unusable(ctx, err))
 	}
 	return out, nil
 }
 
-// frame decodes the poster frame of a video, upright, at full size.
-func (m *Maker) frame(ctx context.Context, src Source) (image.Image, error) {
+// frame grabs the poster frame of a video with ffmpeg, upright, as a PNG
+// ready to decode (with decoded, within the budget).
+func (m *Maker) frame(ctx context.Context, src Source) (candidate, io.ReaderAt, error) {
 	bin := m.FFmpeg
 	if bin == "" {
 		bin = "ffmpeg"
 	}
 	ffmpeg, err := exec.LookPath(bin)
 	if err != nil {
-		return nil, fmt.Errorf("poster of %s: ffmpeg is needed for video posters and %q was not found (install ffmpeg or set Maker.FFmpeg): %w", src.Name, bin, err)
+		return candidate{}, nil, fmt.Errorf("poster of %s: ffmpeg is needed for video posters and %q was not found (install ffmpeg or set Maker.FFmpeg): %w", src.Name, bin, err)
 	}
 	in := src.Path
 	if in == "" {
 		tmp, err := spool(src)
 		if err != nil {
-			return nil, fmt.Errorf("poster of %s: %w", src.Name, err)
+			return candidate{}, nil, fmt.Errorf("poster of %s: %w", src.Name, err)
 		}
 		defer os.Remove(tmp)
 		in = tmp
@@ -56,44 +61,33 @@ func (m *Maker) frame(ctx context.Context, src Source) (image.Image, error) {
 	// protocol, whatever the file is called.
 	abs, err := filepath.Abs(in)
 	if err != nil {
-		return nil, fmt.Errorf("poster of %s: %w", src.Name, err)
+		return candidate{}, nil, fmt.Errorf("poster of %s: %w", src.Name, err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, posterTimeout)
+	// A run that times out while the caller still waits is the file's
+	// doing: unusable, unlike the caller giving up.
+	fctx, cancel := context.WithTimeout(ctx, posterTimeout)
 	defer cancel()
 	// One second in skips fade-ins from black; clips shorter than that
 	// give no frame there, so they get their first one.
 	var frame []byte
 	for _, at := range []string{"1", "0"} {
-		frame, err = grabFrame(ctx, ffmpeg, abs, at)
+		frame, err = grabFrame(fctx, ffmpeg, abs, at)
 		if err != nil || len(frame) > 0 {
 			break
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("poster of %s: %w", src.Name, err)
+		return candidate{}, nil, fmt.Errorf("poster of %s: %w", src.Name, m.unusable(ctx, err))
 	}
 	if len(frame) == 0 {
-		return nil, fmt.Errorf("poster of %s: ffmpeg found no video frame", src.Name)
+		return candidate{}, nil, fmt.Errorf("poster of %s: ffmpeg found no video frame: %w", src.Name, ErrUnusable)
 	}
-	img, err := guarded(ctx, func() (image.Image, error) {
-		c := candidate{what: "video frame", n: int64(len(frame)), format: "png"}
-		r := bytes.NewReader(frame)
-		if err := c.config(r); err != nil {
-			return nil, err
-		}
-		if px := int64(c.w) * int64(c.h); px > m.maxPixels() {
-			return nil, fmt.Errorf("video frame is %dx%d, over the limit of %d pixels", c.w, c.h, m.maxPixels())
-		}
-		img, err := png.Decode(r)
-		if err != nil {
-			return nil, fmt.Errorf("decode video frame: %w", err)
-		}
-		return img, nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("poster of %s: %w", src.Name, err)
+	c := candidate{what: "video frame", n: int64(len(frame)), format: "png"}
+	r := bytes.NewReader(frame)
+	if err := c.config(r); err != nil {
+		return candidate{}, nil, fmt.Errorf("poster of %s: %w", src.Name, m.unusable(ctx, err))
 	}
-	return img, nil
+	return c, r, nil
 }
 
 // grabFrame returns the frame at second at of file as PNG, or nothing if

@@ -162,7 +162,9 @@ func eval[T any](b *browser, expr string) T {
 // make a single evaluation fail while the next document loads).
 func (b *browser) waitFor(what, expr string, timeout time.Duration) {
 	b.t.Helper()
-	deadline := time.Now().Add(timeout)
+	// timeout is a safety net, not a speed goal: at least a minute, so a
+	// busy 2-core machine does not fail a page that is merely slow.
+	deadline := time.Now().Add(max(timeout, time.Minute))
 	var last error
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)

@@ -155,6 +155,10 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, op
 		return assets.Object{}, fmt.Errorf("diskstore: put: %w", err)
 	}
 	obj, err := s.put(ctx, key, r, size, opts)
+	if errors.Is(err, syscall.ENOSPC) {
+		// Said plainly; the temp file is already removed by put.
+		return assets.Object{}, fmt.Errorf("diskstore: put %s: disk full: %w", key, err)
+	}
 	if err != nil {
 		return assets.Object{}, fmt.Errorf("diskstore: put %s: %w", key, err)
 	}

@@ -105,6 +105,13 @@ func mapErr(err error) error {
 	case resp.Code == "BadDigest" || resp.Code == "InvalidDigest" ||
 		resp.Code == "XAmzContentSHA256Mismatch" || resp.Code == "XAmzContentChecksumMismatch":
 		return fmt.Errorf("%w: %w", assets.ErrChecksum, err)
+	case resp.StatusCode >= 500 || resp.Code == "SlowDown" || resp.Code == "ServiceUnavailable" ||
+		resp.Code == "RequestTimeout" || resp.Code == "XMinioServerNotInitialized":
+		return fmt.Errorf("%w: %w", assets.ErrUnavailable, err)
+	case minio.IsNetworkOrHostDown(err, true):
+		// minio-go's own judgement of its transport errors (it rewrites a
+		// connection cut mid-request into a plain message, for one).
+		return fmt.Errorf("%w: %w", assets.ErrUnavailable, err)
 	}
 	return err
 }

@@ -26,6 +26,14 @@ type MinIO struct {
 	Endpoint  string
 	AccessKey string
 	SecretKey string
+	srv       *server
+}
+
+// server is the process behind a MinIO, which Stop and Start replace.
+type server struct {
+	bin, console, dir string
+	mu                sync.Mutex
+	stop              func() // of the running process; nil while stopped
 }
 
 // StartMinIO starts a private `minio server` on loopback with an empty
@@ -53,6 +61,34 @@ func StartMinIO(tb testing.TB) MinIO {
 	}
 	tb.Fatalf("storetest: start minio: %v", lastErr)
 	return MinIO{}
+}
+
+// Stop stops the server (SIGTERM, as an operator restarting it would),
+// keeping its data; requests are refused until Start.
+func (m MinIO) Stop(tb testing.TB) {
+	tb.Helper()
+	m.srv.mu.Lock()
+	defer m.srv.mu.Unlock()
+	if m.srv.stop != nil {
+		m.srv.stop()
+		m.srv.stop = nil
+	}
+}
+
+// Start starts a stopped server again on the same port with the same
+// data and credentials, and waits until it serves requests.
+func (m MinIO) Start(tb testing.TB) {
+	tb.Helper()
+	m.srv.mu.Lock()
+	defer m.srv.mu.Unlock()
+	if m.srv.stop != nil {
+		return
+	}
+	stop, err := m.launch()
+	if err != nil {
+		tb.Fatalf("storetest: restart minio: %v", err)
+	}
+	m.srv.stop = stop
 }
 
 func minioBinary() (string, error) {
@@ -117,8 +153,21 @@ func startMinIO(tb testing.TB, bin string) (MinIO, error) {
 	if err != nil {
 		return MinIO{}, err
 	}
-	m := MinIO{Endpoint: addr, AccessKey: "u" + randomHex(8), SecretKey: randomHex(16)}
-	cmd := exec.Command(bin, "server", "--quiet", "--address", addr, "--console-address", console, tb.TempDir())
+	m := MinIO{Endpoint: addr, AccessKey: "u" + randomHex(8), SecretKey: randomHex(16),
+		srv: &server{bin: bin, console: console, dir: tb.TempDir()}}
+	stop, err := m.launch()
+	if err != nil {
+		return MinIO{}, err
+	}
+	m.srv.stop = stop
+	tb.Cleanup(func() { m.Stop(tb) })
+	return m, nil
+}
+
+// launch runs the server process and waits until it is ready.
+func (m MinIO) launch() (stop func(), _ error) {
+	bin := m.srv.bin
+	cmd := exec.Command(bin, "server", "--quiet", "--address", m.Endpoint, "--console-address", m.srv.console, m.srv.dir)
 	cmd.Env = append(os.Environ(),
 		"MINIO_ROOT_USER="+m.AccessKey,
 		"MINIO_ROOT_PASSWORD="+m.SecretKey,
@@ -128,12 +177,12 @@ func startMinIO(tb testing.TB, bin string) (MinIO, error) {
 	var out lockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
-		return MinIO{}, fmt.Errorf("%s: %w", bin, err)
+		return nil, fmt.Errorf("%s: %w", bin, err)
 	}
 	exited := make(chan struct{}) // closed when the process is gone
 	var waitErr error
 	go func() { waitErr = cmd.Wait(); close(exited) }()
-	stop := func() {
+	stop = func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-exited:
@@ -149,12 +198,11 @@ func startMinIO(tb testing.TB, bin string) (MinIO, error) {
 	// /minio/health/live answers 200 as soon as HTTP is up, before the
 	// object layer and IAM are ready ("Server not initialized yet" on the
 	// first request); the cluster check waits for both.
-	if err := waitReady(ctx, "http://"+addr+"/minio/health/cluster", exited, errExited); err != nil {
+	if err := waitReady(ctx, "http://"+m.Endpoint+"/minio/health/cluster", exited, errExited); err != nil {
 		stop()
-		return MinIO{}, fmt.Errorf("%w; output:\n%s", err, out.String())
+		return nil, fmt.Errorf("%w; output:\n%s", err, out.String())
 	}
-	tb.Cleanup(stop)
-	return m, nil
+	return stop, nil
 }
 
 func waitReady(ctx context.Context, url string, exited <-chan struct{}, errExited func() error) error {

@@ -131,19 +131,27 @@ func cmdIngest(ctx context.Context, cfg *config, args []string, stdin io.Reader,
 }
 
 // safeMessage is said the moment the card may be taken out, in the
-// office's language first.
+// office's language first; the report says when it may not.
 func safeMessage(r ingest.Report) string {
 	verified := r.Ingested + r.Duplicates
-	if r.Failed > 0 {
+	switch {
+	case r.SafeToEjectS != nil:
+		return fmt.Sprintf("Aman untuk dilepas / safe to eject: all %d originals verified in the bank in %.1f s.", verified, *r.SafeToEjectS)
+	case r.Failed > 0:
 		return fmt.Sprintf("BELUM AMAN untuk dilepas / NOT safe to eject: %d file(s) failed (listed below); %d originals verified in %.1f s. Copy the failed files by hand before formatting the card.",
-			r.Failed, verified, r.SafeToEjectS)
+			r.Failed, verified, r.ElapsedS)
+	default:
+		return fmt.Sprintf("BELUM AMAN untuk dilepas / NOT safe to eject: the run stopped after %d originals were verified; run it again.", verified)
 	}
-	return fmt.Sprintf("Aman untuk dilepas / safe to eject: all %d originals verified in the bank in %.1f s.", verified, r.SafeToEjectS)
 }
 
 func printReport(w io.Writer, r *ingest.Report) {
-	fmt.Fprintf(w, "%d ingested, %d already in the bank, %d skipped (not media), %d failed; %s in %.1f s (safe to eject after %.1f s); %d renditions",
-		r.Ingested, r.Duplicates, r.Skipped, r.Failed, ingest.Bytes(r.Bytes), r.ElapsedS, r.SafeToEjectS, r.Renditions)
+	safe := "NOT safe to eject"
+	if r.SafeToEjectS != nil {
+		safe = fmt.Sprintf("safe to eject after %.1f s", *r.SafeToEjectS)
+	}
+	fmt.Fprintf(w, "%d ingested, %d already in the bank, %d skipped (not media), %d failed; %s in %.1f s (%s); %d renditions",
+		r.Ingested, r.Duplicates, r.Skipped, r.Failed, ingest.Bytes(r.Bytes), r.ElapsedS, safe, r.Renditions)
 	if r.RenditionErrs > 0 {
 		fmt.Fprintf(w, " (%d assets without)", r.RenditionErrs)
 	}
@@ -240,14 +248,15 @@ func cmdReindex(ctx context.Context, cfg *config, args []string, stdin io.Reader
 func cmdRenditions(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
 	fl := newFlags("renditions", stderr)
 	missing := fl.Bool("missing", false, "only assets that lack a rendition")
+	retry := fl.Bool("retry-failed", false, "with --missing, also assets whose renditions failed before")
 	if pos, err := parseFlags(fl, args); err != nil || len(pos) > 0 {
 		return fmt.Errorf("renditions takes no arguments: %q", pos)
 	}
-	store, err := cfg.openStore(ctx)
+	store, err := cfg.openStore(ctx, log)
 	if err != nil {
 		return err
 	}
-	st, err := ingest.Renditions(ctx, store, cfg.renderer(), *missing, log)
+	st, err := ingest.Renditions(ctx, store, cfg.renderer(), ingest.Which{Missing: *missing, RetryFailed: *retry}, log)
 	fmt.Fprintf(stdout, "%d assets, %d renditions made, %d assets failed\n", st.Assets, st.Made, st.Failed)
 	if err != nil {
 		return err

@@ -8,12 +8,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
 	"mediabank/assets"
 	"mediabank/assets/diskstore"
+	"mediabank/assets/retry"
 	"mediabank/assets/s3store"
 	"mediabank/metadata"
 	"mediabank/renditions"
@@ -32,6 +34,12 @@ type config struct {
 	FFmpeg      string
 	FFprobe     string
 	LogLevel    slog.Level
+	// StoreRetry caps how long one store operation is retried through
+	// transient faults (0: not retried).
+	StoreRetry time.Duration
+	// Decodes bounds the memory of decoding pictures: one budget for the
+	// whole process, shared by the ingest and the server's requests.
+	Decodes *renditions.Budget
 }
 
 // loadConfig reads the environment, then takes the global --data flag out
@@ -86,11 +94,36 @@ func loadConfig(args []string, getenv func(string) string) (*config, []string, e
 		}
 		cfg.MaxBuffered = n
 	}
+	cfg.StoreRetry = 30 * time.Second
+	if v := getenv("MEDIABANK_STORE_RETRY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return nil, nil, fmt.Errorf("MEDIABANK_STORE_RETRY=%q: want a duration such as 30s (0 to not retry)", v)
+		}
+		cfg.StoreRetry = d
+	}
 	if v := getenv("MEDIABANK_LOG"); v != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			return nil, nil, fmt.Errorf("MEDIABANK_LOG=%q: want debug, info, warn or error", v)
 		}
 	}
+	budget := int64(renditions.DefaultDecodeBudget)
+	if v := getenv("MEDIABANK_DECODE_BUDGET"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 16<<20 {
+			return nil, nil, fmt.Errorf("MEDIABANK_DECODE_BUDGET=%q: want a size in bytes, at least 16777216 (16 MiB)", v)
+		}
+		budget = n
+	}
+	decodes := runtime.GOMAXPROCS(0)
+	if v := getenv("MEDIABANK_DECODES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 64 {
+			return nil, nil, fmt.Errorf("MEDIABANK_DECODES=%q: want a number from 1 to 64", v)
+		}
+		decodes = n
+	}
+	cfg.Decodes = renditions.NewBudget(budget, decodes)
 	cfg.FFmpeg = tool(getenv("MEDIABANK_FFMPEG"), "ffmpeg")
 	cfg.FFprobe = tool(getenv("MEDIABANK_FFPROBE"), "ffprobe")
 
@@ -151,12 +184,21 @@ func isLoopback(endpoint string) bool {
 }
 
 // openStore opens the bucket: S3 when configured, else the folder under
-// the data directory.
-func (c *config) openStore(ctx context.Context) (assets.Store, error) {
+// the data directory; transient faults are retried for StoreRetry.
+func (c *config) openStore(ctx context.Context, log *slog.Logger) (assets.Store, error) {
+	var (
+		store assets.Store
+		err   error
+	)
 	if c.S3.Endpoint != "" {
-		return s3store.Open(ctx, c.S3)
+		store, err = s3store.Open(ctx, c.S3)
+	} else {
+		store, err = diskstore.Open(ctx, filepath.Join(c.DataDir, "bank"))
 	}
-	return diskstore.Open(ctx, filepath.Join(c.DataDir, "bank"))
+	if err != nil || c.StoreRetry == 0 {
+		return store, err
+	}
+	return retry.New(store, retry.Options{MaxElapsed: c.StoreRetry, Logger: log}), nil
 }
 
 func (c *config) indexPath() string { return filepath.Join(c.DataDir, "index") }
@@ -173,5 +215,5 @@ func (c *config) extractor() *metadata.Extractor {
 }
 
 func (c *config) renderer() *renditions.Maker {
-	return &renditions.Maker{FFmpeg: c.FFmpeg}
+	return &renditions.Maker{FFmpeg: c.FFmpeg, Budget: c.Decodes}
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -56,6 +57,9 @@ func TestCLI(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "NOT safe to eject") {
 		t.Errorf("stderr does not say the card is not safe while a file failed:\n%s", errOut)
+	}
+	if strings.Contains(out, "safe_to_eject_s") || rep.SafeToEjectS != nil {
+		t.Errorf("the summary of a run with a failed file says when the card was safe:\n%s", out)
 	}
 
 	queries := [][]string{{"search", "--json", "type:video"}, {"search", "--json", "--facets", "camera:canon"}, {"search", "--json", "--sort", "name", "taken:>=2000-01-01"}}
@@ -119,9 +123,13 @@ func TestInspect(t *testing.T) {
 	}
 }
 
-// TestKill9 kills real ingest processes at random moments, then runs the
-// ingest once more: the card must end up complete, with no duplicates and
-// nothing half-written, on both backends.
+// TestKill9 kills real ingest processes in the middle of their work, then
+// runs the ingest once more: the card must end up complete, with no
+// duplicates and nothing half-written, on both backends. The kills are
+// triggered by the progress of each run, not by the clock, so they land
+// mid-run on a slow machine as on a fast one: while a large file is being
+// staged, after the k-th record, once the index has written a batch, and
+// after the k-th rendition.
 func TestKill9(t *testing.T) {
 	root := testfiles.Dir(t)
 	bin := filepath.Join(t.TempDir(), "mediabank")
@@ -129,58 +137,103 @@ func TestKill9(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	card := makeCard(t, root)
-	want := map[string]bool{}
-	filepath.WalkDir(card, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			want[sha(t, p)] = true
-		}
-		return nil
-	})
+	big := addLargeFile(t, card, root, 48<<20)
+	want := distinctFiles(t, card)
 
 	backends := map[string]func(t *testing.T) []string{
 		"disk": func(t *testing.T) []string { return nil },
 		"minio": func(t *testing.T) []string {
-			m := storetest.StartMinIO(t)
-			return []string{"MEDIABANK_S3_ENDPOINT=" + m.Endpoint, "MEDIABANK_S3_ACCESS_KEY=" + m.AccessKey, "MEDIABANK_S3_SECRET_KEY=" + m.SecretKey, "MEDIABANK_S3_BUCKET=kill9"}
+			return minioEnv(storetest.StartMinIO(t), "kill9")
 		},
 	}
 	for name, envOf := range backends {
 		t.Run(name, func(t *testing.T) {
 			data := t.TempDir()
-			// Small buffer limit, so some files take the staging path.
+			// Small buffer limit, so the large file and some photos take
+			// the staging path.
 			env := append(os.Environ(), append(envOf(t), "MEDIABANK_DATA="+data, "MEDIABANK_MAX_BUFFERED=300000")...)
 			cfg, _, err := loadConfig([]string{"--data", data}, envLookup(env))
 			if err != nil {
 				t.Fatal(err)
 			}
-			store, err := cfg.openStore(t.Context())
+			store, err := cfg.openStore(t.Context(), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			records := func() int {
+			count := func(prefix string) int {
 				n := 0
-				if err := store.List(t.Context(), assets.RecordsPrefix, func(assets.Object) error { n++; return nil }); err != nil {
+				if err := store.List(t.Context(), prefix, func(assets.Object) error { n++; return nil }); err != nil {
 					t.Fatal(err)
 				}
 				return n
 			}
-			rng := rand.New(rand.NewPCG(1, 2))
-			midway := false
-			for i := range 6 {
+			seed := rand.Uint64()
+			t.Logf("seed %d", seed) // the k of each trigger, to replay a failure
+			rng := rand.New(rand.NewPCG(seed, 2))
+			// Each trigger is asked, many times a second, whether the run
+			// has got far enough to be killed; base is the count when the
+			// run started.
+			type trigger struct {
+				phase string
+				ready func(pid, base int) bool
+				base  func() int
+			}
+			records := func(k int) trigger {
+				return trigger{fmt.Sprintf("after %d new records", k),
+					func(_, base int) bool { return count(assets.RecordsPrefix) >= base+k },
+					func() int { return count(assets.RecordsPrefix) }}
+			}
+			left, firstRenditions := len(want), 1+rng.IntN(4)
+			triggers := []trigger{
+				{fmt.Sprintf("staging the %d MiB file", big.size>>20), func(pid, _ int) bool {
+					pos, open := readPosition(pid, big.path)
+					return open && pos >= big.size/4
+				}, func() int { return 0 }},
+				records(1 + rng.IntN(left/6)),
+				{"after an index batch", func(_, base int) bool { return indexFiles(data) > base }, func() int { return indexFiles(data) }},
+				records(1 + rng.IntN(left/6)),
+				{fmt.Sprintf("after %d renditions", firstRenditions), func(_, base int) bool { return count("renditions/") >= base+firstRenditions },
+					func() int { return count("renditions/") }},
+			}
+			landed := 0
+			for i, tr := range triggers {
 				cmd := exec.Command(bin, "ingest", card)
 				cmd.Env = env
+				base := tr.base()
 				if err := cmd.Start(); err != nil {
 					t.Fatal(err)
 				}
-				time.Sleep(time.Duration(20+rng.IntN(400)) * time.Millisecond)
-				_ = cmd.Process.Signal(syscall.SIGKILL)
-				err := cmd.Wait()
-				n := records()
-				midway = midway || n > 0 && n < len(want)
-				t.Logf("run %d: %v; %d of %d records in the bank", i, err, n, len(want))
+				exited := make(chan error, 1)
+				go func() { exited <- cmd.Wait() }()
+				tick := time.NewTicker(time.Millisecond)
+				var err error
+			watch:
+				for {
+					select {
+					case err = <-exited:
+						break watch
+					case <-tick.C:
+						if tr.ready(cmd.Process.Pid, base) {
+							_ = cmd.Process.Signal(syscall.SIGKILL)
+							err = <-exited
+							break watch
+						}
+					}
+				}
+				tick.Stop()
+				killed := false
+				if ee, ok := err.(*exec.ExitError); ok {
+					ws, _ := ee.Sys().(syscall.WaitStatus)
+					killed = ws.Signaled() && ws.Signal() == syscall.SIGKILL
+				}
+				if killed {
+					landed++
+				}
+				t.Logf("run %d, kill %s: killed mid-run %v (%v); %d of %d records, %d renditions in the bank",
+					i, tr.phase, killed, err, count(assets.RecordsPrefix), len(want), count("renditions/"))
 			}
-			if !midway {
-				t.Errorf("no kill landed in the middle of a run; the test proves nothing")
+			if landed < 3 {
+				t.Errorf("%d kills landed in the middle of a run, want at least 3; the test proves too little", landed)
 			}
 			cmd := exec.Command(bin, "ingest", "--json", card)
 			cmd.Env = env
@@ -195,45 +248,129 @@ func TestKill9(t *testing.T) {
 			if rep.Failed != 0 || rep.Ingested+rep.Duplicates != int64(countFiles(t, card)) {
 				t.Errorf("final run: %+v; want every file of the card in the bank", rep)
 			}
-
-			// The bank holds exactly the card's distinct files, each
-			// original whole, and search finds them all.
-			got := map[string]bool{}
-			err = ingest.EachRecord(t.Context(), store, nil, func(a *assets.Asset) error {
-				got[a.ID] = true
-				rd, _, err := store.Get(t.Context(), a.Original)
-				if err != nil {
-					return err
-				}
-				defer rd.Close()
-				h := sha256.New()
-				io.Copy(h, rd)
-				if hex.EncodeToString(h.Sum(nil)) != a.ID {
-					t.Errorf("original %s is damaged", a.ID)
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != len(want) {
-				t.Errorf("%d records, want %d", len(got), len(want))
-			}
-			for id := range want {
-				if !got[id] {
-					t.Errorf("%s missing from the bank", id)
-				}
-			}
-			index, err := cfg.openIndex(nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer index.Close()
-			if n, err := index.Count(context.Background()); err != nil || n != uint64(len(want)) {
-				t.Errorf("index holds %d (%v), want %d", n, err, len(want))
-			}
+			assertBank(t, cfg, store, want)
 		})
 	}
+}
+
+// assertBank checks that the bank holds exactly the distinct files of a
+// card, each original whole, and that search finds them all.
+func assertBank(t *testing.T, cfg *config, store assets.Store, want map[string]bool) {
+	t.Helper()
+	got := map[string]bool{}
+	err := ingest.EachRecord(t.Context(), store, nil, func(a *assets.Asset) error {
+		got[a.ID] = true
+		rd, _, err := store.Get(t.Context(), a.Original)
+		if err != nil {
+			return err
+		}
+		defer rd.Close()
+		h := sha256.New()
+		io.Copy(h, rd)
+		if hex.EncodeToString(h.Sum(nil)) != a.ID {
+			t.Errorf("original %s is damaged", a.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d records, want %d", len(got), len(want))
+	}
+	for id := range want {
+		if !got[id] {
+			t.Errorf("%s missing from the bank", id)
+		}
+	}
+	index, err := cfg.openIndex(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer index.Close()
+	if n, err := index.Count(context.Background()); err != nil || n != uint64(len(want)) {
+		t.Errorf("index holds %d (%v), want %d", n, err, len(want))
+	}
+}
+
+func minioEnv(m storetest.MinIO, bucket string) []string {
+	return []string{"MEDIABANK_S3_ENDPOINT=" + m.Endpoint, "MEDIABANK_S3_ACCESS_KEY=" + m.AccessKey, "MEDIABANK_S3_SECRET_KEY=" + m.SecretKey, "MEDIABANK_S3_BUCKET=" + bucket}
+}
+
+// distinctFiles are the SHA-256 of a card's files.
+func distinctFiles(t *testing.T, card string) map[string]bool {
+	want := map[string]bool{}
+	filepath.WalkDir(card, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			want[sha(t, p)] = true
+		}
+		return nil
+	})
+	return want
+}
+
+type largeFile struct {
+	path string
+	size int64
+}
+
+// addLargeFile puts a photo padded with random bytes (readers ignore bytes
+// after the image) first in the card's walk order, so the first run
+// stages it.
+func addLargeFile(t *testing.T, card, root string, size int) largeFile {
+	data, err := os.ReadFile(filepath.Join(root, "photos/jpg/gps/DSCN0010.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pad := make([]byte, size-len(data))
+	rand.NewChaCha8([32]byte{9}).Read(pad)
+	p := filepath.Join(card, "DCIM", "090LARGE", "BIG_0001.JPG")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, append(data, pad...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return largeFile{p, int64(size)}
+}
+
+// readPosition tells whether process pid has the file p open, and how far
+// it has read it (from /proc/PID/fdinfo).
+func readPosition(pid int, p string) (int64, bool) {
+	fds := fmt.Sprintf("/proc/%d/fd", pid)
+	entries, err := os.ReadDir(fds)
+	if err != nil {
+		return 0, false
+	}
+	for _, e := range entries {
+		if target, err := os.Readlink(filepath.Join(fds, e.Name())); err != nil || target != p {
+			continue
+		}
+		info, err := os.ReadFile(fmt.Sprintf("/proc/%d/fdinfo/%s", pid, e.Name()))
+		if err != nil {
+			return 0, false
+		}
+		for line := range strings.Lines(string(info)) {
+			if v, ok := strings.CutPrefix(line, "pos:"); ok {
+				n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+				return n, err == nil
+			}
+		}
+	}
+	return 0, false
+}
+
+// indexFiles counts the files of the search index: a batch written adds
+// a segment.
+func indexFiles(data string) int {
+	n := 0
+	filepath.WalkDir(filepath.Join(data, "index"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() && strings.HasSuffix(p, ".zap") {
+			n++
+		}
+		return nil
+	})
+	return n
 }
 
 // makeCard lays out a camera card from the shared camera files, with

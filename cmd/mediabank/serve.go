@@ -258,7 +258,7 @@ type indexCloser interface {
 }
 
 func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
-	store, err := cfg.openStore(ctx)
+	store, err := cfg.openStore(ctx, log)
 	if err != nil {
 		return nil, err
 	}

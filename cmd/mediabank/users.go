@@ -168,7 +168,7 @@ func readPassword(stdin io.Reader) (string, error) {
 type adminApp struct{ users *auth.Users }
 
 func openAdmin(ctx context.Context, cfg *config, log *slog.Logger) (*adminApp, error) {
-	store, err := cfg.openStore(ctx)
+	store, err := cfg.openStore(ctx, log)
 	if err != nil {
 		return nil, err
 	}

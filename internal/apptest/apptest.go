@@ -33,6 +33,9 @@ type Stack struct {
 	Collections *collections.Service
 	Server      *api.Server
 	Zone        *time.Location
+	// Decodes is the memory budget the ingest and the server share for
+	// decoding pictures, as in serve.
+	Decodes *renditions.Budget
 }
 
 // New wires the stack over store, with its index and uploads in a
@@ -48,7 +51,8 @@ func New(tb testing.TB, store assets.Store, log *slog.Logger) *Stack {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	render := &renditions.Maker{FFmpeg: tool("ffmpeg")}
+	decodes := renditions.NewBudget(renditions.DefaultDecodeBudget, 2)
+	render := &renditions.Maker{FFmpeg: tool("ffmpeg"), Budget: decodes}
 	in := ingest.New(store, index, &metadata.Extractor{Zone: zone, FFprobe: tool("ffprobe")}, render,
 		ingest.Options{Workers: 2, Renditions: true, Logger: log})
 	jobs := ingest.NewJobs(in, 100)
@@ -74,7 +78,7 @@ func New(tb testing.TB, store assets.Store, log *slog.Logger) *Stack {
 		index.Close()
 	})
 	return &Stack{Store: store, Index: index, Ingester: in, Jobs: jobs, Users: users, Policy: policy,
-		Collections: cols, Server: srv, Zone: zone}
+		Collections: cols, Server: srv, Zone: zone, Decodes: decodes}
 }
 
 // tool finds an external program, or "" (the parts then say what is
