@@ -25,7 +25,9 @@ var (
 )
 
 // Renderer makes channel renditions. Store holds the originals and the
-// watermark logos; Maker decodes the originals (its zero value is fine).
+// watermark logos; Maker decodes the originals: give it the process's
+// shared decode budget (renditions.Maker.Budget), as the thumbnails and
+// previews have; nil is a Maker of its own, without one.
 type Renderer struct {
 	Store   assets.Store
 	Maker   *renditions.Maker
