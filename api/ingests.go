@@ -152,7 +152,11 @@ func (s *Server) upload(c *gin.Context) {
 			os.RemoveAll(spool)
 		},
 	})
-	s.record(c, "upload", "ingest/"+job.ID, fmt.Sprintf("%d files", files))
+	detail := fmt.Sprintf("%d files", files)
+	if collection != "" {
+		detail += " into collection " + collection
+	}
+	s.record(c, "upload", "ingest/"+job.ID, detail)
 	c.JSON(http.StatusAccepted, job)
 }
 

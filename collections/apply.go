@@ -277,6 +277,20 @@ func editChecklist(list []CheckItem, edits []CheckEdit, who Actor, now time.Time
 	return list
 }
 
+// mayAddMaterial is the check of a patch that adds material, on its own.
+func (c *Collection) mayAddMaterial(who Actor, pol Policy) error {
+	if err := allowed(pol, c, who, "collection.edit"); err != nil {
+		return err
+	}
+	if err := staffOnly(c, who, false, "file material into it"); err != nil {
+		return err
+	}
+	if c.State == Cancelled {
+		return &StateError{Action: "add material", Reason: "collection is cancelled"}
+	}
+	return nil
+}
+
 // addMaterial files ids into c, skipping those already there; it reports
 // whether anything was added. Material still comes in after the archive
 // (a late card belongs in the bank); a cancelled coverage takes none.

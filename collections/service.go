@@ -200,6 +200,21 @@ func (s *Service) change(ctx context.Context, id, ifMatch string, fn func(*Colle
 	return c, etag, nil
 }
 
+// MayAddMaterial says whether who may file material into collection id:
+// what a PATCH with add_material asks (collection.edit, and coverage staff
+// only into a coverage they are assigned to), and a cancelled coverage
+// takes none. Uploads into a collection ask it before taking any bytes.
+func (s *Service) MayAddMaterial(ctx context.Context, who Actor, id string) error {
+	c, _, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := c.mayAddMaterial(who, s.policy); err != nil {
+		return fmt.Errorf("add material to %s: %w", id, err)
+	}
+	return nil
+}
+
 // AddMaterial files assets into collection id (ingest --collection,
 // uploads). Adding commutes, so a lost race is simply retried on the new
 // version; ids already there are skipped.
