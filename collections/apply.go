@@ -170,6 +170,13 @@ func (c *Collection) patch(p Patch, who Actor, pol Policy, now time.Time) error 
 	if p.Narrative != nil && slices.Contains(narrativeLocked, c.State) {
 		return &StateError{Action: "edit the narrative", Reason: "collection is in " + string(c.State)}
 	}
+	// Postponing does not unlock it: resume would bring back the approval
+	// (or the review) over text nobody reviewed. Refused rather than
+	// voiding the approval, so an approval is never taken back silently;
+	// the head returns the narrative to change it.
+	if p.Narrative != nil && c.State == Postponed && slices.Contains(narrativeLocked, c.PostponedFrom) {
+		return &StateError{Action: "edit the narrative", Reason: "collection is postponed from " + string(c.PostponedFrom)}
+	}
 	if p.editsContent() {
 		if err := allowed(pol, c, who, "collection.edit"); err != nil {
 			return err

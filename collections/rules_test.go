@@ -325,3 +325,28 @@ func TestEditChecklist(t *testing.T) {
 		t.Error("editChecklist changed its input")
 	}
 }
+
+// TestNarrativeLockedAfterApproval: an approval covers the text that is
+// published. Once approved the narrative cannot change, not even while the
+// coverage is postponed from approved (issue 10 #4): approve → postpone →
+// PATCH narrative is refused with the reason, and resume finds the text
+// the reviewer approved.
+func TestNarrativeLockedAfterApproval(t *testing.T) {
+	for _, from := range []State{InReview, Approved} {
+		t.Run(string(from), func(t *testing.T) {
+			r := newRun(t, diskStore(t))
+			toReview(t, r)
+			if from == Approved {
+				r.act(head, Action{Action: ActApprove})
+			}
+			approved := r.c.Narrative.Text
+			r.act(head, Action{Action: ActPostpone, Note: "Tunda"})
+			r.refusePatch(rina, Patch{Narrative: ptr("Teks yang belum ditinjau.\n")}, ErrNotAllowed,
+				"cannot edit the narrative: collection is postponed from "+string(from))
+			r.act(head, Action{Action: ActResume})
+			if r.c.State != from || r.c.Narrative.Text != approved {
+				t.Errorf("after resume: %s with narrative %q, want %s with %q", r.c.State, r.c.Narrative.Text, from, approved)
+			}
+		})
+	}
+}
