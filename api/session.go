@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -106,14 +107,7 @@ func (s *Server) login(c *gin.Context) {
 		s.fail(c, badRequest("name and password are required"))
 		return
 	}
-	// The attempt counts as a failure until it succeeds, so a burst of
-	// guesses sent at once cannot all slip past the limit.
-	addr := s.clientIP(c)
-	if err := s.Throttle.Attempt(req.Name, addr); err != nil {
-		s.fail(c, err)
-		return
-	}
-	u, err := s.Users.Authenticate(c.Request.Context(), req.Name, req.Password)
+	u, err := s.checkPassword(c, req.Name, req.Password)
 	if err != nil {
 		if errors.Is(err, auth.ErrUnauthorized) || errors.Is(err, auth.ErrNotFound) {
 			s.fail(c, fmt.Errorf("wrong name or password: %w", errUnauthorized))
@@ -122,7 +116,6 @@ func (s *Server) login(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.Throttle.Success(req.Name, addr)
 	// A fresh session id at every login: an id planted before login is
 	// worth nothing after it.
 	if old, err := c.Cookie(SessionCookie); err == nil {
@@ -133,6 +126,37 @@ func (s *Server) login(c *gin.Context) {
 	c.Set(ctxUser, u)
 	s.record(c, "session.login", "user/"+u.Name, "")
 	c.JSON(http.StatusOK, meResponse{User: u, CSRFToken: sess.CSRF})
+}
+
+// checkPassword checks name's password under the login throttle: the
+// login and every other place a password is typed (the old password of a
+// change) share one count, so neither is a way around the other. The
+// attempt counts as a failure until it succeeds, so a burst of guesses
+// sent at once cannot all slip past the limit; and a throttled guess is
+// answered before it queues for one of the few password-hashing slots
+// that logins need.
+func (s *Server) checkPassword(c *gin.Context, name, password string) (*auth.User, error) {
+	ctx := c.Request.Context()
+	addr := s.clientIP(c)
+	slowDown, err := s.Throttle.Attempt(name, addr)
+	if err != nil {
+		return nil, err
+	}
+	if slowDown > 0 {
+		t := time.NewTimer(slowDown)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	u, err := s.Users.Authenticate(ctx, name, password)
+	if err != nil {
+		return nil, err
+	}
+	s.Throttle.Success(name, addr)
+	return u, nil
 }
 
 func (s *Server) setCookie(c *gin.Context, value string, maxAge int) {
@@ -182,8 +206,11 @@ func (s *Server) patchMe(c *gin.Context) {
 	if req.Password != nil {
 		// Changing a password needs the old one: a stolen session alone
 		// must not be able to lock the owner out.
-		if _, aerr := s.Users.Authenticate(ctx, u.Name, req.OldPassword); aerr != nil {
-			s.fail(c, badRequest("old_password is wrong"))
+		if _, aerr := s.checkPassword(c, u.Name, req.OldPassword); aerr != nil {
+			if errors.Is(aerr, auth.ErrUnauthorized) {
+				aerr = badRequest("old_password is wrong")
+			}
+			s.fail(c, aerr)
 			return
 		}
 		if u, err = s.Users.SetPassword(ctx, u.Name, *req.Password, u.Version); err != nil {
