@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mediabank/audit"
+	"mediabank/auth"
 )
 
 // auditEntries reads today's audit log straight from the bank.
@@ -150,5 +151,28 @@ func TestPasswordChangeThrottled(t *testing.T) {
 	wg.Wait()
 	if n := throttled.Load(); n < 25 {
 		t.Errorf("%d of 30 concurrent guesses throttled, want at least 25", n)
+	}
+}
+
+// TestPasswdEndsSessions: a password set from the command line (another
+// process, with its own Users over the same bank) ends the sessions the
+// server holds for that user (issue 10 #9); other users' go on.
+func TestPasswdEndsSessions(t *testing.T) {
+	h := newHarness(t, diskStore(t))
+	h.addUser(t, "rina", "staff")
+	h.addUser(t, "budi", "staff")
+	rina, budi := h.login(t, "rina", "staff"), h.login(t, "budi", "staff")
+	cli := auth.NewUsers(h.store, nil, auth.UsersOptions{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}})
+	if _, err := cli.SetPassword(t.Context(), "rina", "kata-sandi-baru-456", ""); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.send(t, rina, req{method: "GET", path: "/api/v1/me"}); r.status != http.StatusUnauthorized {
+		t.Errorf("rina's session after mediabank user passwd: %v, want 401", r)
+	}
+	if r := h.send(t, budi, req{method: "GET", path: "/api/v1/me"}); r.status != http.StatusOK {
+		t.Errorf("budi's session: %v, want 200", r)
+	}
+	if r := h.loginFrom(t, "127.0.0.1", "rina", "kata-sandi-baru-456"); r.status != http.StatusOK {
+		t.Errorf("login with the new password: %v", r)
 	}
 }

@@ -71,7 +71,7 @@ func (s *Server) Authenticate(r *http.Request) (*auth.User, *auth.Session, error
 		return nil, nil, errUnauthorized
 	}
 	u, err := s.Users.Get(ctx, sess.User)
-	if err != nil || u.Disabled {
+	if err != nil || !u.SessionValid(sess.Created) {
 		s.Sessions.Delete(ck.Value)
 		return nil, nil, errUnauthorized
 	}
