@@ -68,9 +68,12 @@ type Deps struct {
 // Server is the API. Build it with New.
 type Server struct {
 	Deps
-	log    *slog.Logger
-	engine *gin.Engine
-	routes []route
+	// refusals bounds the audit entries of refused requests and failed
+	// logins, which anyone can cause.
+	refusals *audit.Limiter
+	log      *slog.Logger
+	engine   *gin.Engine
+	routes   []route
 }
 
 // New builds the API's handler.
@@ -94,7 +97,7 @@ func New(d Deps) *Server {
 		d.Zone = time.FixedZone("WIB", 7*60*60)
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{Deps: d, log: d.Logger}
+	s := &Server{Deps: d, log: d.Logger, refusals: audit.NewLimiter(audit.LimiterOptions{Now: d.Now})}
 	e := gin.New()
 	e.Use(s.recover)
 	e.HandleMethodNotAllowed = true
@@ -225,6 +228,27 @@ func (s *Server) record(c *gin.Context, action, target, detail string) {
 	if err := s.Audit.Record(context.WithoutCancel(c.Request.Context()), e); err != nil {
 		s.log.Error("audit entry lost", "action", action, "target", target, "err", err)
 	}
+}
+
+// ctxAudited marks a request whose refusal is already in the audit log.
+const ctxAudited = "mediabank.audited"
+
+// recordRefusal audits something refused, within the bound of s.refusals
+// per client address and in all: past it the entry is left out, and the
+// next one written says how many were.
+func (s *Server) recordRefusal(c *gin.Context, action, target, detail string) {
+	if s.Audit == nil {
+		return
+	}
+	c.Set(ctxAudited, true)
+	ok, left := s.refusals.Allow(s.clientIP(c).String())
+	if !ok {
+		return
+	}
+	if left > 0 {
+		detail += fmt.Sprintf(" (%d similar entries left out before this one)", left)
+	}
+	s.record(c, action, target, detail)
 }
 
 func isSafeMethod(m string) bool {

@@ -176,3 +176,50 @@ func TestPasswdEndsSessions(t *testing.T) {
 		t.Errorf("login with the new password: %v", r)
 	}
 }
+
+// TestAuditDenials: failed logins, 401 and 403 refusals, CSRF refusals
+// and logouts are in the audit log (issue 10 #10), and a flood of
+// anonymous refusals from one address writes a bounded number of entries.
+func TestAuditDenials(t *testing.T) {
+	h := newHarness(t, diskStore(t))
+	h.addUser(t, "rina", "staff")
+	h.addUser(t, "vina", "viewer")
+	if r := h.loginFrom(t, "203.0.113.5", "rina", "salah-sandi-123"); r.status != http.StatusUnauthorized {
+		t.Fatalf("wrong password: %v", r)
+	}
+	vina := h.login(t, "vina", "viewer")
+	if r := h.send(t, vina, req{method: "GET", path: "/api/v1/users"}); r.status != http.StatusForbidden {
+		t.Fatalf("viewer lists users: %v", r)
+	}
+	if r := h.send(t, vina, req{method: "PATCH", path: "/api/v1/me", body: []byte(`{"language":"en"}`), noCSRF: true}); r.status != http.StatusForbidden {
+		t.Fatalf("change without CSRF token: %v", r)
+	}
+	if r := h.send(t, nil, req{method: "GET", path: "/api/v1/assets"}); r.status != http.StatusUnauthorized {
+		t.Fatalf("anonymous search: %v", r)
+	}
+	if r := h.send(t, vina, req{method: "DELETE", path: "/api/v1/session"}); r.status != http.StatusNoContent {
+		t.Fatalf("logout: %v", r)
+	}
+	es := h.auditEntries(t)
+	for _, want := range []struct{ action, target, user, from string }{
+		{"session.login_failed", "user/rina", "", "203.0.113.5"},
+		{"denied", "GET /api/v1/users", "vina", ""},
+		{"denied.csrf", "PATCH /api/v1/me", "vina", ""},
+		{"denied", "GET /api/v1/assets", "", ""},
+		{"session.logout", "user/vina", "vina", ""},
+	} {
+		e := findAudit(es, want.action, want.target)
+		if e == nil || e.User != want.user || (want.from != "" && e.From != want.from) {
+			t.Errorf("audit entry %s %s by %q from %q: got %+v", want.action, want.target, want.user, want.from, e)
+		}
+	}
+
+	// A flood of refusals from one address.
+	before := len(h.auditEntries(t))
+	for range 100 {
+		h.send(t, nil, req{method: "GET", path: "/api/v1/assets", header: map[string]string{"X-Forwarded-For": "198.51.100.66"}})
+	}
+	if n := len(h.auditEntries(t)) - before; n < 1 || n > 20 {
+		t.Errorf("100 anonymous refusals from one address wrote %d audit entries, want between 1 and 20", n)
+	}
+}

@@ -34,6 +34,7 @@ func (s *Server) guard(r route) gin.HandlerFunc {
 			s.fail(c, err)
 			return
 		}
+		c.Set(ctxUser, u) // the audit of a refusal names who was refused
 		if sess != nil && !isSafeMethod(c.Request.Method) && !auth.ValidCSRF(*sess, c.GetHeader("X-CSRF-Token")) {
 			s.fail(c, errCSRF)
 			return
@@ -42,7 +43,6 @@ func (s *Server) guard(r route) gin.HandlerFunc {
 			s.fail(c, errForbidden)
 			return
 		}
-		c.Set(ctxUser, u)
 		if sess != nil {
 			c.Set(ctxSession, *sess)
 		}
@@ -107,7 +107,7 @@ func (s *Server) login(c *gin.Context) {
 		s.fail(c, badRequest("name and password are required"))
 		return
 	}
-	u, err := s.checkPassword(c, req.Name, req.Password)
+	u, err := s.checkPassword(c, "session.login_failed", req.Name, req.Password)
 	if err != nil {
 		if errors.Is(err, auth.ErrUnauthorized) || errors.Is(err, auth.ErrNotFound) {
 			s.fail(c, fmt.Errorf("wrong name or password: %w", errUnauthorized))
@@ -135,11 +135,19 @@ func (s *Server) login(c *gin.Context) {
 // sent at once cannot all slip past the limit; and a throttled guess is
 // answered before it queues for one of the few password-hashing slots
 // that logins need.
-func (s *Server) checkPassword(c *gin.Context, name, password string) (*auth.User, error) {
+//
+// A refused check is audited as failedAction, within the bound on
+// refusals (refusals).
+func (s *Server) checkPassword(c *gin.Context, failedAction, name, password string) (*auth.User, error) {
 	ctx := c.Request.Context()
 	addr := s.clientIP(c)
+	target := "user/" + name
+	if auth.ValidName(name) != nil {
+		target = "user/(not a valid name)"
+	}
 	slowDown, err := s.Throttle.Attempt(name, addr)
 	if err != nil {
+		s.recordRefusal(c, failedAction, target, "throttled")
 		return nil, err
 	}
 	if slowDown > 0 {
@@ -153,6 +161,9 @@ func (s *Server) checkPassword(c *gin.Context, name, password string) (*auth.Use
 	}
 	u, err := s.Users.Authenticate(ctx, name, password)
 	if err != nil {
+		if errors.Is(err, auth.ErrUnauthorized) || errors.Is(err, auth.ErrNotFound) || errors.Is(err, auth.ErrDisabled) {
+			s.recordRefusal(c, failedAction, target, "wrong name or password")
+		}
 		return nil, err
 	}
 	s.Throttle.Success(name, addr)
@@ -175,6 +186,8 @@ func (s *Server) logout(c *gin.Context) {
 	if v, ok := c.Get(ctxSession); ok {
 		s.Sessions.Delete(v.(auth.Session).ID)
 	}
+	u, _ := userOf(c)
+	s.record(c, "session.logout", "user/"+u.Name, "")
 	s.setCookie(c, "", -1)
 	c.Status(http.StatusNoContent)
 }
@@ -206,7 +219,7 @@ func (s *Server) patchMe(c *gin.Context) {
 	if req.Password != nil {
 		// Changing a password needs the old one: a stolen session alone
 		// must not be able to lock the owner out.
-		if _, aerr := s.checkPassword(c, u.Name, req.OldPassword); aerr != nil {
+		if _, aerr := s.checkPassword(c, "user.password_check_failed", u.Name, req.OldPassword); aerr != nil {
 			if errors.Is(aerr, auth.ErrUnauthorized) {
 				aerr = badRequest("old_password is wrong")
 			}
