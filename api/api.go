@@ -52,6 +52,10 @@ type Deps struct {
 	// files in it (default 1000).
 	MaxUpload int64
 	MaxParts  int
+	// BodyTimeout bounds the reading of a request's body (30 s): a client
+	// that announces a body and sends it slowly is cut off. An upload has
+	// it between reads instead, so a long upload that keeps going lives.
+	BodyTimeout time.Duration
 	// SecureCookies marks the session cookie Secure (behind TLS).
 	SecureCookies bool
 	// TrustedProxies may set X-Forwarded-For.
@@ -90,6 +94,9 @@ func New(d Deps) *Server {
 	if d.MaxParts <= 0 {
 		d.MaxParts = 1000
 	}
+	if d.BodyTimeout <= 0 {
+		d.BodyTimeout = 30 * time.Second
+	}
 	if d.Background == nil {
 		d.Background = context.Background()
 	}
@@ -99,7 +106,7 @@ func New(d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{Deps: d, log: d.Logger, refusals: audit.NewLimiter(audit.LimiterOptions{Now: d.Now})}
 	e := gin.New()
-	e.Use(s.recover)
+	e.Use(s.recover, s.bodyDeadline)
 	e.HandleMethodNotAllowed = true
 	e.NoRoute(func(c *gin.Context) { s.fail(c, errNotFound) })
 	e.NoMethod(func(c *gin.Context) {

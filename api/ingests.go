@@ -73,6 +73,7 @@ func (s *Server) ingestEvents(c *gin.Context) {
 // copy of any bytes.
 func (s *Server) upload(c *gin.Context) {
 	u, _ := userOf(c)
+	slowBodyOK(c.Request)
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.MaxUpload)
 	mr, err := c.Request.MultipartReader()
 	if err != nil {

@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -222,4 +224,33 @@ func TestAuditDenials(t *testing.T) {
 	if n := len(h.auditEntries(t)) - before; n < 1 || n > 20 {
 		t.Errorf("100 anonymous refusals from one address wrote %d audit entries, want between 1 and 20", n)
 	}
+}
+
+// TestSlowBodyCutOff: a client that announces a body and sends it slowly
+// is cut off once the body deadline passes (issue 10 #13). The test waits
+// for the server to close the connection; its own deadline is only a
+// safety net.
+func TestSlowBodyCutOff(t *testing.T) {
+	h := newHarness(t, diskStore(t))
+	h.srv.BodyTimeout = 500 * time.Millisecond
+	conn, err := net.Dial("tcp", h.ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	fmt.Fprintf(conn, "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{\"na")
+	if err := conn.SetReadDeadline(time.Now().Add(60 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := io.ReadAll(conn) // until the server closes
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("still open after %v: the server never cut the slow body off", time.Since(start))
+	}
+	t.Logf("closed after %v with %q", time.Since(start).Round(time.Millisecond), firstLine(reply))
+}
+
+func firstLine(b []byte) string {
+	s, _, _ := strings.Cut(string(b), "\r\n")
+	return s
 }
