@@ -103,6 +103,9 @@ func (s *Server) listCollections(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
+		// A list is not the place for the narrative's history: one
+		// collection's page shows it.
+		col.Narrative.Revisions = nil
 		out = append(out, col)
 	}
 	c.JSON(http.StatusOK, gin.H{"collections": out, "total": total})

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"mediabank/api"
 	"mediabank/audit"
 	"mediabank/auth"
 )
@@ -253,4 +254,32 @@ func TestSlowBodyCutOff(t *testing.T) {
 func firstLine(b []byte) string {
 	s, _, _ := strings.Cut(string(b), "\r\n")
 	return s
+}
+
+// TestCollectionListWithoutHistory: the list of collections leaves out
+// the narrative's revisions, which one collection's page shows (issue 10
+// #14).
+func TestCollectionListWithoutHistory(t *testing.T) {
+	h := newHarness(t, diskStore(t))
+	s := seed(t, h) // a collection with two narrative revisions
+	col, _, err := h.cols.Get(t.Context(), s.collection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.srv.Index.PutCollections(t.Context(), api.CollectionDoc(col)); err != nil {
+		t.Fatal(err)
+	}
+	h.addUser(t, "vina", "viewer")
+	vina := h.login(t, "vina", "viewer")
+	r := h.send(t, vina, req{method: "GET", path: "/api/v1/collections"})
+	if r.status != http.StatusOK || !strings.Contains(string(r.body), s.collection) {
+		t.Fatalf("list: %v", r)
+	}
+	if strings.Contains(string(r.body), `"revisions"`) {
+		t.Errorf("the list carries narrative revisions: %s", r)
+	}
+	r = h.send(t, vina, req{method: "GET", path: "/api/v1/collections/" + s.collection})
+	if !strings.Contains(string(r.body), `"revisions"`) {
+		t.Errorf("one collection lacks its revisions: %s", r)
+	}
 }

@@ -177,6 +177,9 @@ func (c *Collection) patch(p Patch, who Actor, pol Policy, now time.Time) error 
 	if p.Narrative != nil && c.State == Postponed && slices.Contains(narrativeLocked, c.PostponedFrom) {
 		return &StateError{Action: "edit the narrative", Reason: "collection is postponed from " + string(c.PostponedFrom)}
 	}
+	if p.Narrative != nil && len(c.Narrative.Revisions) >= MaxRevisions {
+		return &StateError{Action: "edit the narrative", Reason: fmt.Sprintf("it has %d revisions, the most kept", MaxRevisions)}
+	}
 	if p.editsContent() {
 		if err := allowed(pol, c, who, "collection.edit"); err != nil {
 			return err
@@ -244,6 +247,7 @@ func (c *Collection) patch(p Patch, who Actor, pol Policy, now time.Time) error 
 			c.Narrative.Text = text
 			c.Narrative.Revisions = append(c.Narrative.Revisions,
 				Revision{Rev: len(c.Narrative.Revisions) + 1, Text: text, By: who.User, At: now})
+			c.Narrative.trim()
 		}
 	}
 	if p.ApprovalDelegatedTo != nil {

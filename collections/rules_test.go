@@ -2,6 +2,7 @@ package collections
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -348,5 +349,39 @@ func TestNarrativeLockedAfterApproval(t *testing.T) {
 				t.Errorf("after resume: %s with narrative %q, want %s with %q", r.c.State, r.c.Narrative.Text, from, approved)
 			}
 		})
+	}
+}
+
+// TestRevisionsBounded: sixty saves of a long narrative do not make a
+// record of megabytes (issue 10 #14): the text of old revisions is let go
+// past a budget, their author and time are kept (an author still cannot
+// approve), and a diff with a revision whose text is gone says so.
+func TestRevisionsBounded(t *testing.T) {
+	r := newRun(t, diskStore(t))
+	r.act(head, Action{Action: ActOrder})
+	long := strings.Repeat("Paragraf panjang tentang upacara. ", 1400) // about 48 KB
+	r.patch(coord, Patch{Narrative: ptr("Draf pertama oleh koordinator.\n")})
+	for i := range 59 {
+		r.patch(editor, Patch{Narrative: ptr(fmt.Sprintf("%s\nRevisi %d.\n", long, i))})
+	}
+	data, err := json.Marshal(r.c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) > MaxRevisionBytes+2*maxNarrative {
+		t.Errorf("record of %d bytes after 60 saves, want at most %d", len(data), MaxRevisionBytes+2*maxNarrative)
+	}
+	revs := r.c.Narrative.Revisions
+	if len(revs) != 60 || revs[0].By != "agus" || revs[59].Text != r.c.Narrative.Text {
+		t.Fatalf("%d revisions, first by %q; want 60, the first by agus, the last the current text", len(revs), revs[0].By)
+	}
+	if !r.c.Narrative.wroteNarrative("agus") {
+		t.Errorf("the first author is forgotten: they could approve")
+	}
+	if _, err := r.c.Narrative.Diff(1, 2); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "no longer kept") {
+		t.Errorf("diff with a dropped revision: %v, want ErrInvalid saying its text is no longer kept", err)
+	}
+	if _, err := r.c.Narrative.Diff(59, 60); err != nil {
+		t.Errorf("diff of the last two: %v", err)
 	}
 }
