@@ -207,12 +207,16 @@ func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status":
 func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 5*time.Second)
 	defer cancel()
+	// Anyone may ask: the answer says which part is down, the log why
+	// (a raw error names hosts, paths and buckets).
 	if err := s.Store.List(ctx, "readyz-probe/", func(assets.Object) error { return nil }); err != nil {
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "store unreachable", "error": err.Error()})
+		s.log.Warn("readyz: store unreachable", "err", err)
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "store unreachable"})
 		return
 	}
 	if _, err := s.Index.Count(ctx); err != nil {
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "index unreachable", "error": err.Error()})
+		s.log.Warn("readyz: index unreachable", "err", err)
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "index unreachable"})
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready"})

@@ -62,7 +62,7 @@ func (s *Server) getAsset(c *gin.Context) {
 		return
 	}
 	c.Header("ETag", etagOf(etag))
-	c.JSON(http.StatusOK, assetResponse{Asset: a, Effective: a.Effective()})
+	c.JSON(http.StatusOK, assetResponse{Asset: s.assetFor(c, a), Effective: a.Effective()})
 }
 
 // patchAsset records people's edits. Each value keeps who set it and when,
@@ -125,7 +125,7 @@ func (s *Server) patchAsset(c *gin.Context) {
 		}
 		s.record(c, "asset.edit", "asset/"+a.ID, strings.Join(sortedKeys(body), ","))
 		c.Header("ETag", etagOf(obj.ETag))
-		c.JSON(http.StatusOK, assetResponse{Asset: a, Effective: a.Effective()})
+		c.JSON(http.StatusOK, assetResponse{Asset: s.assetFor(c, a), Effective: a.Effective()})
 		return
 	}
 	s.fail(c, errPrecondition)

@@ -93,6 +93,9 @@ type apiError struct {
 func (s *Server) fail(c *gin.Context, err error) {
 	status := statusOf(err)
 	msg := err.Error()
+	if errors.Is(err, assets.ErrNotFound) {
+		msg = "not found" // the store's message names its keys
+	}
 	if status == http.StatusInternalServerError {
 		s.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 		msg = "internal error; it was logged"

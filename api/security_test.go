@@ -5,6 +5,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"mediabank/api"
+	"mediabank/assets/diskstore"
 	"mediabank/audit"
 	"mediabank/auth"
 )
@@ -281,5 +284,91 @@ func TestCollectionListWithoutHistory(t *testing.T) {
 	r = h.send(t, vina, req{method: "GET", path: "/api/v1/collections/" + s.collection})
 	if !strings.Contains(string(r.body), `"revisions"`) {
 		t.Errorf("one collection lacks its revisions: %s", r)
+	}
+}
+
+// TestNoLeaks: what the API tells callers who are not admins holds no
+// server paths, store keys or raw errors (issue 10 #15); a disabled
+// account with the right password is told what a wrong password is told;
+// answers carrying the CSRF token are not cached.
+func TestNoLeaks(t *testing.T) {
+	h := newHarness(t, diskStore(t))
+	s := seed(t, h)
+	h.addUser(t, "admin", "admin")
+	h.addUser(t, "vina", "viewer")
+	h.addUser(t, "gone", "staff")
+	admin, vina := h.login(t, "admin", "admin"), h.login(t, "vina", "viewer")
+	// An upload with a file that fails, so the job has a failure to show.
+	body, ct := multipartBody(t, "", part{"RUSAK.JPG", []byte("not a jpeg")})
+	r := h.send(t, admin, req{method: "POST", path: "/api/v1/uploads", body: body, ctype: ct})
+	if r.status != http.StatusAccepted {
+		t.Fatalf("upload: %v", r)
+	}
+	var job struct{ ID string }
+	decode(t, r, &job)
+	h.waitJob(t, admin, job.ID)
+	uploads := h.srv.UploadDir
+	tmp := filepath.Dir(uploads)
+
+	for _, path := range []string{"/api/v1/ingests", "/api/v1/ingests/" + job.ID, "/api/v1/ingests/" + s.ingest, "/api/v1/assets/" + s.asset} {
+		r := h.send(t, vina, req{method: "GET", path: path})
+		if r.status != http.StatusOK {
+			t.Fatalf("GET %s: %v", path, r)
+		}
+		if strings.Contains(string(r.body), tmp) || strings.Contains(string(r.body), "/tmp/") {
+			t.Errorf("GET %s as a viewer shows a server path: %s", path, r)
+		}
+	}
+	if r := h.send(t, admin, req{method: "GET", path: "/api/v1/ingests/" + s.ingest}); !strings.Contains(string(r.body), "/tmp/") {
+		t.Errorf("an admin no longer sees where an ingest read from: %s", r)
+	}
+
+	for _, path := range []string{"/api/v1/assets/" + strings.Repeat("ab", 32), "/api/v1/collections/lip-20260817-abcdef"} {
+		r := h.send(t, vina, req{method: "GET", path: path})
+		if r.status != http.StatusNotFound || strings.Contains(string(r.body), ".json") || strings.Contains(string(r.body), "assets/") {
+			t.Errorf("GET %s: %v, want 404 without store keys", path, r)
+		}
+	}
+
+	if _, err := h.users.Disable(t.Context(), "gone", ""); err != nil {
+		t.Fatal(err)
+	}
+	wrong := h.loginFrom(t, "192.0.2.1", "gone", "salah-sandi-123")
+	right := h.loginFrom(t, "192.0.2.2", "gone", testPassword)
+	if right.status != wrong.status || string(right.body) != string(wrong.body) {
+		t.Errorf("disabled account, right password: %v; wrong password: %v; want the same answer", right, wrong)
+	}
+
+	for _, r := range []reply{
+		h.loginFrom(t, "192.0.2.3", "vina", testPassword),
+		h.send(t, vina, req{method: "GET", path: "/api/v1/me"}),
+	} {
+		if cc := r.header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+			t.Errorf("answer with the CSRF token has Cache-Control %q, want no-store", cc)
+		}
+	}
+}
+
+// TestReadyzNoRawErrors: /readyz tells anonymous callers that a part is
+// unreachable, not the error that says how it is wired (issue 10 #15).
+func TestReadyzNoRawErrors(t *testing.T) {
+	dir := t.TempDir()
+	store, err := diskstore.Open(t.Context(), filepath.Join(dir, "bank"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, store)
+	if err := os.RemoveAll(filepath.Join(dir, "bank")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bank"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := h.send(t, nil, req{method: "GET", path: "/readyz"})
+	if r.status != http.StatusServiceUnavailable {
+		t.Fatalf("readyz with the store gone: %v, want 503", r)
+	}
+	if strings.Contains(string(r.body), dir) || strings.Contains(string(r.body), "/tmp/") {
+		t.Errorf("readyz shows a raw error: %s", r)
 	}
 }

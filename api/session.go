@@ -125,6 +125,7 @@ func (s *Server) login(c *gin.Context) {
 	s.setCookie(c, sess.ID, 0)
 	c.Set(ctxUser, u)
 	s.record(c, "session.login", "user/"+u.Name, "")
+	noStore(c)
 	c.JSON(http.StatusOK, meResponse{User: u, CSRFToken: sess.CSRF})
 }
 
@@ -160,8 +161,13 @@ func (s *Server) checkPassword(c *gin.Context, failedAction, name, password stri
 		}
 	}
 	u, err := s.Users.Authenticate(ctx, name, password)
+	if errors.Is(err, auth.ErrDisabled) {
+		// Told apart from a wrong password, "disabled" would confirm the
+		// password to whoever guessed it.
+		err = fmt.Errorf("authenticate %q: %w", name, auth.ErrUnauthorized)
+	}
 	if err != nil {
-		if errors.Is(err, auth.ErrUnauthorized) || errors.Is(err, auth.ErrNotFound) || errors.Is(err, auth.ErrDisabled) {
+		if errors.Is(err, auth.ErrUnauthorized) || errors.Is(err, auth.ErrNotFound) {
 			s.recordRefusal(c, failedAction, target, "wrong name or password")
 		}
 		return nil, err
@@ -169,6 +175,9 @@ func (s *Server) checkPassword(c *gin.Context, failedAction, name, password stri
 	s.Throttle.Success(name, addr)
 	return u, nil
 }
+
+// noStore keeps an answer that carries the CSRF token out of every cache.
+func noStore(c *gin.Context) { c.Header("Cache-Control", "no-store") }
 
 func (s *Server) setCookie(c *gin.Context, value string, maxAge int) {
 	http.SetCookie(c.Writer, &http.Cookie{
@@ -198,6 +207,7 @@ func (s *Server) me(c *gin.Context) {
 	if v, ok := c.Get(ctxSession); ok {
 		res.CSRFToken = v.(auth.Session).CSRF
 	}
+	noStore(c)
 	c.JSON(http.StatusOK, res)
 }
 

@@ -32,6 +32,7 @@ const (
 	ActionReportRead       = "report.read"
 	ActionAuditRead        = "audit.read"
 	ActionUserManage       = "user.manage"
+	ActionServerPaths      = "server.paths"
 
 	ActionOrder            = "collection.order"
 	ActionProposeStaff     = "collection.propose_staff"
@@ -71,6 +72,7 @@ var actions = [...]actionInfo{
 	{ActionReportRead, "see reports: overdue steps, times against the SOP's standard"},
 	{ActionAuditRead, "read the audit log"},
 	{ActionUserManage, "add users, set roles and passwords, disable accounts"},
+	{ActionServerPaths, "see where on the server cards and uploads were read from (paths in ingests and asset records)"},
 	{ActionOrder, "SOP step 1: order the coverage"},
 	{ActionProposeStaff, "SOP step 2: propose coverage staff"},
 	{ActionAssign, "SOP step 3: assign coverage staff"},

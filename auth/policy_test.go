@@ -31,6 +31,7 @@ var wantDefault = []struct {
 	{"report.read", Y, Y, Y, N, N, N},
 	{"audit.read", Y, Y, N, N, N, N},
 	{"user.manage", Y, N, N, N, N, N},
+	{"server.paths", Y, N, N, N, N, N},
 	{"collection.order", Y, Y, N, N, N, N},
 	{"collection.propose_staff", Y, N, Y, N, N, N},
 	{"collection.assign", Y, Y, N, N, N, N},
