@@ -372,3 +372,29 @@ func TestReadyzNoRawErrors(t *testing.T) {
 		t.Errorf("readyz shows a raw error: %s", r)
 	}
 }
+
+// TestRangeParts: a request for many byte ranges is answered with the
+// whole file rather than a multipart answer many times its size (issue
+// 10 #16); a few ranges are still served as parts.
+func TestRangeParts(t *testing.T) {
+	h := newHarness(t, diskStore(t))
+	s := seed(t, h)
+	h.addUser(t, "vina", "viewer")
+	vina := h.login(t, "vina", "viewer")
+	ranges := func(n int) string {
+		var parts []string
+		for i := range n {
+			parts = append(parts, fmt.Sprintf("%d-%d", i, i))
+		}
+		return "bytes=" + strings.Join(parts, ",")
+	}
+	path := "/api/v1/assets/" + s.asset + "/original"
+	r := h.send(t, vina, req{method: "GET", path: path, header: map[string]string{"Range": ranges(2000)}})
+	if r.status != http.StatusOK || len(r.body) != len(s.photo) {
+		t.Errorf("2000 ranges: %d with %d bytes, want 200 with the whole file (%d bytes)", r.status, len(r.body), len(s.photo))
+	}
+	r = h.send(t, vina, req{method: "GET", path: path, header: map[string]string{"Range": ranges(3)}})
+	if r.status != http.StatusPartialContent || !strings.HasPrefix(r.header.Get("Content-Type"), "multipart/byteranges") {
+		t.Errorf("3 ranges: %d %s, want 206 multipart/byteranges", r.status, r.header.Get("Content-Type"))
+	}
+}
