@@ -209,6 +209,10 @@ func (s *Server) original(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if err := s.Collections.MayDownload(c.Request.Context(), actor(c), a.Collections); err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.record(c, "asset.download", "asset/"+a.ID, "")
 	s.serveObject(c, a.Original, a.Meta.MIME, a.FileName, a.ID)
 }

@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"mediabank/assets/diskstore"
 	"mediabank/audit"
 	"mediabank/auth"
+	"mediabank/internal/testfiles"
 )
 
 // auditEntries reads today's audit log straight from the bank.
@@ -396,5 +398,51 @@ func TestRangeParts(t *testing.T) {
 	r = h.send(t, vina, req{method: "GET", path: path, header: map[string]string{"Range": ranges(3)}})
 	if r.status != http.StatusPartialContent || !strings.HasPrefix(r.header.Get("Content-Type"), "multipart/byteranges") {
 		t.Errorf("3 ranges: %d %s, want 206 multipart/byteranges", r.status, r.header.Get("Content-Type"))
+	}
+}
+
+// TestDownloadUnreleased: the policy decision on originals of coverages
+// not yet approved (docs/policy.md, asset.download_unreleased), through
+// the API: a viewer and staff not assigned are refused the original and
+// the ZIP; the assigned staff and editors may; an asset in no coverage
+// goes to everyone who may download.
+func TestDownloadUnreleased(t *testing.T) {
+	h := newHarness(t, diskStore(t))
+	s := seed(t, h) // in a coverage assigned to "staff", not yet approved
+	// The asset's record notes its coverage, as filing by the API does.
+	filer := &api.Filer{Store: h.store, Index: h.srv.Index, Collections: h.cols, Log: slog.New(slog.DiscardHandler)}
+	if err := filer.Note(t.Context(), s.collection, []string{s.asset}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []struct{ name, role string }{{"admin", "admin"}, {"vina", "viewer"}, {"staff", "staff"}, {"tono", "staff"}, {"editor", "editor"}} {
+		h.addUser(t, u.name, u.role)
+	}
+	admin := h.login(t, "admin", "admin")
+	free := readFile(t, filepath.Join(testfiles.Dir(t), "photos/jpg/Nikon_D70.jpg"))
+	body, ct := multipartBody(t, "", part{"DSC_0001.JPG", free})
+	r := h.send(t, admin, req{method: "POST", path: "/api/v1/uploads", body: body, ctype: ct})
+	var job struct{ ID string }
+	decode(t, r, &job)
+	h.waitJob(t, admin, job.ID)
+
+	for _, tc := range []struct {
+		who, role string
+		want      int
+	}{
+		{"vina", "viewer", http.StatusForbidden},
+		{"tono", "staff", http.StatusForbidden},
+		{"staff", "staff", http.StatusOK},
+		{"editor", "editor", http.StatusOK},
+	} {
+		c := h.login(t, tc.who, tc.role)
+		if r := h.send(t, c, req{method: "GET", path: "/api/v1/assets/" + s.asset + "/original"}); r.status != tc.want {
+			t.Errorf("original of an unapproved coverage as %s: %v, want %d", tc.who, r, tc.want)
+		}
+		if r := h.send(t, c, req{method: "POST", path: "/api/v1/assets/zip", body: jsonBody(t, map[string]any{"ids": []string{sha(free), s.asset}})}); r.status != tc.want {
+			t.Errorf("ZIP with it as %s: %v, want %d", tc.who, r, tc.want)
+		}
+		if r := h.send(t, c, req{method: "GET", path: "/api/v1/assets/" + sha(free) + "/original"}); r.status != http.StatusOK {
+			t.Errorf("original in no coverage as %s: %v, want 200", tc.who, r)
+		}
 	}
 }

@@ -49,6 +49,10 @@ func (s *Server) zipOriginals(c *gin.Context) {
 			s.fail(c, fmt.Errorf("zip: %w", err))
 			return
 		}
+		if err := s.Collections.MayDownload(ctx, actor(c), recs[i].Collections); err != nil {
+			s.fail(c, fmt.Errorf("zip: asset %s: %w", id, err))
+			return
+		}
 	}
 	s.record(c, "asset.download", "assets/zip", strconv.Itoa(len(ids))+" originals: "+strings.Join(ids, ","))
 

@@ -22,6 +22,7 @@ var wantDefault = []struct {
 }{
 	{"asset.read", Y, Y, Y, Y, Y, Y},
 	{"asset.download", Y, Y, Y, Y, Y, Y},
+	{"asset.download_unreleased", Y, Y, Y, Y, N, N},
 	{"asset.edit", Y, Y, N, Y, Y, N},
 	{"upload", Y, Y, N, Y, Y, N},
 	{"ingest.read", Y, Y, Y, Y, Y, Y},

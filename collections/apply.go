@@ -318,3 +318,29 @@ func (c *Collection) addMaterial(ids []string) (bool, error) {
 	}
 	return added, nil
 }
+
+// ActionDownloadUnreleased is the policy action of downloading originals
+// filed into a coverage that is not yet approved, or was cancelled.
+const ActionDownloadUnreleased = "asset.download_unreleased"
+
+// Released reports whether a coverage in this state has let its material
+// go to everyone who may download originals: once its narrative is
+// approved, and after. A cancelled coverage never has.
+func (s State) Released() bool { return s == Approved || s == Published || s == Archived }
+
+// MayDownload says whether who may download an original filed into cols.
+// An asset in no coverage, or in one that is released, goes to everyone
+// who may download; otherwise only to roles the policy allows
+// ActionDownloadUnreleased and to the staff assigned to one of its
+// coverages.
+func MayDownload(pol Policy, who Actor, cols []*Collection) error {
+	if len(cols) == 0 || pol.Decide(who.Role, ActionDownloadUnreleased) == Allow {
+		return nil
+	}
+	for _, c := range cols {
+		if c.State.Released() || c.isAssigned(who.User) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: the original belongs to coverage %s, which is %s: not yet released to role %q", ErrForbidden, cols[0].ID, cols[0].State, who.Role)
+}

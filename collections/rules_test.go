@@ -385,3 +385,48 @@ func TestRevisionsBounded(t *testing.T) {
 		t.Errorf("diff of the last two: %v", err)
 	}
 }
+
+// TestMayDownload: who may download originals filed into coverages. The
+// decision of docs/policy.md (asset.download_unreleased): material of a
+// coverage not yet approved, or cancelled, goes only to roles the policy
+// allows and to the coverage's assigned staff; once approved (or
+// published, archived) to everyone who may download; an asset in no
+// coverage too.
+func TestMayDownload(t *testing.T) {
+	pol := PolicyFunc(func(role, action string) Decision {
+		if action == ActionDownloadUnreleased && (role == RoleAdmin || role == RoleEditor) {
+			return Allow
+		}
+		return Deny
+	})
+	in := func(st State) *Collection {
+		return &Collection{ID: "lip-20260817-" + string(st)[:2] + "0000", State: st,
+			AssignedStaff: []StaffMember{{Assignee: Assignee{User: "budi", Task: TaskPhoto}}}}
+	}
+	for _, st := range States() {
+		released := st == Approved || st == Published || st == Archived
+		for _, tc := range []struct {
+			who  Actor
+			want bool
+		}{
+			{viewer, released},
+			{tono, released}, // staff, not assigned
+			{budi, true},     // assigned: always
+			{editor, true},
+		} {
+			err := MayDownload(pol, tc.who, []*Collection{in(st)})
+			if got := err == nil; got != tc.want {
+				t.Errorf("%s of a coverage in %s: allowed %v (%v), want %v", tc.who.User, st, got, err, tc.want)
+			}
+			if err != nil && !errors.Is(err, ErrForbidden) {
+				t.Errorf("%s in %s: %v, want ErrForbidden", tc.who.User, st, err)
+			}
+		}
+	}
+	if err := MayDownload(pol, viewer, nil); err != nil {
+		t.Errorf("an asset in no coverage: %v", err)
+	}
+	if err := MayDownload(pol, viewer, []*Collection{in(Drafting), in(Published)}); err != nil {
+		t.Errorf("an asset also in a published coverage: %v", err)
+	}
+}

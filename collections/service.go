@@ -215,6 +215,24 @@ func (s *Service) MayAddMaterial(ctx context.Context, who Actor, id string) erro
 	return nil
 }
 
+// MayDownload says whether who may download an original filed into the
+// collections ids (an asset record's collections); see MayDownload. A
+// collection that no longer exists does not count.
+func (s *Service) MayDownload(ctx context.Context, who Actor, ids []string) error {
+	var cols []*Collection
+	for _, id := range ids {
+		c, _, err := s.Get(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		cols = append(cols, c)
+	}
+	return MayDownload(s.policy, who, cols)
+}
+
 // AddMaterial files assets into collection id (ingest --collection,
 // uploads). Adding commutes, so a lost race is simply retried on the new
 // version; ids already there are skipped.
