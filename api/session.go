@@ -125,7 +125,11 @@ func (s *Server) login(c *gin.Context) {
 	s.setCookie(c, sess.ID, 0)
 	c.Set(ctxUser, u)
 	s.record(c, "session.login", "user/"+u.Name, "")
-	noStore(c)
+	// No Cache-Control here: the answer to a POST is not stored by any
+	// cache unless it says it may be (RFC 9111, 3), and a no-store fetch
+	// answer keeps Chromium from closing the page's event streams on
+	// navigation, which then exhaust its six connections to the server
+	// (found by TestBrowserCoverage).
 	c.JSON(http.StatusOK, meResponse{User: u, CSRFToken: sess.CSRF})
 }
 
@@ -176,9 +180,6 @@ func (s *Server) checkPassword(c *gin.Context, failedAction, name, password stri
 	return u, nil
 }
 
-// noStore keeps an answer that carries the CSRF token out of every cache.
-func noStore(c *gin.Context) { c.Header("Cache-Control", "no-store") }
-
 func (s *Server) setCookie(c *gin.Context, value string, maxAge int) {
 	http.SetCookie(c.Writer, &http.Cookie{
 		Name:     SessionCookie,
@@ -207,7 +208,8 @@ func (s *Server) me(c *gin.Context) {
 	if v, ok := c.Get(ctxSession); ok {
 		res.CSRFToken = v.(auth.Session).CSRF
 	}
-	noStore(c)
+	// A GET answer with the CSRF token: kept out of every cache.
+	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, res)
 }
 
