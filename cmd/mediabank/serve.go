@@ -120,7 +120,9 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// No ReadTimeout: the API bounds each request body itself (api.Deps.BodyTimeout),
+	// since uploads are long. MaxHeaderBytes keeps huge URLs out.
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	fmt.Fprintf(stdout, "mediabank serving on http://%s (data %s)\n", ln.Addr(), cfg.DataDir)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()

@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/user"
 	"strings"
 	"text/tabwriter"
 
+	"mediabank/audit"
 	"mediabank/auth"
 )
 
@@ -56,6 +59,7 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 				return err
 			}
 		}
+		a.record(ctx, "user.add", u.Name, "role "+u.Role)
 		fmt.Fprintf(stdout, "user %s added with role %s\n", u.Name, u.Role)
 	case "passwd":
 		if err := need(1); err != nil {
@@ -68,6 +72,7 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 		if _, err := users.SetPassword(ctx, pos[0], pass, ""); err != nil {
 			return err
 		}
+		a.record(ctx, "user.password", pos[0], "")
 		fmt.Fprintf(stdout, "password of %s changed\n", pos[0])
 	case "role":
 		if err := need(2); err != nil {
@@ -76,6 +81,7 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 		if _, err := users.SetRole(ctx, pos[0], pos[1], ""); err != nil {
 			return err
 		}
+		a.record(ctx, "user.role", pos[0], "role "+pos[1])
 		fmt.Fprintf(stdout, "%s is now %s\n", pos[0], pos[1])
 	case "disable", "enable":
 		if err := need(1); err != nil {
@@ -88,6 +94,7 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 		if _, err := change(ctx, pos[0], ""); err != nil {
 			return err
 		}
+		a.record(ctx, "user."+verb, pos[0], "")
 		fmt.Fprintf(stdout, "%s %sd\n", pos[0], verb)
 	case "list":
 		us, err := users.List(ctx)
@@ -129,6 +136,7 @@ func cmdToken(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 		if err != nil {
 			return err
 		}
+		a.record(ctx, "token.create", tok.User, "token "+tok.ID+", label "+tok.Label)
 		fmt.Fprintln(stdout, secret)
 		fmt.Fprintf(stderr, "token %s for %s: keep it secret; it is shown only once\n", tok.ID, tok.User)
 	case verb == "list" && len(pos) == 1:
@@ -143,6 +151,7 @@ func cmdToken(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 		if err := a.users.RevokeToken(ctx, pos[0], pos[1]); err != nil {
 			return err
 		}
+		a.record(ctx, "token.revoke", pos[0], "token "+pos[1])
 		fmt.Fprintf(stdout, "token %s revoked\n", pos[1])
 	default:
 		return fmt.Errorf("token: %s %q: see mediabank token", verb, pos)
@@ -164,13 +173,33 @@ func readPassword(stdin io.Reader) (string, error) {
 	return line, nil
 }
 
-// adminApp is what the admin commands need: the accounts in the bank.
-type adminApp struct{ users *auth.Users }
+// adminApp is what the admin commands need: the accounts in the bank,
+// and the audit log their changes go into, as the API's do.
+type adminApp struct {
+	users *auth.Users
+	audit *audit.Log
+	log   *slog.Logger
+}
 
 func openAdmin(ctx context.Context, cfg *config, log *slog.Logger) (*adminApp, error) {
 	store, err := cfg.openStore(ctx, log)
 	if err != nil {
 		return nil, err
 	}
-	return &adminApp{users: auth.NewUsers(store, log, auth.UsersOptions{})}, nil
+	return &adminApp{users: auth.NewUsers(store, log, auth.UsersOptions{}), audit: audit.New(store, nil), log: log}, nil
+}
+
+// record audits a change made from the command line: the user is the
+// operating-system account that ran it, the address the host. The change
+// has happened; a lost entry is logged.
+func (a *adminApp) record(ctx context.Context, action, name, detail string) {
+	who := "(command line)"
+	if u, err := user.Current(); err == nil {
+		who += " " + u.Username
+	}
+	host, _ := os.Hostname()
+	e := audit.Entry{User: who, Action: action, Target: "user/" + name, From: host, Detail: detail}
+	if err := a.audit.Record(ctx, e); err != nil {
+		a.log.Error("audit entry lost", "action", action, "target", e.Target, "err", err)
+	}
 }
