@@ -31,7 +31,7 @@ go build -o "$bin/searchbench" ./search/searchbench
 export MEDIABANK_DATA=$data
 mb() { "$bin/mediabank" "$@"; }
 
-have=$(find "$data/bank/assets" -name '*.json' 2>/dev/null | wc -l)
+have=$( (find "$data/bank/assets" -name '*.json' 2>/dev/null || true) | wc -l)
 if [ "$have" -ne "$n" ]; then
 	rm -rf "$data"
 	"$bin/searchbench" gen -data "$data" -n "$n"

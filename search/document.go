@@ -41,10 +41,6 @@ func document(a *assets.Asset, zone *time.Location) map[string]any {
 	}
 	text(fFLens, m.Lens)
 	text(fFCity, m.City)
-	text(fLCamera, camera)
-	text(fLCreator, m.Creator)
-	text(fLLens, m.Lens)
-	text(fLCity, m.City)
 	if len(m.Keywords) > 0 {
 		d[fKeywords] = m.Keywords
 	}

@@ -18,7 +18,7 @@ import (
 // mappingVersion is stored in the index; bump it whenever the mapping or
 // the analyzers change, so an old index asks for `mediabank reindex`
 // instead of silently answering with stale analysis.
-const mappingVersion = "4"
+const mappingVersion = "5"
 
 // Analyzer names.
 const (
@@ -60,12 +60,6 @@ const (
 	fFCollection = "f_collection"
 	fFLens       = "f_lens"
 	fFCity       = "f_city"
-	// Label fields keep the case of the facet fields above, so a facet
-	// term can be shown as people write it ("Nikon D70", not "nikon d70").
-	fLCamera  = "l_camera"
-	fLCreator = "l_creator"
-	fLLens    = "l_lens"
-	fLCity    = "l_city"
 
 	// Collection fields.
 	fTitle       = "title"
@@ -77,21 +71,23 @@ const (
 	fStarts      = "starts"
 )
 
-// facets maps the public facet names to their keyword fields and sizes,
-// and to the field of their labels, if they have one.
+// facets are the public facet names, their fields and sizes. Camera,
+// creator, lens and city keep the case people wrote (one field serves
+// both the count and the label, see mergeCase); year is summed from the
+// months, so the index holds no field for it.
 var facets = []struct {
 	name, field string
 	size        int
-	label       string
+	mergeCase   bool
 }{
-	{"type", fType, 4, ""},
-	{"camera", fFCamera, 20, fLCamera},
-	{"creator", fFCreator, 20, fLCreator},
-	{"year", fYear, 20, ""},
-	{"month", fMonth, 24, ""},
-	{"collection", fFCollection, 20, ""},
-	{"lens", fFLens, 20, fLLens},
-	{"city", fFCity, 20, fLCity},
+	{"type", fType, 4, false},
+	{"camera", fFCamera, 20, true},
+	{"creator", fFCreator, 20, true},
+	{"year", "", 20, false},
+	{"month", fMonth, 24, false},
+	{"collection", fFCollection, 20, false},
+	{"lens", fFLens, 20, true},
+	{"city", fFCity, 20, true},
 }
 
 // Stop words are kept short on purpose: Lucene's Indonesian list (bleve's
@@ -176,6 +172,15 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 		f.IncludeTermVectors = false
 		return f
 	}
+	// Doc values cost space and reindex time; only the fields that are
+	// sorted on or counted in facets need them.
+	filter := func(store, inAll bool) *mapping.FieldMapping {
+		f := keyword(store, inAll)
+		f.DocValues = false
+		return f
+	}
+	// A facet that keeps the case people wrote, so its term is also its
+	// label ("Nikon D70", not "nikon d70").
 	label := func() *mapping.FieldMapping {
 		f := keyword(false, false)
 		f.Analyzer = labelAnalyzer
@@ -183,10 +188,13 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 	}
 	taken := mapping.NewDateTimeFieldMapping()
 	taken.IncludeInAll = false
+	taken.Store = true
 
 	dm := mapping.NewDocumentStaticMapping()
 	for name, f := range map[string]*mapping.FieldMapping{
-		typeField: keyword(false, false),
+		typeField: filter(false, false),
+		// id is the last key of every order: with doc values the sort
+		// reads it there instead of loading each hit's stored _id.
 		fID:       keyword(false, false),
 		fName:     text(true, true),
 		fNameSort: keyword(false, false),
@@ -206,17 +214,13 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 		// type and year are in _all so that "video" or "2026" work as
 		// plain words.
 		fType:        keyword(true, true),
-		fYear:        keyword(false, true),
+		fYear:        filter(false, true),
 		fMonth:       keyword(false, false),
-		fFCamera:     keyword(false, false),
-		fFCreator:    keyword(false, false),
+		fFCamera:     label(),
+		fFCreator:    label(),
 		fFCollection: keyword(false, false),
-		fFLens:       keyword(false, false),
-		fFCity:       keyword(false, false),
-		fLCamera:     label(),
-		fLCreator:    label(),
-		fLLens:       label(),
-		fLCity:       label(),
+		fFLens:       label(),
+		fFCity:       label(),
 	} {
 		dm.AddFieldMappingsAt(name, f)
 	}
