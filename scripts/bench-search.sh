@@ -10,7 +10,8 @@
 # Prints the reindex rate, the index size, p50/p95 per query type for the
 # API and the page, and the server's RSS. The records stay in
 # $BENCH_DATA (default /tmp/mediabank-bench-N) and are written only once;
-# the index is rebuilt on every run. BENCH_PORT picks the port (18080).
+# the index is rebuilt on every run unless BENCH_REINDEX=0 (then the index
+# there is used as it is). BENCH_PORT picks the port (18080).
 set -euo pipefail
 
 n=${1:?usage: scripts/bench-search.sh N [RUNS]}
@@ -38,10 +39,12 @@ if [ "$have" -ne "$n" ]; then
 fi
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-start=$(date +%s.%N)
-mb reindex
-end=$(date +%s.%N)
-awk -v n="$n" -v s="$start" -v e="$end" 'BEGIN { printf "reindex: %d assets in %.1f s, %.0f assets/s\n", n, e-s, n/(e-s) }'
+if [ "${BENCH_REINDEX:-1}" != 0 ]; then
+	start=$(date +%s.%N)
+	mb reindex
+	end=$(date +%s.%N)
+	awk -v n="$n" -v s="$start" -v e="$end" 'BEGIN { printf "reindex: %d assets in %.1f s, %.0f assets/s\n", n, e-s, n/(e-s) }'
+fi
 echo "index size: $(du -sh "$data/index" | cut -f1)"
 
 user=bench

@@ -33,14 +33,24 @@ func document(a *assets.Asset, zone *time.Location) map[string]any {
 	text(fLens, m.Lens)
 	text(fCity, m.City)
 	text(fCountry, m.Country)
-	text(fFCamera, camera)
-	text(fFCreator, m.Creator)
 	if len(a.Collections) > 0 {
 		d[fCollection] = a.Collections
 		d[fFCollection] = a.Collections
 	}
-	text(fFLens, m.Lens)
-	text(fFCity, m.City)
+	var fv []string
+	facet := func(name, v string) {
+		if v = strings.TrimSpace(v); v != "" {
+			fv = append(fv, name+":"+v)
+		}
+	}
+	facet("type", strings.ToLower(string(m.Kind)))
+	facet("camera", camera)
+	facet("creator", m.Creator)
+	facet("lens", m.Lens)
+	facet("city", m.City)
+	for _, c := range a.Collections {
+		facet("collection", strings.ToLower(c))
+	}
 	if len(m.Keywords) > 0 {
 		d[fKeywords] = m.Keywords
 	}
@@ -50,6 +60,10 @@ func document(a *assets.Asset, zone *time.Location) map[string]any {
 		d[fTaken] = t
 		d[fYear] = t.Format("2006")
 		d[fMonth] = t.Format("2006-01")
+		facet("month", t.Format("2006-01"))
+	}
+	if len(fv) > 0 {
+		d[fFacets] = fv
 	}
 	return d
 }

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -324,7 +326,9 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		size = MaxSize
 	}
 	page := max(req.Page, 1)
-	key := req.Query
+	// The stats cache key: the query, quoted so that no query text can
+	// pass for a scope, then the scope.
+	key := strconv.Quote(req.Query)
 	if req.Collections != nil {
 		scope, err := inCollections(req.Collections)
 		if err != nil {
@@ -335,14 +339,14 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	}
 	q = assetsOnly(q)
 
-	st, err := ix.stats(ctx, key, q, req.Facets)
+	st, err := ix.stats(ctx, key, q)
 	if err != nil {
 		return nil, fmt.Errorf("search: %q: %w", req.Query, err)
 	}
 	from := (page - 1) * size
 	hq, hfrom := q, from
 	if req.Sort == "taken" || req.Sort == "-taken" {
-		hq, hfrom = st.slice(q, req.Sort == "taken", from, size, ix.zone)
+		hq, hfrom = st.slice(q, req.Sort == "taken", from, size)
 	}
 	out := &Result{Total: st.total, Hits: []Hit{}}
 	if uint64(from) < st.total {
@@ -366,7 +370,11 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	if req.Facets {
-		out.Facets = st.facets
+		// A copy: the cached stats are shared by every caller.
+		out.Facets = make(map[string][]FacetCount, len(st.facets))
+		for name, fcs := range st.facets {
+			out.Facets[name] = slices.Clone(fcs)
+		}
 	}
 	return out, nil
 }

@@ -18,7 +18,7 @@ import (
 // mappingVersion is stored in the index; bump it whenever the mapping or
 // the analyzers change, so an old index asks for `mediabank reindex`
 // instead of silently answering with stale analysis.
-const mappingVersion = "5"
+const mappingVersion = "6"
 
 // Analyzer names.
 const (
@@ -55,11 +55,11 @@ const (
 	fType        = "type"
 	fYear        = "year"
 	fMonth       = "month"
-	fFCamera     = "f_camera"
-	fFCreator    = "f_creator"
 	fFCollection = "f_collection"
-	fFLens       = "f_lens"
-	fFCity       = "f_city"
+	// facets holds every facet value of a document as "name:value", so
+	// that counting them all reads one field's doc values per hit
+	// instead of one field each.
+	fFacets = "facets"
 
 	// Collection fields.
 	fTitle       = "title"
@@ -71,23 +71,24 @@ const (
 	fStarts      = "starts"
 )
 
-// facets are the public facet names, their fields and sizes. Camera,
-// creator, lens and city keep the case people wrote (one field serves
-// both the count and the label, see mergeCase); year is summed from the
-// months, so the index holds no field for it.
+// facets are the public facet names and sizes. Camera, creator, lens and
+// city keep the case people wrote, and spellings of one name are counted
+// together under its lower-cased term (mergeCase); the others are
+// lower-cased when indexed, as their filters are. Year is summed from the
+// months, so the index holds no facet value for it.
 var facets = []struct {
-	name, field string
-	size        int
-	mergeCase   bool
+	name      string
+	size      int
+	mergeCase bool
 }{
-	{"type", fType, 4, false},
-	{"camera", fFCamera, 20, true},
-	{"creator", fFCreator, 20, true},
-	{"year", "", 20, false},
-	{"month", fMonth, 24, false},
-	{"collection", fFCollection, 20, false},
-	{"lens", fFLens, 20, true},
-	{"city", fFCity, 20, true},
+	{"type", 4, false},
+	{"camera", 20, true},
+	{"creator", 20, true},
+	{"year", 20, false},
+	{"month", 24, false},
+	{"collection", 20, false},
+	{"lens", 20, true},
+	{"city", 20, true},
 }
 
 // Stop words are kept short on purpose: Lucene's Indonesian list (bleve's
@@ -179,16 +180,12 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 		f.DocValues = false
 		return f
 	}
-	// A facet that keeps the case people wrote, so its term is also its
+	// Facet values keep the case people wrote, so a term is also its
 	// label ("Nikon D70", not "nikon d70").
-	label := func() *mapping.FieldMapping {
-		f := keyword(false, false)
-		f.Analyzer = labelAnalyzer
-		return f
-	}
+	facetValues := keyword(false, false)
+	facetValues.Analyzer = labelAnalyzer
 	taken := mapping.NewDateTimeFieldMapping()
 	taken.IncludeInAll = false
-	taken.Store = true
 
 	dm := mapping.NewDocumentStaticMapping()
 	for name, f := range map[string]*mapping.FieldMapping{
@@ -213,14 +210,11 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 		fTaken:      taken,
 		// type and year are in _all so that "video" or "2026" work as
 		// plain words.
-		fType:        keyword(true, true),
+		fType:        filter(true, true),
 		fYear:        filter(false, true),
-		fMonth:       keyword(false, false),
-		fFCamera:     label(),
-		fFCreator:    label(),
-		fFCollection: keyword(false, false),
-		fFLens:       label(),
-		fFCity:       label(),
+		fMonth:       filter(false, false),
+		fFCollection: filter(false, false),
+		fFacets:      facetValues,
 	} {
 		dm.AddFieldMappingsAt(name, f)
 	}

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -14,19 +13,19 @@ import (
 )
 
 // stats is what a query's page needs besides its hits: the total, the
-// hits per month (which month holds the n-th hit in date order), and, if
-// asked, the facets. They are computed in one pass over every hit, the
+// hits per month (which month holds the n-th hit in date order), and the
+// facets. They are computed in one pass over every hit, the
 // costly part of a search of a large bank, and cached until the next
 // write, so the next page or the same search again costs only its hits.
 type stats struct {
 	total   uint64
 	months  map[string]int // "2006-01" in the office's zone → hits
 	undated int
-	facets  map[string][]FacetCount // nil unless asked
+	facets  map[string][]FacetCount
 }
 
-// allTerms asks Bleve for every term of a facet: the counts are exact,
-// and spellings of one name can be summed (mergeCase).
+// allTerms asks Bleve for every facet term: the counts are exact, and
+// spellings of one name can be summed (mergeCase).
 const allTerms = 1 << 30
 
 // maxCachedStats bounds the cache; past it, the cache starts afresh.
@@ -64,82 +63,77 @@ func (c *statsCache) put(gen uint64, key string, st *stats) {
 
 // stats returns the stats of q (key names it, with any scope), from the
 // cache if the index has not been written since.
-func (ix *Index) stats(ctx context.Context, key string, q query.Query, withFacets bool) (*stats, error) {
+func (ix *Index) stats(ctx context.Context, key string, q query.Query) (*stats, error) {
 	gen := ix.gen.Load()
-	if st := ix.cache.get(gen, key); st != nil && (st.facets != nil || !withFacets) {
+	if st := ix.cache.get(gen, key); st != nil {
 		return st, nil
 	}
 	sr := bleve.NewSearchRequestOptions(q, 0, 0, false)
 	sr.Score = "none"
-	sr.AddFacet(fMonth, bleve.NewFacetRequest(fMonth, allTerms))
-	if withFacets {
-		for _, f := range facets {
-			if f.field == "" || f.field == fMonth {
-				continue
-			}
-			size := f.size
-			if f.mergeCase {
-				size = allTerms
-			}
-			sr.AddFacet(f.name, bleve.NewFacetRequest(f.field, size))
-		}
-	}
+	sr.AddFacet(fFacets, bleve.NewFacetRequest(fFacets, allTerms))
 	res, err := ix.idx.SearchInContext(ctx, sr)
 	if err != nil {
 		return nil, err
 	}
-	st := &stats{total: res.Total, months: map[string]int{}}
-	dated := 0
-	if fr := res.Facets[fMonth]; fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
-			st.months[t.Term] = t.Count
-			dated += t.Count
-		}
-	}
-	st.undated = int(res.Total) - dated
-	if withFacets {
-		st.facets = make(map[string][]FacetCount, len(facets))
-		for _, f := range facets {
-			switch f.name {
-			case "year":
-				years := map[string]int{}
-				for m, n := range st.months {
-					years[m[:4]] += n
-				}
-				st.facets[f.name] = top(years, nil, f.size)
-			case "month":
-				st.facets[f.name] = top(st.months, nil, f.size)
-			default:
-				counts, labels := termCounts(res.Facets[f.name], f.mergeCase)
-				st.facets[f.name] = top(counts, labels, f.size)
-			}
-		}
-	}
+	st := statsOf(res.Total, res.Facets[fFacets])
 	ix.cache.put(gen, key, st)
 	return st, nil
 }
 
-// termCounts reads a facet's terms; with mergeCase, spellings of one
-// name count together under its lower-cased term, labelled with the
-// spelling most hits use (on a tie the first in byte order, so the label
-// is the same in every rebuild).
-func termCounts(fr *bsearch.FacetResult, mergeCase bool) (counts map[string]int, labels map[string]string) {
-	counts, labels = map[string]int{}, map[string]string{}
-	if fr == nil || fr.Terms == nil {
-		return counts, labels
-	}
-	best := map[string]int{}
-	for _, t := range fr.Terms.Terms() {
-		k := t.Term
-		if mergeCase {
-			k = strings.ToLower(k)
+// statsOf splits the "name:value" terms of the facets field into the
+// facets. With mergeCase, spellings of one name count together under its
+// lower-cased term, labelled with the spelling most hits use (on a tie
+// the first in byte order, so the label is the same in every rebuild).
+func statsOf(total uint64, fr *bsearch.FacetResult) *stats {
+	st := &stats{total: total, months: map[string]int{}}
+	counts := map[string]map[string]int{}
+	labels := map[string]map[string]string{}
+	best := map[string]int{} // name + ":" + term → count of the label
+	if fr != nil && fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() {
+			name, v, ok := strings.Cut(t.Term, ":")
+			if !ok {
+				continue
+			}
+			if counts[name] == nil {
+				counts[name], labels[name] = map[string]int{}, map[string]string{}
+			}
+			k := v
+			if mergeCase(name) {
+				k = strings.ToLower(v)
+			}
+			counts[name][k] += t.Count
+			bk := name + ":" + k
+			if n, ok := best[bk]; !ok || t.Count > n || (t.Count == n && v < labels[name][k]) {
+				best[bk], labels[name][k] = t.Count, v
+			}
 		}
-		counts[k] += t.Count
-		if n, ok := best[k]; !ok || t.Count > n || (t.Count == n && t.Term < labels[k]) {
-			best[k], labels[k] = t.Count, t.Term
+	}
+	dated := 0
+	for m, n := range counts["month"] {
+		st.months[m] = n
+		dated += n
+	}
+	st.undated = int(total) - dated
+	years := map[string]int{}
+	for m, n := range st.months {
+		years[m[:4]] += n
+	}
+	counts["year"] = years
+	st.facets = make(map[string][]FacetCount, len(facets))
+	for _, f := range facets {
+		st.facets[f.name] = top(counts[f.name], labels[f.name], f.size)
+	}
+	return st
+}
+
+func mergeCase(name string) bool {
+	for _, f := range facets {
+		if f.name == name {
+			return f.mergeCase
 		}
 	}
-	return counts, labels
+	return false
 }
 
 // top returns the size most frequent terms, by count then term, as Bleve
@@ -163,7 +157,7 @@ func top(counts map[string]int, labels map[string]string, size int) []FacetCount
 // first; undated hits come last in both), to the months that hold hits
 // from..from+size, and returns the offset of the page within them: the
 // search then sorts a month or two of hits instead of all of them.
-func (st *stats) slice(q query.Query, newest bool, from, size int, zone *time.Location) (query.Query, int) {
+func (st *stats) slice(q query.Query, newest bool, from, size int) (query.Query, int) {
 	keys := make([]string, 0, len(st.months))
 	for k, n := range st.months {
 		if n > 0 {
@@ -190,17 +184,11 @@ func (st *stats) slice(q query.Query, newest bool, from, size int, zone *time.Lo
 	if n < from+size && st.undated > 0 {
 		return q, from // the page runs on into the undated hits
 	}
-	first, last := keys[i], keys[j]
-	if newest {
-		first, last = last, first
+	// The month term of each hit is its single posting list: cheaper to
+	// match than a range of dates.
+	months := make([]query.Query, 0, j-i+1)
+	for _, k := range keys[i : j+1] {
+		months = append(months, termQuery(fMonth, k))
 	}
-	start, err1 := time.ParseInLocation("2006-01", first, zone)
-	end, err2 := time.ParseInLocation("2006-01", last, zone)
-	if err1 != nil || err2 != nil {
-		return q, from
-	}
-	inclusive, exclusive := true, false
-	r := query.NewDateRangeInclusiveQuery(start, end.AddDate(0, 1, 0), &inclusive, &exclusive)
-	r.SetField(fTaken)
-	return query.NewConjunctionQuery([]query.Query{q, r}), from - skip
+	return query.NewConjunctionQuery([]query.Query{q, query.NewDisjunctionQuery(months)}), from - skip
 }
