@@ -293,14 +293,14 @@ type FacetCount struct {
 }
 
 // sorts are the orders of Request.Sort; each ends on the asset id so
-// that equal keys come out the same in every rebuild. The id is read from
-// its doc values (fID), not Bleve's _id, which would load every hit's
-// stored id.
+// that equal keys come out the same in every rebuild (the date keys end
+// on it too). The id is read from its doc values (fID), not Bleve's _id,
+// which would load every hit's stored id. Undated assets come last.
 var sorts = map[string][]string{
-	"taken":     {"-" + fTaken, fID},
-	"-taken":    {fTaken, fID},
+	"taken":     {fTakenDesc},
+	"-taken":    {fTakenAsc},
 	"name":      {fNameSort, fID},
-	"relevance": {"-_score", "-" + fTaken, fID},
+	"relevance": {"-_score", fTakenDesc},
 }
 
 // Search runs req in two steps: the stats of the query (total, facets,
