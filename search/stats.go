@@ -184,6 +184,11 @@ func (st *stats) slice(q query.Query, newest bool, from, size int) (query.Query,
 	if n < from+size && st.undated > 0 {
 		return q, from // the page runs on into the undated hits
 	}
+	if 2*(n-skip) > int(st.total) {
+		// The months hold most hits anyway (a rare query): matching
+		// them costs more than sorting the few others too.
+		return q, from
+	}
 	// The month term of each hit is its single posting list: cheaper to
 	// match than a range of dates.
 	months := make([]query.Query, 0, j-i+1)
