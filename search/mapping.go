@@ -36,27 +36,27 @@ const (
 
 // Field names in the index.
 const (
-	fAll         = "_all" // bleve's composite of every field included in all
-	fID          = "id"
-	fName        = "name"
-	fNameSort    = "name_sort"
-	fCaption     = "caption"
-	fHeadline    = "headline"
-	fKeywords    = "keywords"
-	fCreator     = "creator"
-	fMake        = "make"
-	fModel       = "model"
-	fCamera      = "camera" // normalised "Make Model", also shown in hits
-	fLens        = "lens"
-	fCollection  = "collection"
-	fCity        = "city"
-	fCountry     = "country"
-	fTaken       = "taken"
+	fAll        = "_all" // bleve's composite of every field included in all
+	fID         = "id"
+	fName       = "name"
+	fNameSort   = "name_sort"
+	fCaption    = "caption"
+	fHeadline   = "headline"
+	fKeywords   = "keywords"
+	fCreator    = "creator"
+	fMake       = "make"
+	fModel      = "model"
+	fCamera     = "camera" // normalised "Make Model", also shown in hits
+	fLens       = "lens"
+	fCollection = "collection"
+	fCity       = "city"
+	fCountry    = "country"
+	fTaken      = "taken"
 	// The date orders' keys: the time and then the id in one short term,
 	// one for each direction (see sortKeys), cheaper to read per hit than
 	// the date field's sixteen terms and the id.
-	fTakenAsc  = "taken_asc"
-	fTakenDesc = "taken_desc"
+	fTakenAsc    = "taken_asc"
+	fTakenDesc   = "taken_desc"
 	fType        = "type"
 	fYear        = "year"
 	fMonth       = "month"
