@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -632,5 +633,50 @@ func TestFacetsFollowWrites(t *testing.T) {
 	}
 	if got := count("ricoh gr iii"); got != 0 {
 		t.Errorf("after Delete: ricoh gr iii counted %d, want 0", got)
+	}
+}
+
+// TestSearchWhileWriting: searches running while assets are put never
+// leave stale stats behind: once the writes are done, the total and the
+// facets count every asset.
+func TestSearchWhileWriting(t *testing.T) {
+	ix := openTest(t, t.TempDir())
+	t.Cleanup(func() { ix.Close() })
+	ctx := context.Background()
+	as := synthetic(200)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if _, err := ix.Search(ctx, Request{Facets: true}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	for i := 0; i < len(as); i += 20 {
+		if err := ix.Put(ctx, as[i:i+20]...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	wg.Wait()
+	res, err := ix.Search(ctx, Request{Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := 0
+	for _, fc := range res.Facets["type"] {
+		types += fc.Count
+	}
+	if res.Total != uint64(len(as)) || types != len(as) {
+		t.Errorf("after the writes: total %d, type facet counts %d; want %d", res.Total, types, len(as))
 	}
 }
