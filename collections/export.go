@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"mediabank/assets"
@@ -74,4 +75,66 @@ func (s *Service) RecordExport(ctx context.Context, who Actor, id, channel strin
 		lost = err
 	}
 	return fmt.Errorf("record export of %s: gave up after %d attempts: %w", id, attempts, lost)
+}
+
+// ExportName is the file name of the n-th picture (from 1) of an export:
+// YYYYMMDD-<slug of the title>-NN.jpg.
+func (c *Collection) ExportName(n int) string {
+	return fmt.Sprintf("%s-%02d.jpg", c.ExportStem(), n)
+}
+
+// ExportStem is what the files of an export are named from:
+// YYYYMMDD-<slug of the title>, the date the event's (WIB), or the
+// record's when the event has none.
+func (c *Collection) ExportStem() string {
+	date := c.StartsAt
+	if date.IsZero() {
+		date = c.CreatedAt
+	}
+	return date.In(jakarta).Format("20060102") + "-" + Slug(c.Title)
+}
+
+// maxSlug bounds a slug, so names stay short on every file system.
+const maxSlug = 60
+
+// Slug is title in lower-case ASCII letters and digits joined by hyphens,
+// safe in a file name on any system: "Upacara HUT RI ke-81" is
+// "upacara-hut-ri-ke-81". Accented Latin letters lose their accent;
+// anything else separates words. An empty result is "liputan".
+func Slug(title string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(title) {
+		if f, ok := folded[r]; ok {
+			r = f
+		}
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+			continue
+		}
+		dash = true
+	}
+	s := b.String()
+	if len(s) > maxSlug { // at a word's end when there is one
+		if i := strings.LastIndexByte(s[:maxSlug+1], '-'); i > 0 {
+			s = s[:i]
+		} else {
+			s = s[:maxSlug]
+		}
+	}
+	if s == "" {
+		return "liputan"
+	}
+	return s
+}
+
+// folded are the accented letters of Indonesian and European names.
+var folded = map[rune]rune{
+	'à': 'a', 'á': 'a', 'â': 'a', 'ä': 'a', 'ã': 'a', 'å': 'a', 'ç': 'c', 'è': 'e', 'é': 'e', 'ê': 'e', 'ë': 'e',
+	'ì': 'i', 'í': 'i', 'î': 'i', 'ï': 'i', 'ñ': 'n', 'ò': 'o', 'ó': 'o', 'ô': 'o', 'ö': 'o', 'õ': 'o',
+	'ù': 'u', 'ú': 'u', 'û': 'u', 'ü': 'u', 'ý': 'y', 'ÿ': 'y',
 }

@@ -2,7 +2,9 @@ package collections
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"mediabank/assets"
 )
@@ -69,4 +71,24 @@ func mustETag(t *testing.T, svc *Service, id string) string {
 		t.Fatal(err)
 	}
 	return etag
+}
+
+func TestExportName(t *testing.T) {
+	cases := []struct {
+		c    Collection
+		n    int
+		want string
+	}{
+		{Collection{Event: Event{Title: "Upacara HUT RI ke-81", StartsAt: t0}}, 1, "20260817-upacara-hut-ri-ke-81-01.jpg"},
+		// 23:30 UTC is the next morning in Tangerang.
+		{Collection{Event: Event{Title: "  Kunjungan Café «Wali Kota»!  ", StartsAt: time.Date(2026, 8, 16, 23, 30, 0, 0, time.UTC)}}, 12, "20260817-kunjungan-cafe-wali-kota-12.jpg"},
+		{Collection{Event: Event{Title: "Ä/../..\\CON"}, CreatedAt: t0}, 3, "20260817-a-con-03.jpg"},
+		{Collection{Event: Event{Title: "!!!"}, CreatedAt: t0}, 100, "20260817-liputan-100.jpg"},
+		{Collection{Event: Event{Title: strings.Repeat("panjang ", 20), StartsAt: t0}}, 1, "20260817-" + strings.TrimSuffix(strings.Repeat("panjang-", 7), "-") + "-01.jpg"},
+	}
+	for _, c := range cases {
+		if got := c.c.ExportName(c.n); got != c.want {
+			t.Errorf("ExportName(%q, %d) = %q, want %q", c.c.Title, c.n, got, c.want)
+		}
+	}
 }
