@@ -81,45 +81,17 @@ func (s *Server) listShares(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"shares": list})
 }
 
-// Shared is what a share link opens: the live share, its coverage and
-// the records of its media, in order. The web page reads it too.
-type Shared struct {
-	Share      shares.Share
-	Collection *collections.Collection
-	Assets     []*assets.Asset
-}
-
-// OpenShare resolves token to what it shares: shares.ErrNotFound for a
-// token never given, shares.ErrGone once it expired or was revoked, or
-// when its coverage may no longer go out (cancelled).
-func (s *Server) OpenShare(c *gin.Context, token string) (*Shared, error) {
-	ctx := c.Request.Context()
-	sh, err := s.Shares.Resolve(ctx, token)
-	if err != nil {
-		return nil, err
-	}
-	col, err := s.Collections.Exportable(ctx, sh.Collection, "share")
-	if err != nil {
-		return nil, fmt.Errorf("share %s: %w: %w", sh.ID, shares.ErrGone, err)
-	}
-	recs, err := s.readRecords(ctx, sh.Assets)
-	if err != nil {
-		return nil, fmt.Errorf("share %s: %w", sh.ID, err)
-	}
-	return &Shared{Share: sh, Collection: col, Assets: recs}, nil
-}
-
 // sharedAsset is the asset :id of the share :token, or false when the
 // answer has been sent.
-func (s *Server) sharedAsset(c *gin.Context) (*Shared, *assets.Asset, bool) {
-	sh, err := s.OpenShare(c, c.Param("token"))
+func (s *Server) sharedAsset(c *gin.Context) (*shares.Opened, *assets.Asset, bool) {
+	sh, err := s.Shares.Open(c.Request.Context(), c.Param("token"), s.Collections)
 	if err != nil {
 		s.fail(c, err)
 		return nil, nil, false
 	}
 	i := slices.IndexFunc(sh.Assets, func(a *assets.Asset) bool { return a.ID == c.Param("id") })
 	if i < 0 {
-		s.fail(c, fmt.Errorf("share %s: asset %q: %w", sh.Share.ID, c.Param("id"), errNotFound))
+		s.fail(c, fmt.Errorf("share %s: asset %q: %w", sh.ID, c.Param("id"), errNotFound))
 		return nil, nil, false
 	}
 	return sh, sh.Assets[i], true
@@ -138,23 +110,23 @@ func (s *Server) sharedFile(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.record(c, "share.download", "share/"+sh.Share.ID, sh.Share.Channel+" of asset "+a.ID)
-	if sh.Share.Channel == shares.ChannelOriginal {
+	s.record(c, "share.download", "share/"+sh.ID, sh.Channel+" of asset "+a.ID)
+	if sh.Channel == shares.ChannelOriginal {
 		s.serveObject(c, a.Original, a.Meta.MIME, a.FileName, a.ID)
 		return
 	}
-	s.sendChannelFile(c, a, sh.Share.Channel)
+	s.sendChannelFile(c, a, sh.Channel)
 }
 
 // sharedZip is every shared asset in one ZIP: the web pictures named as
 // an export, or the originals under their camera file names.
 func (s *Server) sharedZip(c *gin.Context) {
-	sh, err := s.OpenShare(c, c.Param("token"))
+	sh, err := s.Shares.Open(c.Request.Context(), c.Param("token"), s.Collections)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	ch := sh.Share.Channel
+	ch := sh.Channel
 	names := zipNames{}
 	ok := s.sendZip(c, sh.Collection.ExportStem()+"-"+ch+".zip", len(sh.Assets), func(zw *zip.Writer, i int) error {
 		a := sh.Assets[i]
@@ -164,6 +136,6 @@ func (s *Server) sharedZip(c *gin.Context) {
 		return s.zipChannel(c.Request.Context(), zw, a, ch, sh.Collection.ExportName(i+1))
 	})
 	if ok {
-		s.record(c, "share.download", "share/"+sh.Share.ID, "zip of "+strconv.Itoa(len(sh.Assets))+" "+ch)
+		s.record(c, "share.download", "share/"+sh.ID, "zip of "+strconv.Itoa(len(sh.Assets))+" "+ch)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/collections"
 )
 
 // Prefix is where share records live in the bucket.
@@ -208,4 +209,39 @@ func (s *Service) List(ctx context.Context, collection string) ([]Share, error) 
 	}
 	slices.SortFunc(out, func(a, b Share) int { return b.CreatedAt.Compare(a.CreatedAt) })
 	return out, nil
+}
+
+// Coverages is how a link asks whether its coverage may still go out
+// (collections.Service is one).
+type Coverages interface {
+	Exportable(ctx context.Context, id, what string) (*collections.Collection, error)
+}
+
+// Opened is what a live link shows: the share, its coverage and the
+// records of its media, in order.
+type Opened struct {
+	Share
+	Collection *collections.Collection
+	Assets     []*assets.Asset
+}
+
+// Open resolves token to what it shows: ErrNotFound for a token never
+// given, ErrGone once it expired or was revoked, or when its coverage may
+// no longer go out (cancelled since).
+func (s *Service) Open(ctx context.Context, token string, cols Coverages) (*Opened, error) {
+	sh, err := s.Resolve(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	col, err := cols.Exportable(ctx, sh.Collection, "share")
+	if err != nil {
+		return nil, fmt.Errorf("share %s: %w: %w", sh.ID, ErrGone, err)
+	}
+	o := &Opened{Share: sh, Collection: col, Assets: make([]*assets.Asset, len(sh.Assets))}
+	for i, id := range sh.Assets {
+		if o.Assets[i], _, err = assets.ReadRecord(ctx, s.store, id); err != nil {
+			return nil, fmt.Errorf("share %s: asset %s: %w", sh.ID, id, err)
+		}
+	}
+	return o, nil
 }
