@@ -76,13 +76,14 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 		return err
 	}
 	maker := cfg.renderer()
+	shared := shares.New(app.store, nil)
 	srv := api.New(api.Deps{
 		Store:          app.store,
 		Index:          app.index,
 		Jobs:           jobs,
 		Render:         maker,
 		Channels:       &channels.Renderer{Store: app.store, Maker: maker, Presets: presets},
-		Shares:         shares.New(app.store, nil),
+		Shares:         shared,
 		Users:          app.users,
 		Sessions:       auth.NewSessions(auth.SessionOptions{}),
 		Throttle:       auth.NewThrottle(auth.ThrottleOptions{}),
@@ -97,7 +98,7 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 		Logger:         log,
 	})
 	if err := web.Register(srv.Engine(), web.Deps{Auth: srv, Policy: app.policy, Index: app.index, Store: app.store,
-		Collections: app.collections, Jobs: jobs, Users: app.users, Zone: cfg.Zone, Logger: log}); err != nil {
+		Collections: app.collections, Jobs: jobs, Users: app.users, Shares: shared, Zone: cfg.Zone, Logger: log}); err != nil {
 		return err
 	}
 
