@@ -26,6 +26,7 @@ import (
 
 	"mediabank/assets"
 	"mediabank/auth"
+	"mediabank/channels"
 	"mediabank/collections"
 	"mediabank/ingest"
 	"mediabank/search"
@@ -58,6 +59,8 @@ type Deps struct {
 	Users       *auth.Users
 	// Shares opens share links (/bagikan/<token>); nil serves none.
 	Shares *shares.Service
+	// Channels are the presets the Publikasi panel offers.
+	Channels channels.Presets
 	// Zone is the office's zone for dates on the pages (WIB by default).
 	Zone   *time.Location
 	Logger *slog.Logger

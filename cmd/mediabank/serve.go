@@ -98,7 +98,7 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 		Logger:         log,
 	})
 	if err := web.Register(srv.Engine(), web.Deps{Auth: srv, Policy: app.policy, Index: app.index, Store: app.store,
-		Collections: app.collections, Jobs: jobs, Users: app.users, Shares: shared, Zone: cfg.Zone, Logger: log}); err != nil {
+		Collections: app.collections, Jobs: jobs, Users: app.users, Shares: shared, Channels: presets, Zone: cfg.Zone, Logger: log}); err != nil {
 		return err
 	}
 
