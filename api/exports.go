@@ -93,17 +93,19 @@ func (s *Server) assetChannel(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.record(c, "asset.download", "asset/"+a.ID, "channel "+c.Param("channel"))
-	s.sendChannelFile(c, a, c.Param("channel"))
+	ch := c.Param("channel")
+	s.sendChannelFile(c, a, ch, func() { s.record(c, "asset.download", "asset/"+a.ID, "channel "+ch) })
 }
 
-// sendChannelFile renders a for channel and answers it as a download.
-func (s *Server) sendChannelFile(c *gin.Context, a *assets.Asset, channel string) {
+// sendChannelFile renders a for channel and answers it as a download;
+// audit records it once the picture is made.
+func (s *Server) sendChannelFile(c *gin.Context, a *assets.Asset, channel string, audit func()) {
 	f, err := s.Channels.Render(c.Request.Context(), a, channel)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	audit()
 	stem := strings.TrimSuffix(downloadName(a.FileName), path.Ext(a.FileName))
 	if stem == "" {
 		stem = a.ID[:12]

@@ -110,12 +110,13 @@ func (s *Server) sharedFile(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.record(c, "share.download", "share/"+sh.ID, sh.Channel+" of asset "+a.ID)
+	audit := func() { s.record(c, "share.download", "share/"+sh.ID, sh.Channel+" of asset "+a.ID) }
 	if sh.Channel == shares.ChannelOriginal {
+		audit()
 		s.serveObject(c, a.Original, a.Meta.MIME, a.FileName, a.ID)
 		return
 	}
-	s.sendChannelFile(c, a, sh.Channel)
+	s.sendChannelFile(c, a, sh.Channel, audit)
 }
 
 // sharedZip is every shared asset in one ZIP: the web pictures named as
