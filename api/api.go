@@ -17,9 +17,11 @@ import (
 	"mediabank/assets"
 	"mediabank/audit"
 	"mediabank/auth"
+	"mediabank/channels"
 	"mediabank/collections"
 	"mediabank/ingest"
 	"mediabank/search"
+	"mediabank/shares"
 )
 
 // Searcher is the index as the API uses it.
@@ -46,6 +48,10 @@ type Deps struct {
 	Policy      auth.Policy
 	Collections *collections.Service
 	Audit       *audit.Log
+	// Channels makes channel pictures; give it the Maker of Render, so
+	// they count in the one decode budget.
+	Channels *channels.Renderer
+	Shares   *shares.Service
 	// UploadDir holds uploads while they are ingested.
 	UploadDir string
 	// MaxUpload bounds one upload request (default 8 GiB); MaxParts the
@@ -158,6 +164,7 @@ func (s *Server) table() []route {
 		{"GET", "/api/v1/assets/:id/thumbnail", "asset.read", "Thumbnail (long edge 320 px)", s.rendition(assets.Thumbnail)},
 		{"GET", "/api/v1/assets/:id/preview", "asset.read", "Preview (long edge 1600 px)", s.rendition(assets.Preview)},
 		{"GET", "/api/v1/assets/:id/original", "asset.download", "The original, under its camera file name, with range requests", s.original},
+		{"GET", "/api/v1/assets/:id/channels/:channel", "asset.download", "The asset's picture for a channel: cropped, sized, caption and credit inside, GPS stripped", s.assetChannel},
 		{"POST", "/api/v1/assets/zip", "asset.download", "The originals of a selection as one ZIP, streamed ({\"ids\": [...]}, at most 500), each under its camera file name", s.zipOriginals},
 
 		{"POST", "/api/v1/uploads", "upload", "Upload files (multipart/form-data: an optional field collection first, then the files in field files); returns the ingest job", s.upload},
@@ -172,6 +179,14 @@ func (s *Server) table() []route {
 		{"POST", "/api/v1/collections/:id/actions", "collection.read", "Take a workflow action (If-Match required); the action's own policy applies", s.actCollection},
 		{"GET", "/api/v1/collections/:id/history", "collection.read", "The steps of the collection with their times against the standard", s.collectionHistory},
 		{"GET", "/api/v1/collections/:id/diff", "collection.read", "Line diff between two narrative revisions (from, to)", s.narrativeDiff},
+		{"POST", "/api/v1/collections/:id/exports", "collection.export", "An approved coverage's picks (or \"assets\") for a channel as a ZIP, streamed ({\"channel\": ...}); 422 before approval", s.exportCollection},
+		{"GET", "/api/v1/collections/:id/shares", "collection.read", "The share links of a coverage, newest first", s.listShares},
+		{"GET", "/api/v1/channels", "asset.read", "The channel presets", s.listChannels},
+		{"POST", "/api/v1/shares", "collection.share", "Make a share link of an approved coverage's picks ({\"collection\", \"channel\": \"web\"|\"original\", \"expires_at\"}, at most 30 days)", s.createShare},
+		{"DELETE", "/api/v1/shares/:id", "collection.share", "Revoke a share link", s.revokeShare},
+		{"GET", "/api/v1/shared/:token/assets/:id/thumbnail", "", "Without login: the thumbnail of a shared asset; 410 once the link expired or was revoked", s.sharedThumbnail},
+		{"GET", "/api/v1/shared/:token/assets/:id", "", "Without login: one shared asset (audited); 410 once the link expired or was revoked", s.sharedFile},
+		{"GET", "/api/v1/shared/:token/zip", "", "Without login: every shared asset as one ZIP (audited); 410 once the link expired or was revoked", s.sharedZip},
 		{"GET", "/api/v1/reports/sla", "report.read", "Standard-time report per SOP step (from, to; format=csv for CSV)", s.slaReport},
 
 		{"GET", "/api/v1/users", "user.manage", "List users", s.listUsers},

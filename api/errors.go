@@ -11,8 +11,11 @@ import (
 
 	"mediabank/assets"
 	"mediabank/auth"
+	"mediabank/channels"
 	"mediabank/collections"
+	"mediabank/renditions"
 	"mediabank/search"
+	"mediabank/shares"
 )
 
 // errBadRequest marks input the client got wrong; its message says what.
@@ -60,6 +63,13 @@ var statuses = []struct {
 	{errMethod, http.StatusMethodNotAllowed},
 	{errNeedsIfMatch, http.StatusPreconditionRequired},
 	{auth.ErrThrottled, http.StatusTooManyRequests},
+	{shares.ErrGone, http.StatusGone},
+	{shares.ErrNotFound, http.StatusNotFound},
+	{shares.ErrInvalid, http.StatusBadRequest},
+	{channels.ErrUnknownChannel, http.StatusNotFound},
+	{channels.ErrNoPicture, http.StatusUnprocessableEntity},
+	{channels.ErrTooLarge, http.StatusUnprocessableEntity},
+	{renditions.ErrTooLarge, http.StatusUnprocessableEntity},
 	{collections.ErrNotFound, http.StatusNotFound},
 	{collections.ErrInvalid, http.StatusBadRequest},
 	{collections.ErrForbidden, http.StatusForbidden},

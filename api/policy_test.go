@@ -155,6 +155,7 @@ func TestPolicyMatrix(t *testing.T) {
 		{route: "GET /api/v1/assets/:id/thumbnail", allowed: "admin head coordinator editor staff viewer", ok: 200, sample: fixed("GET", asset+"/thumbnail", nil)},
 		{route: "GET /api/v1/assets/:id/preview", allowed: "admin head coordinator editor staff viewer", ok: 200, sample: fixed("GET", asset+"/preview", nil)},
 		{route: "GET /api/v1/assets/:id/original", allowed: "admin head coordinator editor staff viewer", ok: 200, sample: fixed("GET", asset+"/original", nil)},
+		{route: "GET /api/v1/assets/:id/channels/:channel", allowed: "admin head coordinator editor staff viewer", ok: 200, sample: fixed("GET", asset+"/channels/web", nil)},
 		{route: "POST /api/v1/assets/zip", allowed: "admin head coordinator editor staff viewer", ok: 200, sample: fixed("POST", "/api/v1/assets/zip", []byte(`{"ids":["`+s.asset+`"]}`))},
 
 		{route: "POST /api/v1/uploads", allowed: "admin head editor staff", ok: 202, sample: func(*testing.T, *caller) req {
@@ -188,6 +189,19 @@ func TestPolicyMatrix(t *testing.T) {
 			}},
 		{route: "GET /api/v1/collections/:id/history", allowed: "admin head coordinator editor staff viewer", ok: 200, sample: fixed("GET", col+"/history", nil)},
 		{route: "GET /api/v1/collections/:id/diff", allowed: "admin head coordinator editor staff viewer", ok: 200, sample: fixed("GET", col+"/diff?from=1&to=2", nil)},
+		// The seeded coverage is not approved: the roles that may export or
+		// share get the workflow's 422, the others the table's 403.
+		{route: "POST /api/v1/collections/:id/exports", allowed: "admin head coordinator editor staff", ok: 422, sample: fixed("POST", col+"/exports", []byte(`{"channel":"web"}`))},
+		{route: "GET /api/v1/collections/:id/shares", allowed: "admin head coordinator editor staff viewer", ok: 200, sample: fixed("GET", col+"/shares", nil)},
+		{route: "GET /api/v1/channels", allowed: "admin head coordinator editor staff viewer", ok: 200, sample: fixed("GET", "/api/v1/channels", nil)},
+		{route: "POST /api/v1/shares", allowed: "admin head coordinator editor staff", ok: 422, sample: func(*testing.T, *caller) req {
+			return req{method: "POST", path: "/api/v1/shares", body: []byte(`{"collection":"` + s.collection + `","channel":"web","expires_at":"` + time.Now().Add(time.Hour).Format(time.RFC3339) + `"}`)}
+		}},
+		{route: "DELETE /api/v1/shares/:id", allowed: "admin head coordinator editor staff", ok: 404, sample: fixed("DELETE", "/api/v1/shares/"+strings.Repeat("0", 64), nil)},
+		// Share links open without login; a token never given is a 404.
+		{route: "GET /api/v1/shared/:token/assets/:id/thumbnail", allowed: "public", ok: 404, sample: fixed("GET", "/api/v1/shared/"+strings.Repeat("A", 22)+"/assets/"+s.asset+"/thumbnail", nil)},
+		{route: "GET /api/v1/shared/:token/assets/:id", allowed: "public", ok: 404, sample: fixed("GET", "/api/v1/shared/"+strings.Repeat("A", 22)+"/assets/"+s.asset, nil)},
+		{route: "GET /api/v1/shared/:token/zip", allowed: "public", ok: 404, sample: fixed("GET", "/api/v1/shared/"+strings.Repeat("A", 22)+"/zip", nil)},
 		{route: "GET /api/v1/reports/sla", allowed: "admin head coordinator", ok: 200, sample: fixed("GET", "/api/v1/reports/sla", nil)},
 
 		{route: "GET /api/v1/users", allowed: "admin", ok: 200, sample: fixed("GET", "/api/v1/users", nil)},

@@ -37,6 +37,10 @@ const (
 	ActionAuditRead               = "audit.read"
 	ActionUserManage              = "user.manage"
 	ActionServerPaths             = "server.paths"
+	// ActionExport and ActionShare take an approved coverage's media out
+	// (SOP step 11); the collection's state is checked by the workflow.
+	ActionExport = "collection.export"
+	ActionShare  = "collection.share"
 
 	ActionOrder            = "collection.order"
 	ActionProposeStaff     = "collection.propose_staff"
@@ -91,6 +95,8 @@ var actions = [...]actionInfo{
 	{ActionReturn, "SOP step 10: return the narrative to be fixed"},
 	{ActionPublish, "SOP step 11: record a publication (website, YouTube, Instagram, ...)"},
 	{ActionArchive, "SOP step 12: file the coverage in the bank"},
+	{ActionExport, "SOP step 11: export an approved coverage's picks for a channel (ZIP of channel pictures)"},
+	{ActionShare, "SOP step 11: make and revoke share links of an approved coverage for partner media"},
 	{ActionCancel, "cancel a coverage"},
 	{ActionPostpone, "postpone a coverage"},
 	{ActionResume, "resume a postponed coverage"},
@@ -168,19 +174,23 @@ var defaultAllowed = map[string][]string{
 		ActionCancel, ActionPostpone, ActionResume,
 		ActionReportRead, ActionAuditRead,
 		ActionCollectionCreate, ActionCollectionEdit, ActionAssetEdit, ActionUpload,
+		ActionExport, ActionShare,
 	},
 	RoleCoordinator: {
 		ActionAssetDownloadUnreleased,
 		ActionProposeStaff, ActionApprove, ActionReturn,
 		ActionCollectionCreate, ActionCollectionEdit, ActionReportRead,
+		ActionExport, ActionShare,
 	},
 	RoleEditor: {
 		ActionAssetDownloadUnreleased,
 		ActionSubmitDraft, ActionSubmitReview, ActionAssetEdit, ActionCollectionEdit, ActionUpload,
+		ActionExport, ActionShare,
 	},
 	RoleStaff: {
 		ActionEquipmentReady, ActionStartCoverage, ActionMaterialGathered, ActionStartDrafting,
 		ActionSubmitDraft, ActionPublish, ActionArchive, ActionUpload, ActionAssetEdit, ActionCollectionEdit,
+		ActionExport, ActionShare,
 	},
 }
 

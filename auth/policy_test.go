@@ -46,6 +46,8 @@ var wantDefault = []struct {
 	{"collection.return", Y, Y, Y, N, N, N},
 	{"collection.publish", Y, N, N, N, Y, N},
 	{"collection.archive", Y, N, N, N, Y, N},
+	{"collection.export", Y, Y, Y, Y, Y, N},
+	{"collection.share", Y, Y, Y, Y, Y, N},
 	{"collection.cancel", Y, Y, N, N, N, N},
 	{"collection.postpone", Y, Y, N, N, N, N},
 	{"collection.resume", Y, Y, N, N, N, N},

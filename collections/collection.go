@@ -104,6 +104,7 @@ type Collection struct {
 	Narrative     Narrative     `json:"narrative"`
 	Reviews       []Review      `json:"reviews,omitempty"`
 	Publications  []Publication `json:"publications,omitempty"`
+	Exports       []Export      `json:"exports,omitempty"`
 	Archive       *Archive      `json:"archive,omitempty"`
 	// ApprovalDelegatedTo is the editor who may approve on the head's behalf.
 	ApprovalDelegatedTo string    `json:"approval_delegated_to,omitempty"`

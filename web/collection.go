@@ -111,6 +111,7 @@ type collectionData struct {
 	WroteNarrative bool
 	Tasks          []string
 	Channels       []string
+	Publish        *publishPanel
 }
 
 // narrativeOpen says whether the narrative may be edited in state st.
@@ -202,6 +203,9 @@ func (s *site) collectionPage(c *gin.Context, v *view) error {
 				d.Users = append(d.Users, u)
 			}
 		}
+	}
+	if d.Publish, err = s.publishPanel(ctx, col, v); err != nil {
+		return err
 	}
 	v.Title, v.Nav, v.Data = col.Title, "collections", d
 	s.render(c, http.StatusOK, "collection", v)

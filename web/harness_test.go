@@ -16,6 +16,7 @@ import (
 	"mediabank/assets"
 	"mediabank/assets/diskstore"
 	"mediabank/auth"
+	"mediabank/channels"
 	"mediabank/collections"
 	"mediabank/ingest"
 	"mediabank/internal/apptest"
@@ -57,7 +58,7 @@ func newHarness(t testing.TB) *harness {
 	st := apptest.New(t, store, nil)
 	log := slog.New(slog.DiscardHandler)
 	if err := Register(st.Server.Engine(), Deps{Auth: st.Server, Policy: st.Policy, Index: st.Index, Store: store,
-		Collections: st.Collections, Jobs: st.Jobs, Users: st.Users, Zone: st.Zone, Logger: log}); err != nil {
+		Collections: st.Collections, Jobs: st.Jobs, Users: st.Users, Shares: st.Shares, Channels: channels.DefaultPresets(), Zone: st.Zone, Logger: log}); err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(st.Server)

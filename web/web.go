@@ -26,9 +26,11 @@ import (
 
 	"mediabank/assets"
 	"mediabank/auth"
+	"mediabank/channels"
 	"mediabank/collections"
 	"mediabank/ingest"
 	"mediabank/search"
+	"mediabank/shares"
 )
 
 //go:embed templates/*.html static/* messages/*.json
@@ -55,6 +57,10 @@ type Deps struct {
 	Collections *collections.Service
 	Jobs        *ingest.Jobs
 	Users       *auth.Users
+	// Shares opens share links (/bagikan/<token>); nil serves none.
+	Shares *shares.Service
+	// Channels are the presets the Publikasi panel offers.
+	Channels channels.Presets
 	// Zone is the office's zone for dates on the pages (WIB by default).
 	Zone   *time.Location
 	Logger *slog.Logger
@@ -73,7 +79,7 @@ type site struct {
 }
 
 // Page names: each is templates/<name>.html over templates/layout.html.
-var pageNames = []string{"login", "dashboard", "search", "asset", "collection", "collections", "report", "users", "error"}
+var pageNames = []string{"login", "dashboard", "search", "asset", "collection", "collections", "report", "users", "error", "share"}
 
 // Register adds the pages to e: "/" sends to the dashboard or the login
 // page, /static/ serves the embedded CSS and JavaScript.
@@ -150,6 +156,9 @@ func (s *site) routes(e *gin.Engine) {
 	e.GET("/", s.root)
 	e.GET("/static/*file", s.serveStatic)
 	e.GET("/masuk", s.loginPage)
+	if s.Shares != nil {
+		e.GET("/bagikan/:token", s.sharePage)
+	}
 	for _, r := range []struct {
 		path string
 		h    func(*gin.Context, *view) error

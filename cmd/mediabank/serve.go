@@ -18,8 +18,10 @@ import (
 	"mediabank/assets"
 	"mediabank/audit"
 	"mediabank/auth"
+	"mediabank/channels"
 	"mediabank/collections"
 	"mediabank/ingest"
+	"mediabank/shares"
 	"mediabank/watch"
 	"mediabank/web"
 )
@@ -69,11 +71,19 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 	}
 	defer closeMemo()
 	jobs := ingest.NewJobs(in, 200)
+	presets, err := loadChannels()
+	if err != nil {
+		return err
+	}
+	maker := cfg.renderer()
+	shared := shares.New(app.store, nil)
 	srv := api.New(api.Deps{
 		Store:          app.store,
 		Index:          app.index,
 		Jobs:           jobs,
-		Render:         cfg.renderer(),
+		Render:         maker,
+		Channels:       &channels.Renderer{Store: app.store, Maker: maker, Presets: presets},
+		Shares:         shared,
 		Users:          app.users,
 		Sessions:       auth.NewSessions(auth.SessionOptions{}),
 		Throttle:       auth.NewThrottle(auth.ThrottleOptions{}),
@@ -88,7 +98,7 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 		Logger:         log,
 	})
 	if err := web.Register(srv.Engine(), web.Deps{Auth: srv, Policy: app.policy, Index: app.index, Store: app.store,
-		Collections: app.collections, Jobs: jobs, Users: app.users, Zone: cfg.Zone, Logger: log}); err != nil {
+		Collections: app.collections, Jobs: jobs, Users: app.users, Shares: shared, Channels: presets, Zone: cfg.Zone, Logger: log}); err != nil {
 		return err
 	}
 
@@ -298,6 +308,25 @@ func (a *app) ingester(cfg *config, renditions bool) (in *ingest.Ingester, done 
 		Workers: cfg.Workers, MaxBuffered: cfg.MaxBuffered, Host: host, Renditions: renditions, Memo: memo, Logger: a.log,
 	})
 	return in, func() { memo.Close() }, nil
+}
+
+// loadChannels is the channel presets, with MEDIABANK_CHANNELS's
+// overrides when it names a file.
+func loadChannels() (channels.Presets, error) {
+	p := os.Getenv("MEDIABANK_CHANNELS")
+	if p == "" {
+		return channels.DefaultPresets(), nil
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return channels.Presets{}, fmt.Errorf("MEDIABANK_CHANNELS: %w", err)
+	}
+	defer f.Close()
+	presets, err := channels.LoadPresets(f)
+	if err != nil {
+		return channels.Presets{}, fmt.Errorf("MEDIABANK_CHANNELS %s: %w", p, err)
+	}
+	return presets, nil
 }
 
 func (c *config) loadPolicy() (auth.Policy, error) {

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,11 +17,13 @@ import (
 	"mediabank/assets"
 	"mediabank/audit"
 	"mediabank/auth"
+	"mediabank/channels"
 	"mediabank/collections"
 	"mediabank/ingest"
 	"mediabank/metadata"
 	"mediabank/renditions"
 	"mediabank/search"
+	"mediabank/shares"
 )
 
 // Stack is the wired server and the parts tests reach into.
@@ -37,6 +40,29 @@ type Stack struct {
 	// Decodes is the memory budget the ingest and the server share for
 	// decoding pictures, as in serve.
 	Decodes *renditions.Budget
+	Shares  *shares.Service
+	// Clock is the share links' clock: tests move it to see links expire.
+	Clock *Clock
+}
+
+// Clock is a settable time; the zero Clock is the wall clock.
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now is the wall clock moved by what Advance added.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
 }
 
 // New wires the stack over store, with its index and uploads in a
@@ -67,10 +93,13 @@ func New(tb testing.TB, store assets.Store, log *slog.Logger) *Stack {
 	users := auth.NewUsers(store, log, auth.UsersOptions{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}})
 	// Jobs run under the server's life, which ends with the test.
 	bg, stop := context.WithCancel(context.Background())
+	clock := &Clock{}
+	shared := shares.New(store, clock.Now)
 	srv := api.New(api.Deps{
 		Store: store, Index: index, Jobs: jobs, Render: render, Users: users,
 		Sessions: auth.NewSessions(auth.SessionOptions{}), Throttle: auth.NewThrottle(auth.ThrottleOptions{}),
 		Policy: policy, Collections: cols, Audit: audit.New(store, nil),
+		Channels: &channels.Renderer{Store: store, Maker: render, Presets: channels.DefaultPresets()}, Shares: shared,
 		UploadDir: filepath.Join(dir, "uploads"), Background: bg, Zone: zone, Logger: log,
 		// Tests speak for clients at other addresses through X-Forwarded-For.
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
@@ -81,7 +110,7 @@ func New(tb testing.TB, store assets.Store, log *slog.Logger) *Stack {
 		index.Close()
 	})
 	return &Stack{Store: store, Index: index, Ingester: in, Jobs: jobs, Users: users, Policy: policy,
-		Collections: cols, Server: srv, Zone: zone, Decodes: decodes}
+		Collections: cols, Server: srv, Zone: zone, Decodes: decodes, Shares: shared, Clock: clock}
 }
 
 // tool finds an external program, or "" (the parts then say what is

@@ -58,6 +58,34 @@
     return { ok: res.ok, status: res.status, data, etag: res.headers.get("ETag") || "" };
   }
 
+  // downloadZip posts body to url and saves the ZIP it streams back. A
+  // plain form cannot send the CSRF header, so fetch it and hand the
+  // browser the blob to save. It reports whether it did.
+  async function downloadZip(url, body) {
+    try {
+      const res = await fetch(url, { method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Accept": "application/zip", "X-CSRF-Token": csrf },
+        body: JSON.stringify(body) });
+      if (!res.ok) {
+        let data = {};
+        try { data = await res.json(); } catch (e) { data = {}; }
+        toast(problem({ status: res.status, data }), true);
+        return false;
+      }
+      const blob = await res.blob();
+      const m = /filename="?([^";]+)"?/.exec(res.headers.get("Content-Disposition") || "");
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = m ? m[1] : "mediabank.zip";
+      document.body.append(a); a.click(); a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+      return true;
+    } catch (e) {
+      toast(msg("error.network"), true);
+      return false;
+    }
+  }
+
   // problem is what to tell the user about a failed call.
   function problem(r) {
     const generic = M["error." + r.status];
@@ -245,29 +273,8 @@
       if (ids.length === 0) return;
       dl.disabled = true;
       toast(msg("search.zipping", nf0.format(ids.length)));
-      try {
-        const res = await fetch("/api/v1/assets/zip", { method: "POST", credentials: "same-origin",
-          headers: { "Content-Type": "application/json", "Accept": "application/zip", "X-CSRF-Token": csrf },
-          body: JSON.stringify({ ids }) });
-        if (!res.ok) {
-          let data = {};
-          try { data = await res.json(); } catch (e) { data = {}; }
-          toast(problem({ status: res.status, data }), true);
-          return;
-        }
-        const blob = await res.blob();
-        const m = /filename="?([^";]+)"?/.exec(res.headers.get("Content-Disposition") || "");
-        const a = document.createElement("a");
-        a.href = URL.createObjectURL(blob);
-        a.download = m ? m[1] : "mediabank.zip";
-        document.body.append(a); a.click(); a.remove();
-        setTimeout(() => URL.revokeObjectURL(a.href), 60000);
-        toast(msg("search.zipped", nf0.format(ids.length)));
-      } catch (e) {
-        toast(msg("error.network"), true);
-      } finally {
-        dl.disabled = selected().length === 0;
-      }
+      if (await downloadZip("/api/v1/assets/zip", { ids })) toast(msg("search.zipped", nf0.format(ids.length)));
+      dl.disabled = selected().length === 0;
     });
     update();
   }
@@ -335,6 +342,33 @@
       btn.disabled = false;
       if (r.ok) { location.reload(); return; }
       showError(f, r.status === 412 ? msg("error.412") : problem(r));
+    }));
+    // Publikasi: the ZIP for a channel, and share links.
+    const exp = $("form[data-export]", col);
+    exp && exp.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const btn = $("button[type=submit]", exp);
+      btn.disabled = true;
+      toast(msg("pub.exporting"));
+      if (await downloadZip(base + "/exports", { channel: exp.elements.channel.value })) toast(msg("pub.exported"));
+      btn.disabled = false;
+    });
+    const share = $("form[data-share]", col);
+    share && share.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      // The end of the chosen day, in the office's zone (WIB).
+      const until = share.elements.until.value + "T23:59:59+07:00";
+      const r = await api("POST", "/api/v1/shares", { collection: id, channel: share.elements.channel.value, expires_at: until });
+      if (!r.ok) { showError(share, problem(r)); return; }
+      const made = $("[data-share-made]", col);
+      $("#share-url", made).value = location.origin + r.data.url;
+      made.hidden = false;
+      $("#share-url", made).select();
+    });
+    $$("[data-revoke]", col).forEach((b) => b.addEventListener("click", async () => {
+      const r = await api("DELETE", "/api/v1/shares/" + b.dataset.revoke);
+      if (r.ok) { location.reload(); return; }
+      showError(b, problem(r));
     }));
     $$("[data-check]", col).forEach((b) => b.addEventListener("change", async () => {
       if (!(await patch({ checklist: [{ item: b.dataset.check, done: b.checked }] }))) b.checked = !b.checked;
