@@ -18,6 +18,7 @@ import (
 	"mediabank/audit"
 	"mediabank/auth"
 	"mediabank/collections"
+	"mediabank/filing"
 	"mediabank/ingest"
 	"mediabank/search"
 )
@@ -196,8 +197,8 @@ func (s *Server) recover(c *gin.Context) {
 	c.Next()
 }
 
-func (s *Server) filer() *Filer {
-	return &Filer{Store: s.Store, Index: s.Index, Collections: s.Collections, Log: s.log}
+func (s *Server) filer() *filing.Filer {
+	return &filing.Filer{Store: s.Store, Index: s.Index, Collections: s.Collections, Log: s.log}
 }
 
 // healthz answers while the process runs.

@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"mediabank/api"
 	"mediabank/assets/diskstore"
 	"mediabank/audit"
 	"mediabank/auth"
+	"mediabank/filing"
 	"mediabank/internal/testfiles"
 )
 
@@ -271,7 +271,7 @@ func TestCollectionListWithoutHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.srv.Index.PutCollections(t.Context(), api.CollectionDoc(col)); err != nil {
+	if err := h.srv.Index.PutCollections(t.Context(), filing.Doc(col)); err != nil {
 		t.Fatal(err)
 	}
 	h.addUser(t, "vina", "viewer")
@@ -411,7 +411,7 @@ func TestDownloadUnreleased(t *testing.T) {
 	h := newHarness(t, diskStore(t))
 	s := seed(t, h) // in a coverage assigned to "staff", not yet approved
 	// The asset's record notes its coverage, as filing by the API does.
-	filer := &api.Filer{Store: h.store, Index: h.srv.Index, Collections: h.cols, Log: slog.New(slog.DiscardHandler)}
+	filer := &filing.Filer{Store: h.store, Index: h.srv.Index, Collections: h.cols, Log: slog.New(slog.DiscardHandler)}
 	if err := filer.Note(t.Context(), s.collection, []string{s.asset}, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -16,15 +16,15 @@ func allowed(pol Policy, c *Collection, who Actor, pa string) error {
 		if c.ApprovalDelegatedTo != "" && c.ApprovalDelegatedTo == who.User {
 			return nil
 		}
-		return fmt.Errorf("%w: %s may %s only when the collection delegates approval to them", ErrForbidden, who.User, pa)
+		return deny(RefusedDelegation, "%s may %s only when the collection delegates approval to them", who.User, pa)
 	}
-	return fmt.Errorf("%w: role %q may not %s", ErrForbidden, who.Role, pa)
+	return deny(RefusedPolicy, "role %q may not %s", who.Role, pa)
 }
 
 // mayDelegate: only who may approve outright may hand approval to someone.
 func mayDelegate(pol Policy, who Actor) error {
 	if pol.Decide(who.Role, PolicyAction(ActApprove)) != Allow {
-		return fmt.Errorf("%w: role %q may not delegate approval", ErrForbidden, who.Role)
+		return deny(RefusedPolicy, "role %q may not delegate approval", who.Role)
 	}
 	return nil
 }
@@ -36,7 +36,50 @@ func staffOnly(c *Collection, who Actor, staffStep bool, what string) error {
 	if who.Role == RoleAdmin || c.isAssigned(who.User) || (who.Role != RoleStaff && !staffStep) {
 		return nil
 	}
-	return fmt.Errorf("%w: only the staff assigned to %s may %s", ErrForbidden, c.ID, what)
+	return deny(RefusedNotAssigned, "only the staff assigned to %s may %s", c.ID, what)
+}
+
+// mayAct says whether who may take action on c as it stands, whatever the
+// action's arguments: the policy, the staff's own steps, the state, and
+// nobody approving a narrative they wrote. Act and the offers both ask it.
+func (c *Collection) mayAct(action string, who Actor, pol Policy) error {
+	if err := allowed(pol, c, who, PolicyAction(action)); err != nil {
+		return err
+	}
+	if err := staffOnly(c, who, slices.Contains(staffActions, action), action); err != nil {
+		return err
+	}
+	if _, err := next(c.State, action); err != nil {
+		return err
+	}
+	if action == ActApprove && c.Narrative.wroteNarrative(who.User) {
+		return deny(RefusedOwnNarrative, "%s wrote a revision of the narrative and cannot approve it", who.User)
+	}
+	return nil
+}
+
+// mayEdit says whether who may patch c: its content, or with checklist its
+// equipment checklist (part of the staff's step 4).
+func (c *Collection) mayEdit(who Actor, pol Policy, checklist bool) error {
+	if c.State == Archived || c.State == Cancelled {
+		return &StateError{Action: "edit", Reason: "collection is " + string(c.State)}
+	}
+	pa := "collection.edit"
+	if checklist {
+		pa = PolicyAction(ActEquipmentReady)
+	}
+	if err := allowed(pol, c, who, pa); err != nil {
+		return err
+	}
+	return staffOnly(c, who, checklist, "edit it")
+}
+
+// mayEditNarrative says whether who may write a new revision of c's narrative.
+func (c *Collection) mayEditNarrative(who Actor, pol Policy) error {
+	if err := c.narrativeEditable(); err != nil {
+		return err
+	}
+	return c.mayEdit(who, pol, false)
 }
 
 // act applies a to c for who at now. It checks everything before it
@@ -45,10 +88,7 @@ func (c *Collection) act(a Action, who Actor, pol Policy, now time.Time) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	if err := allowed(pol, c, who, PolicyAction(a.Action)); err != nil {
-		return err
-	}
-	if err := staffOnly(c, who, slices.Contains(staffActions, a.Action), a.Action); err != nil {
+	if err := c.mayAct(a.Action, who, pol); err != nil {
 		return err
 	}
 	if a.Delegate != "" {
@@ -56,10 +96,7 @@ func (c *Collection) act(a Action, who Actor, pol Policy, now time.Time) error {
 			return err
 		}
 	}
-	to, err := next(c.State, a.Action)
-	if err != nil {
-		return err
-	}
+	to, _ := next(c.State, a.Action) // mayAct checked it
 	refuse := func(reason string) error { return &StateError{Action: a.Action, Reason: reason} }
 
 	// Checks that depend on the record.
@@ -90,9 +127,6 @@ func (c *Collection) act(a Action, who Actor, pol Policy, now time.Time) error {
 	case ActApprove:
 		if strings.TrimSpace(c.Narrative.Text) == "" {
 			return refuse("the narrative is empty")
-		}
-		if c.Narrative.wroteNarrative(who.User) {
-			return fmt.Errorf("%w: %s wrote a revision of the narrative and cannot approve it", ErrForbidden, who.User)
 		}
 	case ActPublish:
 		pub = Publication{Channel: a.Channel, URL: a.URL, At: now, By: who.User, Assets: a.Assets}
@@ -159,6 +193,28 @@ func members(staff []Assignee, who Actor, now time.Time) []StaffMember {
 // approval must cover the text that is published. Return it to edit.
 var narrativeLocked = []State{InReview, Approved, Published}
 
+// narrativeEditable says whether the narrative takes a new revision now.
+func (c *Collection) narrativeEditable() error {
+	const what = "edit the narrative"
+	if c.State == Archived || c.State == Cancelled {
+		return &StateError{Action: what, Reason: "collection is " + string(c.State)}
+	}
+	if slices.Contains(narrativeLocked, c.State) {
+		return &StateError{Action: what, Reason: "collection is in " + string(c.State)}
+	}
+	// Postponing does not unlock it: resume would bring back the approval
+	// (or the review) over text nobody reviewed. Refused rather than
+	// voiding the approval, so an approval is never taken back silently;
+	// the head returns the narrative to change it.
+	if c.State == Postponed && slices.Contains(narrativeLocked, c.PostponedFrom) {
+		return &StateError{Action: what, Reason: "collection is postponed from " + string(c.PostponedFrom)}
+	}
+	if len(c.Narrative.Revisions) >= MaxRevisions {
+		return &StateError{Action: what, Reason: fmt.Sprintf("it has %d revisions, the most kept", MaxRevisions)}
+	}
+	return nil
+}
+
 // patch applies p to c for who at now; on error c is as it was.
 func (c *Collection) patch(p Patch, who Actor, pol Policy, now time.Time) error {
 	if err := p.Validate(); err != nil {
@@ -167,18 +223,10 @@ func (c *Collection) patch(p Patch, who Actor, pol Policy, now time.Time) error 
 	if c.State == Archived || c.State == Cancelled {
 		return &StateError{Action: "edit", Reason: "collection is " + string(c.State)}
 	}
-	if p.Narrative != nil && slices.Contains(narrativeLocked, c.State) {
-		return &StateError{Action: "edit the narrative", Reason: "collection is in " + string(c.State)}
-	}
-	// Postponing does not unlock it: resume would bring back the approval
-	// (or the review) over text nobody reviewed. Refused rather than
-	// voiding the approval, so an approval is never taken back silently;
-	// the head returns the narrative to change it.
-	if p.Narrative != nil && c.State == Postponed && slices.Contains(narrativeLocked, c.PostponedFrom) {
-		return &StateError{Action: "edit the narrative", Reason: "collection is postponed from " + string(c.PostponedFrom)}
-	}
-	if p.Narrative != nil && len(c.Narrative.Revisions) >= MaxRevisions {
-		return &StateError{Action: "edit the narrative", Reason: fmt.Sprintf("it has %d revisions, the most kept", MaxRevisions)}
+	if p.Narrative != nil {
+		if err := c.narrativeEditable(); err != nil {
+			return err
+		}
 	}
 	if p.editsContent() {
 		if err := allowed(pol, c, who, "collection.edit"); err != nil {
@@ -342,5 +390,5 @@ func MayDownload(pol Policy, who Actor, cols []*Collection) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: the original belongs to coverage %s, which is %s: not yet released to role %q", ErrForbidden, cols[0].ID, cols[0].State, who.Role)
+	return deny(RefusedUnreleased, "the original belongs to coverage %s, which is %s: not yet released to role %q", cols[0].ID, cols[0].State, who.Role)
 }

@@ -14,67 +14,6 @@ import (
 	"mediabank/search"
 )
 
-// forward are the workflow actions that move a collection on from each
-// state, in the order the page offers them. The collections package keeps
-// its transition table to itself; this mirrors it only to decide which
-// buttons to show. The server decides: a button shown wrongly gets a
-// refusal, never a wrong transition.
-var forward = map[collections.State][]string{
-	collections.Created:          {collections.ActOrder},
-	collections.Ordered:          {collections.ActProposeStaff},
-	collections.StaffProposed:    {collections.ActAssign},
-	collections.Assigned:         {collections.ActEquipmentReady},
-	collections.EquipmentReady:   {collections.ActStartCoverage},
-	collections.InCoverage:       {collections.ActMaterialGathered},
-	collections.MaterialGathered: {collections.ActStartDrafting},
-	collections.Drafting:         {collections.ActSubmitDraft},
-	collections.Editing:          {collections.ActSubmitReview},
-	collections.InReview:         {collections.ActApprove, collections.ActReturn},
-	collections.Approved:         {collections.ActPublish},
-	collections.Published:        {collections.ActPublish, collections.ActArchive},
-	collections.Postponed:        {collections.ActResume},
-}
-
-// staffSteps may be taken only by the staff assigned to the collection (or
-// an admin), whatever the role table says.
-var staffSteps = []string{collections.ActEquipmentReady, collections.ActStartCoverage, collections.ActMaterialGathered,
-	collections.ActPublish, collections.ActArchive}
-
-// offered lists the actions col's page offers u: those the state allows,
-// the policy grants and the record's own rules (assigned staff, delegated
-// approval, no approving one's own narrative) do not refuse.
-func offered(pol auth.Policy, col *collections.Collection, u *auth.User) []string {
-	var acts []string
-	acts = append(acts, forward[col.State]...)
-	if col.State != collections.Archived && col.State != collections.Cancelled {
-		if col.State != collections.Published && col.State != collections.Postponed {
-			acts = append(acts, collections.ActPostpone)
-		}
-		acts = append(acts, collections.ActCancel)
-	}
-	assigned := slices.ContainsFunc(col.AssignedStaff, func(m collections.StaffMember) bool { return m.User == u.Name })
-	var out []string
-	for _, a := range acts {
-		switch pol.Decide(u.Role, collections.PolicyAction(a)) {
-		case auth.Allow:
-		case auth.AllowIfDelegated:
-			if col.ApprovalDelegatedTo != u.Name {
-				continue
-			}
-		default:
-			continue
-		}
-		if u.Role != auth.RoleAdmin && !assigned && (slices.Contains(staffSteps, a) || u.Role == auth.RoleStaff) {
-			continue
-		}
-		if a == collections.ActApprove && slices.ContainsFunc(col.Narrative.Revisions, func(r collections.Revision) bool { return r.By == u.Name }) {
-			continue
-		}
-		out = append(out, a)
-	}
-	return out
-}
-
 type historyRow struct {
 	collections.Step
 	Standard time.Duration
@@ -105,18 +44,12 @@ type collectionData struct {
 	// Revisions of the narrative, newest first.
 	Revisions []collections.Revision
 	Users     []auth.User
-	// What the page lets this user change.
+	// What the page lets this user change, as the workflow answers.
 	CanEdit, CanNarrative, CanChecklist, CanUpload bool
 	// WroteNarrative explains why approve is missing for its author.
 	WroteNarrative bool
 	Tasks          []string
 	Channels       []string
-}
-
-// narrativeOpen says whether the narrative may be edited in state st.
-func narrativeOpen(st collections.State) bool {
-	return !slices.Contains([]collections.State{collections.InReview, collections.Approved, collections.Published,
-		collections.Archived, collections.Cancelled}, st)
 }
 
 func (s *site) collectionPage(c *gin.Context, v *view) error {
@@ -127,9 +60,14 @@ func (s *site) collectionPage(c *gin.Context, v *view) error {
 	}
 	now := s.Now()
 	std := s.Collections.Standards()
-	d := collectionData{C: col, ETag: etag, Actions: offered(s.Policy, col, v.User),
-		Tasks:    []string{collections.TaskPhoto, collections.TaskVideo, collections.TaskReporting, collections.TaskWriting},
-		Channels: []string{collections.ChannelWebsite, collections.ChannelYouTube, collections.ChannelInstagram, collections.ChannelFacebook, collections.ChannelX}}
+	// The workflow says what this user may do next; the page only lays
+	// it out.
+	opts := s.Collections.Options(col, actor(v.User))
+	d := collectionData{C: col, ETag: etag, Actions: opts.Allowed(), Tasks: opts.Tasks, Channels: opts.Channels,
+		CanEdit: opts.May.Edit.Allowed, CanNarrative: opts.May.EditNarrative.Allowed, CanChecklist: opts.May.Checklist.Allowed,
+		// Uploading also takes the role's right to upload at all.
+		CanUpload:      opts.May.AddMaterial.Allowed && v.May(auth.ActionUpload),
+		WroteNarrative: opts.RefusedFor(collections.ActApprove, collections.RefusedOwnNarrative)}
 	for _, a := range d.Actions {
 		if a == collections.ActCancel || a == collections.ActPostpone {
 			d.Minor = append(d.Minor, a)
@@ -157,14 +95,6 @@ func (s *site) collectionPage(c *gin.Context, v *view) error {
 		}
 		d.History = append(d.History, r)
 	}
-	open := col.State != collections.Archived && col.State != collections.Cancelled
-	assigned := slices.ContainsFunc(col.AssignedStaff, func(m collections.StaffMember) bool { return m.User == v.User.Name })
-	staffOK := v.User.Role != auth.RoleStaff || assigned
-	d.CanEdit = open && v.May(auth.ActionCollectionEdit) && staffOK
-	d.CanNarrative = d.CanEdit && narrativeOpen(col.State)
-	d.CanChecklist = open && v.May(auth.ActionEquipmentReady) && (v.User.Role == auth.RoleAdmin || assigned)
-	d.CanUpload = open && v.May(auth.ActionUpload)
-	d.WroteNarrative = col.State == collections.InReview && slices.ContainsFunc(col.Narrative.Revisions, func(r collections.Revision) bool { return r.By == v.User.Name })
 
 	hits := make([]search.Hit, len(col.Material))
 	for i, id := range col.Material {

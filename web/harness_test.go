@@ -49,6 +49,13 @@ var testUsers = []struct{ name, role, display string }{
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil)
+}
+
+// newHarnessWith is newHarness whose pages ask a collections service that
+// follows workflow instead of the default policy table (nil: the default).
+func newHarnessWith(t testing.TB, workflow collections.Policy) *harness {
+	t.Helper()
 	ctx := context.Background()
 	store, err := diskstore.Open(ctx, filepath.Join(t.TempDir(), "bank"))
 	if err != nil {
@@ -56,8 +63,14 @@ func newHarness(t testing.TB) *harness {
 	}
 	st := apptest.New(t, store, nil)
 	log := slog.New(slog.DiscardHandler)
+	cols := st.Collections
+	if workflow != nil {
+		if cols, err = collections.New(collections.Config{Store: store, Policy: workflow, Logger: log}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := Register(st.Server.Engine(), Deps{Auth: st.Server, Policy: st.Policy, Index: st.Index, Store: store,
-		Collections: st.Collections, Jobs: st.Jobs, Users: st.Users, Zone: st.Zone, Logger: log}); err != nil {
+		Collections: cols, Jobs: st.Jobs, Users: st.Users, Zone: st.Zone, Logger: log}); err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(st.Server)
@@ -77,7 +90,7 @@ func newHarness(t testing.TB) *harness {
 			}
 		}
 	}
-	return &harness{url: ts.URL, store: store, index: st.Index, in: st.Ingester, users: users, cols: st.Collections, jobs: st.Jobs}
+	return &harness{url: ts.URL, store: store, index: st.Index, in: st.Ingester, users: users, cols: cols, jobs: st.Jobs}
 }
 
 // ingest puts real camera files into the bank, renditions included.

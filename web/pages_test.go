@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"mediabank/auth"
+	"mediabank/collections"
 	"mediabank/ingest"
 	"mediabank/internal/testfiles"
 	"mediabank/search"
@@ -265,6 +267,48 @@ func TestSearchByCoverageStatusAndAgency(t *testing.T) {
 			}
 			for _, s := range tc.has {
 				contains(t, html, s)
+			}
+		})
+	}
+}
+
+// TestCollectionPageFollowsTheWorkflow: the page keeps no copy of a
+// workflow rule. Changing a rule in the collections service (here its
+// policy: the coordinator orders coverage instead of the head) moves the
+// buttons with it, though the role table the rest
+// of the pages read is unchanged.
+func TestCollectionPageFollowsTheWorkflow(t *testing.T) {
+	base := collections.WorkflowPolicy(auth.DefaultPolicy())
+	h := newHarnessWith(t, collections.PolicyFunc(func(role, action string) collections.Decision {
+		switch action {
+		case collections.PolicyAction(collections.ActOrder):
+			if role == auth.RoleCoordinator {
+				return collections.Allow
+			}
+			return collections.Deny
+		}
+		return base.Decide(role, action)
+	}))
+	created := h.login(t, "admin").create("Rapat koordinasi")
+	for _, tc := range []struct {
+		user       string
+		has, lacks []string
+	}{
+		{"kabid", nil, []string{`data-action="order"`}},
+		{"subkor", []string{`data-action="order"`}, nil},
+	} {
+		t.Run(tc.user, func(t *testing.T) {
+			status, html := h.login(t, tc.user).page("/liputan/" + created)
+			if status != http.StatusOK {
+				t.Fatalf("status %d", status)
+			}
+			for _, s := range tc.has {
+				contains(t, html, s)
+			}
+			for _, s := range tc.lacks {
+				if strings.Contains(html, s) {
+					t.Errorf("page offers %q", s)
+				}
 			}
 		})
 	}

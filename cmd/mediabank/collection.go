@@ -10,8 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"mediabank/api"
 	"mediabank/collections"
+	"mediabank/filing"
 )
 
 // cmdCollection runs the coverage workflow from scripts. Whoever holds the
@@ -70,7 +70,7 @@ func cmdCollection(ctx context.Context, cfg *config, args []string, stdin io.Rea
 		if err != nil {
 			return err
 		}
-		if err := a.index.PutCollections(ctx, api.CollectionDoc(c)); err != nil {
+		if err := a.index.PutCollections(ctx, filing.Doc(c)); err != nil {
 			return err
 		}
 		enc := json.NewEncoder(stdout)

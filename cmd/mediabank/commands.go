@@ -19,8 +19,8 @@ import (
 
 	"golang.org/x/term"
 
-	"mediabank/api"
 	"mediabank/assets"
+	"mediabank/filing"
 	"mediabank/ingest"
 	"mediabank/metadata"
 	"mediabank/search"
@@ -236,7 +236,7 @@ func cmdReindex(ctx context.Context, cfg *config, args []string, stdin io.Reader
 	}
 	docs := make([]search.Collection, 0, len(cols))
 	for _, c := range cols {
-		docs = append(docs, api.CollectionDoc(c))
+		docs = append(docs, filing.Doc(c))
 	}
 	if err := a.index.PutCollections(ctx, docs...); err != nil {
 		return err

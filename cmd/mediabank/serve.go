@@ -19,6 +19,7 @@ import (
 	"mediabank/audit"
 	"mediabank/auth"
 	"mediabank/collections"
+	"mediabank/filing"
 	"mediabank/ingest"
 	"mediabank/watch"
 	"mediabank/web"
@@ -268,7 +269,7 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	cols, err := collections.New(collections.Config{Store: store, Policy: api.WorkflowPolicy(policy), Logger: log})
+	cols, err := collections.New(collections.Config{Store: store, Policy: collections.WorkflowPolicy(policy), Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -281,8 +282,8 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 
 // ingester wires an Ingester over the app's bank, with the memo of files
 // seen before (DATA/memo.db); done closes the memo.
-func (a *app) filer() *api.Filer {
-	return &api.Filer{Store: a.store, Index: a.index, Collections: a.collections, Log: a.log}
+func (a *app) filer() *filing.Filer {
+	return &filing.Filer{Store: a.store, Index: a.index, Collections: a.collections, Log: a.log}
 }
 
 func (a *app) ingester(cfg *config, renditions bool) (in *ingest.Ingester, done func(), err error) {
