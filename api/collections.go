@@ -2,13 +2,13 @@ package api
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"mediabank/collections"
+	"mediabank/filing"
 )
 
 // actor is the user of the request as the workflow sees them.
@@ -84,26 +84,15 @@ func (s *Server) listCollections(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	ids, total, err := s.Index.SearchCollections(ctx, c.Query("q"), page, size)
+	out, total, err := filing.Find(c.Request.Context(), s.Index, s.Collections, c.Query("q"), page, size)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	out := make([]*collections.Collection, 0, len(ids))
-	for _, id := range ids {
-		col, _, err := s.Collections.Get(ctx, id)
-		if errors.Is(err, collections.ErrNotFound) {
-			continue // the index is a view; the bucket decides
-		}
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
+	for _, col := range out {
 		// A list is not the place for the narrative's history: one
 		// collection's page shows it.
 		col.Narrative.Revisions = nil
-		out = append(out, col)
 	}
 	c.JSON(http.StatusOK, gin.H{"collections": out, "total": total})
 }

@@ -126,3 +126,32 @@ func (f *Filer) OnAsset(ctx context.Context, col string) func(*assets.Asset) {
 		}
 	}
 }
+
+// Searcher finds collections in the index.
+type Searcher interface {
+	SearchCollections(ctx context.Context, q string, page, size int) ([]string, uint64, error)
+}
+
+// Find is what q means wherever collections are looked for (the API and
+// the coverage list page alike): the index matches the words and fields
+// of q (title, agency, place, state, staff, date), newest event first,
+// and the bucket decides what each collection holds. A collection the
+// index still names but the bucket no longer has is left out.
+func Find(ctx context.Context, idx Searcher, cols *collections.Service, q string, page, size int) ([]*collections.Collection, uint64, error) {
+	ids, total, err := idx.SearchCollections(ctx, q, page, size)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]*collections.Collection, 0, len(ids))
+	for _, id := range ids {
+		col, _, err := cols.Get(ctx, id)
+		if errors.Is(err, collections.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, col)
+	}
+	return out, total, nil
+}

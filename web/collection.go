@@ -11,6 +11,7 @@ import (
 	"mediabank/assets"
 	"mediabank/auth"
 	"mediabank/collections"
+	"mediabank/filing"
 	"mediabank/search"
 )
 
@@ -144,18 +145,14 @@ type collectionRow struct {
 }
 
 func (s *site) collectionsPage(c *gin.Context, v *view) error {
-	cols, err := s.Collections.List(c.Request.Context())
+	// q means what it means in the API: the index's words and fields.
+	cols, _, err := filing.Find(c.Request.Context(), s.Index, s.Collections, c.Query("q"), 1, search.MaxSize)
 	if err != nil {
 		return err
 	}
-	q := strings.ToLower(strings.TrimSpace(c.Query("q")))
 	now, std := s.Now(), s.Collections.Standards()
 	var rows []collectionRow
 	for _, col := range cols {
-		hay := strings.ToLower(col.ID + " " + col.Title + " " + col.Agency + " " + col.Place + " " + string(col.State))
-		if q != "" && !strings.Contains(hay, q) {
-			continue
-		}
 		st, _, _ := slaState(col, now, std)
 		rows = append(rows, collectionRow{col, st})
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -308,6 +309,40 @@ func TestCollectionPageFollowsTheWorkflow(t *testing.T) {
 			for _, s := range tc.lacks {
 				if strings.Contains(html, s) {
 					t.Errorf("page offers %q", s)
+				}
+			}
+		})
+	}
+}
+
+// TestCoverageListSearchesLikeTheAPI: q on the coverage list means what it
+// means in the API, words and fields of the index.
+func TestCoverageListSearchesLikeTheAPI(t *testing.T) {
+	h := newHarness(t)
+	admin := h.login(t, "admin")
+	meeting := admin.create("Rapat koordinasi")
+	park := admin.create("Peresmian taman")
+	h.toReview(t, park)
+	for _, tc := range []struct {
+		q          string
+		has, lacks []string
+	}{
+		{"", []string{meeting, park}, nil},
+		{"taman", []string{park}, []string{meeting}},
+		{"state:in_review", []string{park}, []string{meeting}},
+		{"state:created", []string{meeting}, []string{park}},
+	} {
+		t.Run(tc.q, func(t *testing.T) {
+			status, html := admin.page("/liputan?q=" + url.QueryEscape(tc.q))
+			if status != http.StatusOK {
+				t.Fatalf("status %d", status)
+			}
+			for _, id := range tc.has {
+				contains(t, html, `href="/liputan/`+id+`"`)
+			}
+			for _, id := range tc.lacks {
+				if strings.Contains(html, `href="/liputan/`+id+`"`) {
+					t.Errorf("lists %s", id)
 				}
 			}
 		})

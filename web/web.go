@@ -27,6 +27,7 @@ import (
 	"mediabank/assets"
 	"mediabank/auth"
 	"mediabank/collections"
+	"mediabank/filing"
 	"mediabank/ingest"
 	"mediabank/search"
 )
@@ -43,6 +44,7 @@ type Authenticator interface {
 // Searcher is the index as the pages use it.
 type Searcher interface {
 	Search(ctx context.Context, req search.Request) (*search.Result, error)
+	filing.Searcher
 }
 
 // Deps is what the pages are served from; the command wires it from the
