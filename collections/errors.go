@@ -1,19 +1,21 @@
 package collections
 
 import (
-	"errors"
 	"fmt"
+
+	"mediabank/internal/derrors"
 )
 
-// Errors the API maps to HTTP statuses. Every error the Service returns
-// wraps at most one of them (errors.Is), with the operation and the id.
+// The errors of collections, each of a kind of derrors (which the faces
+// map to HTTP statuses). Every error the Service returns wraps at most one
+// of them (errors.Is), with the operation and the id.
 var (
-	ErrNotFound             = errors.New("collection not found")                 // 404
-	ErrInvalid              = errors.New("invalid input")                        // 400
-	ErrForbidden            = errors.New("forbidden")                            // 403
-	ErrPrecondition         = errors.New("collection changed since it was read") // 412
-	ErrPreconditionRequired = errors.New("If-Match is required")                 // 428
-	ErrNotAllowed           = errors.New("action not allowed in this state")     // 422; see StateError
+	ErrNotFound             = derrors.New(derrors.NotFound, "collection not found")                     // 404
+	ErrInvalid              = derrors.New(derrors.Invalid, "invalid input")                             // 400
+	ErrForbidden            = derrors.New(derrors.Forbidden, "forbidden")                               // 403
+	ErrPrecondition         = derrors.New(derrors.Precondition, "collection changed since it was read") // 412
+	ErrPreconditionRequired = derrors.New(derrors.PreconditionRequired, "If-Match is required")         // 428
+	ErrNotAllowed           = derrors.New(derrors.NotAllowed, "action not allowed in this state")       // 422; see StateError
 )
 
 // StateError is an action the collection's state does not allow, with the
@@ -26,7 +28,7 @@ type StateError struct {
 
 func (e *StateError) Error() string { return "cannot " + e.Action + ": " + e.Reason }
 
-func (e *StateError) Is(target error) bool { return target == ErrNotAllowed }
+func (e *StateError) Unwrap() error { return ErrNotAllowed }
 
 // Why a user is refused an action or an edit, for pages that explain it in
 // their own words.

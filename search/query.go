@@ -1,7 +1,6 @@
 package search
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -12,11 +11,13 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"mediabank/internal/derrors"
 )
 
 // ErrQuery marks a query the editor typed wrong, so callers can answer
 // 400 with the message rather than 500.
-var ErrQuery = errors.New("bad query")
+var ErrQuery = derrors.New(derrors.Invalid, "bad query")
 
 // fieldKind says how a field:value clause becomes a Bleve query.
 type fieldKind int
