@@ -531,6 +531,9 @@ type assetData struct {
 	Pos         int
 	// PW and PH are the preview's size, upright, for the img box.
 	PW, PH int
+	// Original: this user may have the original (download, play); the
+	// coverages it is filed into decide, as they do for the API.
+	Original bool
 }
 
 // editFields are the fields the asset page lets people edit, in order.
@@ -570,6 +573,12 @@ func (s *site) assetPage(c *gin.Context, v *view) error {
 			ef.By, ef.At = e.By, e.At
 		}
 		d.Fields = append(d.Fields, ef)
+	}
+	switch err := s.Collections.MayDownload(ctx, actor(v.User), a.Collections); {
+	case err == nil:
+		d.Original = v.May(auth.ActionAssetDownload)
+	case !errors.Is(err, collections.ErrForbidden):
+		return fmt.Errorf("asset page %s: %w", id, err)
 	}
 	cols, err := s.Collections.List(ctx)
 	if err != nil {

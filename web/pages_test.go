@@ -348,3 +348,43 @@ func TestCoverageListSearchesLikeTheAPI(t *testing.T) {
 		})
 	}
 }
+
+// TestAssetPageOffersTheOriginalOnlyWhenReleased: the asset page asks the
+// workflow whether the user may have the original, as the API does, so
+// nobody is shown a download that answers 403.
+func TestAssetPageOffersTheOriginalOnlyWhenReleased(t *testing.T) {
+	h := newHarness(t)
+	h.ingest(t, copyFiles(t, "photos/jpg/Nikon_D70.jpg"))
+	asset := firstAsset(t, h, "")
+	admin := h.login(t, "admin")
+	col := admin.create("Rapat koordinasi")
+	admin.patch(col, map[string]any{"add_material": []string{asset}})
+	link := `href="/api/v1/assets/` + asset + `/original"`
+	for _, tc := range []struct {
+		user       string
+		has, lacks []string
+	}{
+		// The viewer's role may not download what a coverage has not released.
+		{"tamu", []string{`id="original-unreleased"`}, []string{link}},
+		{"admin", []string{link}, []string{`id="original-unreleased"`}},
+	} {
+		t.Run(tc.user, func(t *testing.T) {
+			c := h.login(t, tc.user)
+			status, html := c.page("/aset/" + asset)
+			if status != http.StatusOK {
+				t.Fatalf("status %d", status)
+			}
+			for _, s := range tc.has {
+				contains(t, html, s)
+			}
+			for _, s := range tc.lacks {
+				if strings.Contains(html, s) {
+					t.Errorf("page offers %q", s)
+				}
+			}
+			if got, _ := c.do("GET", "/api/v1/assets/"+asset+"/original", nil, nil, nil); (got == http.StatusOK) != strings.Contains(html, link) {
+				t.Errorf("the original answers %d, the page offers it: %v", got, strings.Contains(html, link))
+			}
+		})
+	}
+}
