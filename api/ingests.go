@@ -96,47 +96,10 @@ func (s *Server) upload(c *gin.Context) {
 		}
 	}()
 
-	var collection string
-	files := 0
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			s.fail(c, badRequest("reading the form: %v", err))
-			return
-		}
-		switch part.FormName() {
-		case "collection":
-			v, err := io.ReadAll(io.LimitReader(part, 200))
-			if err != nil {
-				s.fail(c, badRequest("collection: %v", err))
-				return
-			}
-			collection = strings.TrimSpace(string(v))
-			// Sent before the files, a wrong collection is refused before
-			// any bytes are spooled.
-			if collection == "" {
-				continue
-			}
-			if err := s.checkCollection(c, collection); err != nil {
-				s.fail(c, err)
-				return
-			}
-		case "files", "file":
-			if files++; files > s.MaxParts {
-				s.fail(c, badRequest("at most %d files per request", s.MaxParts))
-				return
-			}
-			if err := saveUpload(part, spool, files); err != nil {
-				s.fail(c, err)
-				return
-			}
-		default:
-			s.fail(c, badRequest("unknown form field %q: send files and, optionally, collection", part.FormName()))
-			return
-		}
+	collection, files, err := s.spoolParts(c, mr, spool)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
 	if files == 0 {
 		s.fail(c, badRequest("no files: send them in the form field \"files\""))
@@ -216,4 +179,43 @@ func cleanName(name string) string {
 		name = strings.ToValidUTF8(name[:200-len(ext)], "") + ext
 	}
 	return name
+}
+
+// spoolParts reads the upload's form into spool: the collection, checked
+// before any bytes are taken, and the files, numbered as they come.
+func (s *Server) spoolParts(c *gin.Context, mr *multipart.Reader, spool string) (collection string, files int, err error) {
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return collection, files, nil
+		}
+		if err != nil {
+			return "", 0, badRequest("reading the form: %v", err)
+		}
+		switch part.FormName() {
+		case "collection":
+			v, err := io.ReadAll(io.LimitReader(part, 200))
+			if err != nil {
+				return "", 0, badRequest("collection: %v", err)
+			}
+			collection = strings.TrimSpace(string(v))
+			// Sent before the files, a wrong collection is refused before
+			// any bytes are spooled.
+			if collection == "" {
+				continue
+			}
+			if err := s.checkCollection(c, collection); err != nil {
+				return "", 0, err
+			}
+		case "files", "file":
+			if files++; files > s.MaxParts {
+				return "", 0, badRequest("at most %d files per request", s.MaxParts)
+			}
+			if err := saveUpload(part, spool, files); err != nil {
+				return "", 0, err
+			}
+		default:
+			return "", 0, badRequest("unknown form field %q: send files and, optionally, collection", part.FormName())
+		}
+	}
 }

@@ -97,14 +97,24 @@ func (c *Collection) act(a Action, who Actor, pol Policy, now time.Time) error {
 		}
 	}
 	to, _ := next(c.State, a.Action) // mayAct checked it
-	refuse := func(reason string) error { return &StateError{Action: a.Action, Reason: reason} }
+	pub, err := c.checkAction(a, who, now)
+	if err != nil {
+		return err
+	}
+	c.apply(a, to, pub, who, now)
+	return nil
+}
 
-	// Checks that depend on the record.
+// checkAction makes the checks of a that depend on the record (someone
+// proposed, the checklist done, a narrative written, a publication new),
+// and returns the publication a publish adds.
+func (c *Collection) checkAction(a Action, who Actor, now time.Time) (Publication, error) {
+	refuse := func(reason string) error { return &StateError{Action: a.Action, Reason: reason} }
 	var pub Publication
 	switch a.Action {
 	case ActAssign:
 		if len(a.Staff) == 0 && len(c.ProposedStaff) == 0 {
-			return refuse("nobody is proposed")
+			return Publication{}, refuse("nobody is proposed")
 		}
 	case ActEquipmentReady:
 		var missing []string
@@ -114,19 +124,19 @@ func (c *Collection) act(a Action, who Actor, pol Policy, now time.Time) error {
 			}
 		}
 		if len(missing) > 0 {
-			return refuse("checklist not done: " + strings.Join(missing, ", "))
+			return Publication{}, refuse("checklist not done: " + strings.Join(missing, ", "))
 		}
 	case ActSubmitDraft, ActSubmitReview:
 		if strings.TrimSpace(c.Narrative.Text) == "" {
-			return refuse("the narrative is empty")
+			return Publication{}, refuse("the narrative is empty")
 		}
 	case ActResume:
 		if workflow[c.PostponedFrom].next == nil {
-			return refuse("the state before postponing is unknown")
+			return Publication{}, refuse("the state before postponing is unknown")
 		}
 	case ActApprove:
 		if strings.TrimSpace(c.Narrative.Text) == "" {
-			return refuse("the narrative is empty")
+			return Publication{}, refuse("the narrative is empty")
 		}
 	case ActPublish:
 		pub = Publication{Channel: a.Channel, URL: a.URL, At: now, By: who.User, Assets: a.Assets}
@@ -135,16 +145,20 @@ func (c *Collection) act(a Action, who Actor, pol Policy, now time.Time) error {
 		}
 		for _, id := range pub.Assets {
 			if !slices.Contains(c.Material, id) {
-				return fmt.Errorf("%w: asset %s is not in the material of %s", ErrInvalid, id, c.ID)
+				return Publication{}, fmt.Errorf("%w: asset %s is not in the material of %s", ErrInvalid, id, c.ID)
 			}
 		}
 		for _, p := range c.Publications {
 			if p.Channel == a.Channel && p.URL == a.URL {
-				return refuse("already published on " + a.Channel + " at " + a.URL)
+				return Publication{}, refuse("already published on " + a.Channel + " at " + a.URL)
 			}
 		}
 	}
+	return pub, nil
+}
 
+// apply changes c by a, checked, moving it to state to.
+func (c *Collection) apply(a Action, to State, pub Publication, who Actor, now time.Time) {
 	switch a.Action {
 	case ActOrder:
 		c.Order = &Order{Note: a.Note, By: who.User, At: now}
@@ -178,7 +192,6 @@ func (c *Collection) act(a Action, who Actor, pol Policy, now time.Time) error {
 	if to != c.State {
 		c.moveTo(to, a.Action, a.Note, who, now)
 	}
-	return nil
 }
 
 func members(staff []Assignee, who Actor, now time.Time) []StaffMember {
@@ -220,31 +233,7 @@ func (c *Collection) patch(p Patch, who Actor, pol Policy, now time.Time) error 
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	if c.State == Archived || c.State == Cancelled {
-		return &StateError{Action: "edit", Reason: "collection is " + string(c.State)}
-	}
-	if p.Narrative != nil {
-		if err := c.narrativeEditable(); err != nil {
-			return err
-		}
-	}
-	if p.editsContent() {
-		if err := allowed(pol, c, who, "collection.edit"); err != nil {
-			return err
-		}
-	}
-	if p.Checklist != nil {
-		// Ticking equipment is part of the staff's step 4.
-		if err := allowed(pol, c, who, PolicyAction(ActEquipmentReady)); err != nil {
-			return err
-		}
-	}
-	if p.ApprovalDelegatedTo != nil {
-		if err := mayDelegate(pol, who); err != nil {
-			return err
-		}
-	}
-	if err := staffOnly(c, who, p.Checklist != nil, "edit it"); err != nil {
+	if err := c.mayPatch(p, who, pol); err != nil {
 		return err
 	}
 
@@ -302,6 +291,36 @@ func (c *Collection) patch(p Patch, who Actor, pol Policy, now time.Time) error 
 		c.ApprovalDelegatedTo = *p.ApprovalDelegatedTo
 	}
 	return nil
+}
+
+// mayPatch says whether who may apply p to c as it stands: the state, the
+// narrative's lock, the policy for each part of p, the staff's own.
+func (c *Collection) mayPatch(p Patch, who Actor, pol Policy) error {
+	if c.State == Archived || c.State == Cancelled {
+		return &StateError{Action: "edit", Reason: "collection is " + string(c.State)}
+	}
+	if p.Narrative != nil {
+		if err := c.narrativeEditable(); err != nil {
+			return err
+		}
+	}
+	if p.editsContent() {
+		if err := allowed(pol, c, who, "collection.edit"); err != nil {
+			return err
+		}
+	}
+	if p.Checklist != nil {
+		// Ticking equipment is part of the staff's step 4.
+		if err := allowed(pol, c, who, PolicyAction(ActEquipmentReady)); err != nil {
+			return err
+		}
+	}
+	if p.ApprovalDelegatedTo != nil {
+		if err := mayDelegate(pol, who); err != nil {
+			return err
+		}
+	}
+	return staffOnly(c, who, p.Checklist != nil, "edit it")
 }
 
 // editsContent: the patch touches more than the checklist and delegation.

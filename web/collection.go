@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -82,40 +83,9 @@ func (s *site) collectionPage(c *gin.Context, v *view) error {
 	if !since.IsZero() {
 		d.Due = since.Add(limit)
 	}
-	for _, st := range col.History {
-		end := now
-		if st.End != nil {
-			end = *st.End
-		}
-		r := historyRow{Step: st, Standard: std.Of(st.Span), Actual: end.Sub(st.Start), SLA: slaWaiting}
-		if st.Step > 0 {
-			r.SLA = slaOnTime
-			if r.Actual > r.Standard {
-				r.SLA = slaOverdue
-			}
-		}
-		d.History = append(d.History, r)
-	}
+	d.History = historyRows(col, now, std)
 
-	hits := make([]search.Hit, len(col.Material))
-	for i, id := range col.Material {
-		hits[i] = search.Hit{ID: id}
-	}
-	recs := s.records(ctx, hits)
-	for i, id := range col.Material {
-		t := materialTile{ID: id, Alt: id[:12], Name: id[:12], Width: 320, Height: 240, Pick: slices.Contains(col.Picks, id), Cover: col.Cover == id}
-		if a := recs[i]; a != nil {
-			m := a.Effective()
-			t.Name, t.Alt, t.Kind = a.FileName, a.FileName, m.Kind
-			if strings.TrimSpace(m.Caption) != "" {
-				t.Alt = m.Caption
-			}
-			if r, ok := a.Renditions[assets.Thumbnail]; ok && r.Width > 0 && r.Height > 0 {
-				t.Width, t.Height = r.Width, r.Height
-			}
-		}
-		d.Material = append(d.Material, t)
-	}
+	d.Material = s.materialTiles(ctx, col)
 	d.Revisions = slices.Clone(col.Narrative.Revisions)
 	slices.Reverse(d.Revisions)
 	for _, id := range col.Picks {
@@ -169,4 +139,49 @@ func (s *site) collectionsPage(c *gin.Context, v *view) error {
 	}{c.Query("q"), rows}
 	s.render(c, http.StatusOK, "collections", v)
 	return nil
+}
+
+// historyRows are the steps of col with their times against the standard.
+func historyRows(col *collections.Collection, now time.Time, std collections.Standards) []historyRow {
+	var out []historyRow
+	for _, st := range col.History {
+		end := now
+		if st.End != nil {
+			end = *st.End
+		}
+		r := historyRow{Step: st, Standard: std.Of(st.Span), Actual: end.Sub(st.Start), SLA: slaWaiting}
+		if st.Step > 0 {
+			r.SLA = slaOnTime
+			if r.Actual > r.Standard {
+				r.SLA = slaOverdue
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// materialTiles are col's material as the page shows it, from the records.
+func (s *site) materialTiles(ctx context.Context, col *collections.Collection) []materialTile {
+	var out []materialTile
+	hits := make([]search.Hit, len(col.Material))
+	for i, id := range col.Material {
+		hits[i] = search.Hit{ID: id}
+	}
+	recs := s.records(ctx, hits)
+	for i, id := range col.Material {
+		t := materialTile{ID: id, Alt: id[:12], Name: id[:12], Width: 320, Height: 240, Pick: slices.Contains(col.Picks, id), Cover: col.Cover == id}
+		if a := recs[i]; a != nil {
+			m := a.Effective()
+			t.Name, t.Alt, t.Kind = a.FileName, a.FileName, m.Kind
+			if strings.TrimSpace(m.Caption) != "" {
+				t.Alt = m.Caption
+			}
+			if r, ok := a.Renditions[assets.Thumbnail]; ok && r.Width > 0 && r.Height > 0 {
+				t.Width, t.Height = r.Width, r.Height
+			}
+		}
+		out = append(out, t)
+	}
+	return out
 }
