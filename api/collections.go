@@ -166,17 +166,10 @@ func (s *Server) collectionHistory(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	now := s.Now()
-	std := s.Collections.Standards()
-	out := make([]historyStep, 0, len(col.History))
-	for _, st := range col.History {
-		end := now
-		if st.End != nil {
-			end = *st.End
-		}
-		limit := std.Of(st.Span)
-		actual := end.Sub(st.Start)
-		out = append(out, historyStep{Step: st, StandardMin: limit.Minutes(), ActualMin: actual.Minutes(), Overdue: limit > 0 && actual > limit})
+	steps := col.Timed(s.Now(), s.Collections.Standards())
+	out := make([]historyStep, len(steps))
+	for i, st := range steps {
+		out[i] = historyStep{Step: st.Step, StandardMin: st.Standard.Minutes(), ActualMin: st.Actual.Minutes(), Overdue: st.Overdue}
 	}
 	c.JSON(http.StatusOK, gin.H{"id": col.ID, "state": col.State, "history": out})
 }

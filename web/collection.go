@@ -144,17 +144,13 @@ func (s *site) collectionsPage(c *gin.Context, v *view) error {
 // historyRows are the steps of col with their times against the standard.
 func historyRows(col *collections.Collection, now time.Time, std collections.Standards) []historyRow {
 	var out []historyRow
-	for _, st := range col.History {
-		end := now
-		if st.End != nil {
-			end = *st.End
-		}
-		r := historyRow{Step: st, Standard: std.Of(st.Span), Actual: end.Sub(st.Start), SLA: slaWaiting}
-		if st.Step > 0 {
-			r.SLA = slaOnTime
-			if r.Actual > r.Standard {
-				r.SLA = slaOverdue
-			}
+	for _, st := range col.Timed(now, std) {
+		r := historyRow{Step: st.Step, Standard: st.Standard, Actual: st.Actual, SLA: slaOnTime}
+		switch {
+		case st.Span.Step == 0:
+			r.SLA = slaWaiting
+		case st.Overdue:
+			r.SLA = slaOverdue
 		}
 		out = append(out, r)
 	}
