@@ -233,6 +233,19 @@ func (h *harness) toReview(t testing.TB, id string) {
 	red.act(id, map[string]any{"action": "submit_review"})
 }
 
+// offers checks that a page holds each of has and none of lacks.
+func offers(t testing.TB, html string, has, lacks []string) {
+	t.Helper()
+	for _, s := range has {
+		contains(t, html, s)
+	}
+	for _, s := range lacks {
+		if strings.Contains(html, s) {
+			t.Errorf("page offers %q", s)
+		}
+	}
+}
+
 func contains(t testing.TB, html, what string) {
 	t.Helper()
 	if !strings.Contains(html, what) {

@@ -185,14 +185,7 @@ func TestPagesOfferWhatTheRoleMay(t *testing.T) {
 			if status != tc.status {
 				t.Fatalf("status %d, want %d", status, tc.status)
 			}
-			for _, s := range tc.has {
-				contains(t, html, s)
-			}
-			for _, s := range tc.lacks {
-				if strings.Contains(html, s) {
-					t.Errorf("page offers %q", s)
-				}
-			}
+			offers(t, html, tc.has, tc.lacks)
 		})
 	}
 }
@@ -303,14 +296,7 @@ func TestCollectionPageFollowsTheWorkflow(t *testing.T) {
 			if status != http.StatusOK {
 				t.Fatalf("status %d", status)
 			}
-			for _, s := range tc.has {
-				contains(t, html, s)
-			}
-			for _, s := range tc.lacks {
-				if strings.Contains(html, s) {
-					t.Errorf("page offers %q", s)
-				}
-			}
+			offers(t, html, tc.has, tc.lacks)
 		})
 	}
 }
@@ -337,14 +323,13 @@ func TestCoverageListSearchesLikeTheAPI(t *testing.T) {
 			if status != http.StatusOK {
 				t.Fatalf("status %d", status)
 			}
-			for _, id := range tc.has {
-				contains(t, html, `href="/liputan/`+id+`"`)
-			}
-			for _, id := range tc.lacks {
-				if strings.Contains(html, `href="/liputan/`+id+`"`) {
-					t.Errorf("lists %s", id)
+			link := func(ids []string) (out []string) {
+				for _, id := range ids {
+					out = append(out, `href="/liputan/`+id+`"`)
 				}
+				return out
 			}
+			offers(t, html, link(tc.has), link(tc.lacks))
 		})
 	}
 }
@@ -374,14 +359,7 @@ func TestAssetPageOffersTheOriginalOnlyWhenReleased(t *testing.T) {
 			if status != http.StatusOK {
 				t.Fatalf("status %d", status)
 			}
-			for _, s := range tc.has {
-				contains(t, html, s)
-			}
-			for _, s := range tc.lacks {
-				if strings.Contains(html, s) {
-					t.Errorf("page offers %q", s)
-				}
-			}
+			offers(t, html, tc.has, tc.lacks)
 			if got, _ := c.do("GET", "/api/v1/assets/"+asset+"/original", nil, nil, nil); (got == http.StatusOK) != strings.Contains(html, link) {
 				t.Errorf("the original answers %d, the page offers it: %v", got, strings.Contains(html, link))
 			}
