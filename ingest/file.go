@@ -180,26 +180,26 @@ func extract(ctx context.Context, m MetadataReader, src metadata.Source) (assets
 // searchable (a run killed before indexing leaves it out) and remembers
 // the new name the bytes were found under.
 func (r *run) seen(ctx context.Context, sha string, f file) (bool, error) {
-	rec, etag, err := r.readRecord(ctx, sha)
+	rec, _, err := assets.ReadRecord(ctx, r.in.store, sha)
 	if errors.Is(err, assets.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	// Someone may be changing the record too: re-read and retry.
-	for attempt := 0; newName(rec, f.info.Name()) && attempt < 5; attempt++ {
-		rec.AlsoSeenAs = append(rec.AlsoSeenAs, r.source(f))
-		err := r.writeRecord(ctx, rec, assets.PutOptions{IfMatch: etag})
-		if !errors.Is(err, assets.ErrPrecondition) {
-			if err != nil {
-				// Losing a sighting is not worth failing the file: the bytes are safe.
-				r.log.Warn("could not note another name", "id", sha, "path", f.path, "err", err)
+	if name := f.info.Name(); newName(rec, name) {
+		up, err := assets.UpdateRecord(ctx, r.in.store, assets.RecordKey(sha), assets.UpdateOptions{}, func(a *assets.Asset) error {
+			if !newName(a, name) {
+				return assets.ErrUnchanged
 			}
-			break
-		}
-		if rec, etag, err = r.readRecord(ctx, sha); err != nil {
-			return true, err
+			a.AlsoSeenAs = append(a.AlsoSeenAs, r.source(f))
+			return nil
+		})
+		if err != nil {
+			// Losing a sighting is not worth failing the file: the bytes are safe.
+			r.log.Warn("could not note another name", "id", sha, "path", f.path, "err", err)
+		} else {
+			rec = up.Record
 		}
 	}
 	has, err := r.in.index.Has(ctx, sha)
@@ -301,7 +301,7 @@ func (r *run) putRecord(ctx context.Context, f file, sha string, size int64, met
 		// The image is worth more than its sidecar: keep it, say why.
 		a.Meta.Warnings = append(a.Meta.Warnings, err.Error())
 	}
-	err := r.writeRecord(ctx, a, assets.PutOptions{IfNoneMatch: true})
+	_, err := assets.WriteRecord(ctx, r.in.store, a, assets.PutOptions{IfNoneMatch: true})
 	if errors.Is(err, assets.ErrPrecondition) {
 		// The same bytes under another name, a moment earlier in this
 		// run or in another: note this name on the record that won.
@@ -357,15 +357,6 @@ func (r *run) source(f file) assets.Source {
 		IngestedAt: r.start.UTC(),
 		ModTime:    f.info.ModTime().UTC(),
 	}
-}
-
-func (r *run) readRecord(ctx context.Context, id string) (*assets.Asset, string, error) {
-	return assets.ReadRecord(ctx, r.in.store, id)
-}
-
-func (r *run) writeRecord(ctx context.Context, a *assets.Asset, opts assets.PutOptions) error {
-	_, err := assets.WriteRecord(ctx, r.in.store, a, opts)
-	return err
 }
 
 // keptBuffer is the largest read buffer a worker keeps between files.
