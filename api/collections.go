@@ -358,15 +358,6 @@ func (f *Filer) OnAsset(ctx context.Context, col string) func(*assets.Asset) {
 	}
 }
 
-// WorkflowPolicy lets the collections workflow read the one policy table.
-func WorkflowPolicy(p auth.Policy) collections.Policy {
-	return collections.PolicyFunc(func(role, action string) collections.Decision {
-		switch p.Decide(role, action) {
-		case auth.Allow:
-			return collections.Allow
-		case auth.AllowIfDelegated:
-			return collections.AllowIfDelegated
-		}
-		return collections.Deny
-	})
-}
+// WorkflowPolicy lets the collections workflow read the one policy table
+// (whose decisions it shares).
+func WorkflowPolicy(p auth.Policy) collections.Policy { return p }

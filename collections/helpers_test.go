@@ -5,13 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
-	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"mediabank/assets"
 	"mediabank/assets/diskstore"
+	"mediabank/auth"
 )
 
 // clock is a settable time for tests; goroutines of the race tests share it.
@@ -32,41 +32,22 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// sopPolicy is our reading of the SOP's roles, as the auth package is
-// expected to answer.
-var sopPolicy = PolicyFunc(func(role, action string) Decision {
-	table := map[string][]string{
-		RoleHead: {"collection.create", "collection.edit", "collection.order", "collection.assign",
-			"collection.approve", "collection.return", "collection.cancel", "collection.postpone", "collection.resume"},
-		RoleCoordinator: {"collection.create", "collection.edit", "collection.propose_staff",
-			"collection.approve", "collection.return", "collection.postpone", "collection.resume"},
-		RoleEditor: {"collection.edit", "collection.start_drafting", "collection.submit_draft", "collection.submit_review"},
-		RoleStaff: {"collection.edit", "collection.equipment_ready", "collection.start_coverage",
-			"collection.material_gathered", "collection.start_drafting", "collection.submit_draft",
-			"collection.publish", "collection.archive"},
-	}
-	switch {
-	case role == RoleAdmin, slices.Contains(table[role], action):
-		return Allow
-	case role == RoleEditor && action == "collection.approve":
-		return AllowIfDelegated
-	}
-	return Deny
-})
+// sopPolicy is the one policy table, as the server starts with it.
+var sopPolicy = auth.DefaultPolicy()
 
-var allowAll = PolicyFunc(func(string, string) Decision { return Allow })
+var allowAll = PolicyFunc(func(string, string) auth.Decision { return auth.Allow })
 
 // People of the tests.
 var (
-	head   = Actor{"hadi", RoleHead}
-	coord  = Actor{"agus", RoleCoordinator}
-	editor = Actor{"dewi", RoleEditor}
-	budi   = Actor{"budi", RoleStaff} // photographer
-	sari   = Actor{"sari", RoleStaff} // videographer
-	rina   = Actor{"rina", RoleStaff} // reporter
-	tono   = Actor{"tono", RoleStaff} // not assigned
-	admin  = Actor{"root", RoleAdmin}
-	viewer = Actor{"vina", RoleViewer}
+	head   = Actor{"hadi", auth.RoleHead}
+	coord  = Actor{"agus", auth.RoleCoordinator}
+	editor = Actor{"dewi", auth.RoleEditor}
+	budi   = Actor{"budi", auth.RoleStaff} // photographer
+	sari   = Actor{"sari", auth.RoleStaff} // videographer
+	rina   = Actor{"rina", auth.RoleStaff} // reporter
+	tono   = Actor{"tono", auth.RoleStaff} // not assigned
+	admin  = Actor{"root", auth.RoleAdmin}
+	viewer = Actor{"vina", auth.RoleViewer}
 )
 
 // t0 is 08:00 WIB on the day of the event.

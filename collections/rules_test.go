@@ -13,6 +13,8 @@ import (
 	"mediabank/assets"
 	"mediabank/assets/s3store"
 	"mediabank/assets/storetest"
+
+	"mediabank/auth"
 )
 
 // toReview drives a fresh collection to in_review with rina writing the
@@ -56,7 +58,7 @@ func TestApprovalRules(t *testing.T) {
 		r.refuse(editor, Action{Action: ActApprove}, ErrForbidden, "dewi wrote a revision")
 		r.patch(head, Patch{ApprovalDelegatedTo: ptr("eko")})
 		r.refuse(editor, Action{Action: ActApprove}, ErrForbidden, "delegates approval")
-		r.act(Actor{"eko", RoleEditor}, Action{Action: ActApprove})
+		r.act(Actor{"eko", auth.RoleEditor}, Action{Action: ActApprove})
 		if r.c.State != Approved || r.c.Reviews[0].By != "eko" {
 			t.Errorf("state %s, reviews %+v; want approved by eko", r.c.State, r.c.Reviews)
 		}
@@ -73,7 +75,7 @@ func TestApprovalRules(t *testing.T) {
 func TestPostponeAndResume(t *testing.T) {
 	r := newRun(t, diskStore(t))
 	r.after(5).act(head, Action{Action: ActOrder})
-	r.after(3).act(coord, Action{Action: ActPostpone, Note: "Acara diundur"})
+	r.after(3).act(head, Action{Action: ActPostpone, Note: "Acara diundur"}) // the policy table lets the head postpone, not the coordinator
 	r.refuse(coord, Action{Action: ActProposeStaff, Staff: []Assignee{{"budi", TaskPhoto}}}, ErrNotAllowed,
 		"cannot propose_staff: collection is in postponed")
 	r.after(60).act(head, Action{Action: ActResume})
@@ -209,7 +211,7 @@ func race(t *testing.T, store assets.Store) {
 	start := make(chan struct{})
 	for i := range n {
 		wg.Go(func() {
-			who := Actor{fmt.Sprint("koord", i), RoleCoordinator}
+			who := Actor{fmt.Sprint("koord", i), auth.RoleCoordinator}
 			<-start
 			_, _, err := r.svc.Act(ctx, who, r.id, r.etag, Action{Action: ActProposeStaff, Staff: []Assignee{{who.User, TaskPhoto}}})
 			mu.Lock()
