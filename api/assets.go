@@ -140,8 +140,7 @@ func (s *Server) patchAsset(c *gin.Context) {
 // checkEdit checks the type and size of one edited value.
 func checkEdit(field string, v any) error {
 	const maxText = 4000
-	switch field {
-	case "keywords", "people":
+	if assets.IsListField(field) {
 		if v == nil {
 			return nil
 		}
@@ -154,10 +153,10 @@ func checkEdit(field string, v any) error {
 				return badRequest("%s: each entry must be text of at most 200 bytes", field)
 			}
 		}
-	default:
-		if s, ok := v.(string); v != nil && (!ok || len(s) > maxText) {
-			return badRequest("%s: want text of at most %d bytes", field, maxText)
-		}
+		return nil
+	}
+	if s, ok := v.(string); v != nil && (!ok || len(s) > maxText) {
+		return badRequest("%s: want text of at most %d bytes", field, maxText)
 	}
 	return nil
 }
