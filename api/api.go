@@ -19,6 +19,7 @@ import (
 	"mediabank/auth"
 	"mediabank/collections"
 	"mediabank/ingest"
+	"mediabank/internal/office"
 	"mediabank/search"
 )
 
@@ -91,7 +92,7 @@ func New(d Deps) *Server {
 		d.Background = context.Background()
 	}
 	if d.Zone == nil {
-		d.Zone = time.FixedZone("WIB", 7*60*60)
+		d.Zone = office.Zone()
 	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{Deps: d, log: d.Logger}

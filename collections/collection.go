@@ -36,15 +36,11 @@ func ValidID(id string) error {
 	return nil
 }
 
-func newID(date time.Time) string {
+func newID(date time.Time, zone *time.Location) string {
 	var b [3]byte
 	rand.Read(b[:])
-	return "lip-" + date.In(jakarta).Format("20060102") + "-" + hex.EncodeToString(b[:])
+	return "lip-" + date.In(zone).Format("20060102") + "-" + hex.EncodeToString(b[:])
 }
-
-// jakarta is WIB (UTC+7), the zone of times given without an offset.
-// Indonesia keeps no daylight saving, so a fixed zone needs no tzdata.
-var jakarta = time.FixedZone("WIB", 7*60*60)
 
 // Actor is who asks: a user name and their role.
 type Actor struct {

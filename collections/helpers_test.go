@@ -50,6 +50,9 @@ var (
 	viewer = Actor{"vina", auth.RoleViewer}
 )
 
+// jakarta is WIB (UTC+7), the office's zone in the tests.
+var jakarta = time.FixedZone("WIB", 7*60*60)
+
 // t0 is 08:00 WIB on the day of the event.
 var t0 = time.Date(2026, 8, 17, 8, 0, 0, 0, jakarta)
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/office"
 )
 
 // Config is what a Service is built from.
@@ -23,6 +24,9 @@ type Config struct {
 	Standards Standards
 	// Logger discards when nil.
 	Logger *slog.Logger
+	// Zone is the office's, of the dates in collection ids; office.Zone()
+	// when nil.
+	Zone *time.Location
 }
 
 // Service reads and changes collections in the store. Every change is a
@@ -33,6 +37,7 @@ type Service struct {
 	now    func() time.Time
 	std    Standards
 	log    *slog.Logger
+	zone   *time.Location
 }
 
 // New checks cfg and fills its defaults.
@@ -40,12 +45,15 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil || cfg.Policy == nil {
 		return nil, errors.New("collections: new service: Store and Policy are required")
 	}
-	s := &Service{store: cfg.Store, policy: cfg.Policy, now: cfg.Clock, std: cfg.Standards, log: cfg.Logger}
+	s := &Service{store: cfg.Store, policy: cfg.Policy, now: cfg.Clock, std: cfg.Standards, log: cfg.Logger, zone: cfg.Zone}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if s.std == (Standards{}) {
 		s.std = DefaultStandards()
+	}
+	if s.zone == nil {
+		s.zone = office.Zone()
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -76,7 +84,7 @@ func (s *Service) Create(ctx context.Context, who Actor, ev Event) (*Collection,
 	// Three random suffixes colliding on one day means something else is wrong.
 	var err error
 	for range 3 {
-		c.ID, c.Version = newID(date), 0
+		c.ID, c.Version = newID(date, s.zone), 0
 		var etag string
 		if etag, err = s.write(ctx, c, assets.PutOptions{IfNoneMatch: true}); err == nil {
 			s.log.InfoContext(ctx, "collection created", "id", c.ID, "user", who.User, "title", c.Title)

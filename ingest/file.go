@@ -334,7 +334,7 @@ func (r *run) attachSidecar(ctx context.Context, f file, a *assets.Asset) error 
 	if err != nil {
 		return fmt.Errorf("sidecar %s: %w", filepath.Base(p), err)
 	}
-	side, err := metadata.ParseXMPSidecar(bytes.NewReader(data))
+	side, err := r.in.meta.ParseXMPSidecar(bytes.NewReader(data))
 	if err != nil {
 		return fmt.Errorf("sidecar %s: %w", filepath.Base(p), err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"mediabank/assets"
+	"mediabank/internal/office"
 )
 
 // ErrReindex means the index on disk was built with another mapping and
@@ -52,7 +53,7 @@ type Index struct {
 // Open opens the index at path, creating it if missing.
 func Open(path string, opts Options) (*Index, error) {
 	if opts.Zone == nil {
-		opts.Zone = defaultZone()
+		opts.Zone = office.Zone()
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/office"
 )
 
 func TestSearchQueries(t *testing.T) {
@@ -145,7 +146,7 @@ func TestHitFields(t *testing.T) {
 	if len(res.Hits) != 1 {
 		t.Fatalf("hits = %v, want one", keys(res.Hits))
 	}
-	taken := time.Date(2026, 8, 17, 9, 15, 0, 0, defaultZone())
+	taken := time.Date(2026, 8, 17, 9, 15, 0, 0, office.Zone())
 	got := res.Hits[0]
 	got.Score = 0
 	want := Hit{ID: idOf("w01"), FileName: "DSC_0042.NEF", Kind: "photo", TakenAt: &taken,

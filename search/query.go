@@ -12,6 +12,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"mediabank/internal/office"
 )
 
 // ErrQuery marks a query the editor typed wrong, so callers can answer
@@ -103,14 +104,10 @@ type parser struct {
 
 func newParser(text analysis.Analyzer, zone *time.Location, fields map[string]fieldSpec) *parser {
 	if zone == nil {
-		zone = defaultZone()
+		zone = office.Zone()
 	}
 	return &parser{analyzer: text, zone: zone, fields: fields}
 }
-
-// defaultZone is Jakarta time (WIB), which has had no daylight saving
-// since 1964; a fixed zone needs no tzdata on the server.
-func defaultZone() *time.Location { return time.FixedZone("WIB", 7*60*60) }
 
 func (p *parser) parse(q string) (query.Query, error) {
 	clauses, err := lex(q)

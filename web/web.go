@@ -28,6 +28,7 @@ import (
 	"mediabank/auth"
 	"mediabank/collections"
 	"mediabank/ingest"
+	"mediabank/internal/office"
 	"mediabank/search"
 )
 
@@ -88,7 +89,7 @@ func Register(e *gin.Engine, d Deps) error {
 		d.Now = time.Now
 	}
 	if d.Zone == nil {
-		d.Zone = time.FixedZone("WIB", 7*60*60)
+		d.Zone = office.Zone()
 	}
 	s, err := newSite(d)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"mediabank/api"
 	"mediabank/collections"
+	"mediabank/internal/office"
 )
 
 // cmdCollection runs the coverage workflow from scripts. Whoever holds the
@@ -87,7 +88,7 @@ func cmdCollection(ctx context.Context, cfg *config, args []string, stdin io.Rea
 		if err != nil {
 			return err
 		}
-		ev, err := collections.DecodeEvent(data)
+		ev, err := collections.DecodeEvent(data, cfg.Zone)
 		if err != nil {
 			return err
 		}
@@ -121,7 +122,7 @@ func cmdCollection(ctx context.Context, cfg *config, args []string, stdin io.Rea
 			return err
 		}
 		if verb == "patch" {
-			p, err := collections.DecodePatch(data)
+			p, err := collections.DecodePatch(data, cfg.Zone)
 			if err != nil {
 				return err
 			}
@@ -153,23 +154,12 @@ func cmdCollection(ctx context.Context, cfg *config, args []string, stdin io.Rea
 	return fmt.Errorf("collection: %s %q: see mediabank collection", verb, pos)
 }
 
-// dayRange reads --from and --to as whole days in the office's zone: the
-// last 30 days by default.
+// dayRange reads --from and --to as whole days in the office's zone (or
+// RFC 3339 times): the last collections.ReportDays days by default.
 func dayRange(from, to string, cfg *config) (time.Time, time.Time, error) {
-	now := time.Now().In(cfg.Zone)
-	f := now.AddDate(0, 0, -30)
-	t := now
-	var err error
-	if from != "" {
-		if f, err = time.ParseInLocation("2006-01-02", from, cfg.Zone); err != nil {
-			return f, t, fmt.Errorf("--from %q: want a date like 2026-08-17", from)
-		}
-	}
-	if to != "" {
-		if t, err = time.ParseInLocation("2006-01-02", to, cfg.Zone); err != nil {
-			return f, t, fmt.Errorf("--to %q: want a date like 2026-08-31", to)
-		}
-		t = t.AddDate(0, 0, 1)
+	f, t, err := office.ParsePeriod(from, to, collections.ReportDays, time.Now(), cfg.Zone)
+	if err != nil {
+		return f, t, fmt.Errorf("--%w", err)
 	}
 	return f, t, nil
 }

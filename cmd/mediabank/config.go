@@ -17,6 +17,7 @@ import (
 	"mediabank/assets/diskstore"
 	"mediabank/assets/retry"
 	"mediabank/assets/s3store"
+	"mediabank/internal/office"
 	"mediabank/metadata"
 	"mediabank/renditions"
 	"mediabank/search"
@@ -71,7 +72,7 @@ func loadConfig(args []string, getenv func(string) string) (*config, []string, e
 
 	tz := getenv("MEDIABANK_TZ")
 	if tz == "" {
-		tz = "Asia/Jakarta"
+		tz = office.ZoneName
 	}
 	zone, err := time.LoadLocation(tz)
 	if err != nil {

@@ -266,7 +266,7 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	cols, err := collections.New(collections.Config{Store: store, Policy: api.WorkflowPolicy(policy), Logger: log})
+	cols, err := collections.New(collections.Config{Store: store, Policy: api.WorkflowPolicy(policy), Logger: log, Zone: cfg.Zone})
 	if err != nil {
 		return nil, err
 	}
