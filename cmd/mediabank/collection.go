@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"text/tabwriter"
 	"time"
 
@@ -25,8 +24,8 @@ import (
 //	mediabank collection patch ID --as budi < patch.json
 //	mediabank collection act ID --as kabid < '{"action":"order","note":"…"}'
 //	mediabank collection sla [--from DATE] [--to DATE] [--csv]
-func cmdCollection(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
-	fl := newFlags("collection", stderr)
+func cmdCollection(ctx context.Context, e *env, args []string) error {
+	fl := newFlags("collection", e.stderr)
 	as := fl.String("as", "", "the user acting (their role decides)")
 	ifMatch := fl.String("if-match", "", "the ETag read before; default: the current one")
 	from := fl.String("from", "", "sla: first day (2006-01-02)")
@@ -40,7 +39,7 @@ func cmdCollection(ctx context.Context, cfg *config, args []string, stdin io.Rea
 	if err != nil {
 		return exitError(2)
 	}
-	a, err := openApp(ctx, cfg, log)
+	a, err := openApp(ctx, e.cfg, e.log)
 	if err != nil {
 		return err
 	}
@@ -59,7 +58,7 @@ func cmdCollection(ctx context.Context, cfg *config, args []string, stdin io.Rea
 		}
 		return collections.Actor{User: u.Name, Role: u.Role}, nil
 	}
-	body := func() ([]byte, error) { return io.ReadAll(io.LimitReader(stdin, 1<<20)) }
+	body := func() ([]byte, error) { return io.ReadAll(io.LimitReader(e.stdin, 1<<20)) }
 	etagOf := func(id string) (string, error) {
 		if *ifMatch != "" {
 			return *ifMatch, nil
@@ -74,7 +73,7 @@ func cmdCollection(ctx context.Context, cfg *config, args []string, stdin io.Rea
 		if err := a.index.PutCollections(ctx, api.CollectionDoc(c)); err != nil {
 			return err
 		}
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(c)
 	}
@@ -88,7 +87,7 @@ func cmdCollection(ctx context.Context, cfg *config, args []string, stdin io.Rea
 		if err != nil {
 			return err
 		}
-		ev, err := collections.DecodeEvent(data, cfg.Zone)
+		ev, err := collections.DecodeEvent(data, e.cfg.Zone)
 		if err != nil {
 			return err
 		}
@@ -99,10 +98,10 @@ func cmdCollection(ctx context.Context, cfg *config, args []string, stdin io.Rea
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tSTATE\tSTARTS\tTITLE")
 		for _, c := range cols {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.State, c.StartsAt.In(cfg.Zone).Format("2006-01-02 15:04"), c.Title)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.State, c.StartsAt.In(e.cfg.Zone).Format("2006-01-02 15:04"), c.Title)
 		}
 		return tw.Flush()
 	case verb == "get" && len(pos) == 1:
@@ -122,7 +121,7 @@ func cmdCollection(ctx context.Context, cfg *config, args []string, stdin io.Rea
 			return err
 		}
 		if verb == "patch" {
-			p, err := collections.DecodePatch(data, cfg.Zone)
+			p, err := collections.DecodePatch(data, e.cfg.Zone)
 			if err != nil {
 				return err
 			}
@@ -136,7 +135,7 @@ func cmdCollection(ctx context.Context, cfg *config, args []string, stdin io.Rea
 		c, _, err := svc.Act(ctx, actor, pos[0], etag, act)
 		return print(c, err)
 	case verb == "sla" && len(pos) == 0:
-		f, t, err := dayRange(*from, *to, cfg)
+		f, t, err := dayRange(*from, *to, e.cfg)
 		if err != nil {
 			return err
 		}
@@ -145,9 +144,9 @@ func cmdCollection(ctx context.Context, cfg *config, args []string, stdin io.Rea
 			return err
 		}
 		if *csv {
-			return rep.CSV(stdout)
+			return rep.CSV(e.stdout)
 		}
-		enc := json.NewEncoder(stdout)
+		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}

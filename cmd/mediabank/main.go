@@ -42,6 +42,15 @@ func main() {
 	os.Exit(code)
 }
 
+// env is what every command is given: the configuration, the standard
+// streams and the logger.
+type env struct {
+	cfg            *config
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	log            *slog.Logger
+}
+
 // exitError carries an exit status without printing anything more.
 type exitError int
 
@@ -62,7 +71,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	commands := map[string]func(context.Context, *config, []string, io.Reader, io.Writer, io.Writer, *slog.Logger) error{
+	commands := map[string]func(context.Context, *env, []string) error{
 		"serve":      cmdServe,
 		"user":       cmdUser,
 		"token":      cmdToken,
@@ -78,7 +87,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "mediabank: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
-	err = fn(ctx, cfg, rest, stdin, stdout, stderr, log)
+	err = fn(ctx, &env{cfg: cfg, stdin: stdin, stdout: stdout, stderr: stderr, log: log}, rest)
 	var ee exitError
 	switch {
 	case err == nil:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -30,8 +29,8 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
-	fl := newFlags("serve", stderr)
+func cmdServe(ctx context.Context, e *env, args []string) error {
+	fl := newFlags("serve", e.stderr)
 	addr := fl.String("addr", envOr("MEDIABANK_ADDR", "127.0.0.1:8080"), "address to listen on")
 	var watches, mounts multiFlag
 	fl.Var(&watches, "watch", "upload folder to watch (repeatable): DIR, DIR=COLLECTION, or DIR=* for one collection per sub-folder")
@@ -51,19 +50,19 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 		mounts = splitList(os.Getenv("MEDIABANK_MOUNT_ROOTS"))
 	}
 
-	app, err := openApp(ctx, cfg, log)
+	app, err := openApp(ctx, e.cfg, e.log)
 	if err != nil {
 		return err
 	}
 	defer app.index.Close()
-	if err := bootstrapAdmin(ctx, app.users, log); err != nil {
+	if err := bootstrapAdmin(ctx, app.users, e.log); err != nil {
 		return err
 	}
 	proxies, err := parsePrefixes(os.Getenv("MEDIABANK_TRUSTED_PROXIES"))
 	if err != nil {
 		return err
 	}
-	in, closeMemo, err := app.ingester(cfg, true)
+	in, closeMemo, err := app.ingester(e.cfg, true)
 	if err != nil {
 		return err
 	}
@@ -73,22 +72,22 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 		Store:          app.store,
 		Index:          app.index,
 		Jobs:           jobs,
-		Render:         cfg.renderer(),
+		Render:         e.cfg.renderer(),
 		Users:          app.users,
 		Sessions:       auth.NewSessions(auth.SessionOptions{}),
 		Throttle:       auth.NewThrottle(auth.ThrottleOptions{}),
 		Policy:         app.policy,
 		Collections:    app.collections,
 		Audit:          audit.New(app.store, nil),
-		UploadDir:      filepath.Join(cfg.DataDir, "uploads"),
+		UploadDir:      filepath.Join(e.cfg.DataDir, "uploads"),
 		SecureCookies:  os.Getenv("MEDIABANK_SECURE_COOKIES") == "true",
 		TrustedProxies: proxies,
 		Background:     ctx,
-		Zone:           cfg.Zone,
-		Logger:         log,
+		Zone:           e.cfg.Zone,
+		Logger:         e.log,
 	})
 	if err := web.Register(srv.Engine(), web.Deps{Auth: srv, Policy: app.policy, Index: app.index, Store: app.store,
-		Collections: app.collections, Jobs: jobs, Users: app.users, Zone: cfg.Zone, Logger: log}); err != nil {
+		Collections: app.collections, Jobs: jobs, Users: app.users, Zone: e.cfg.Zone, Logger: e.log}); err != nil {
 		return err
 	}
 
@@ -103,7 +102,7 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 	case len(mounts) > 0:
 		roots = mounts
 	}
-	w, err := watch.New(watch.Config{MountRoots: roots, Uploads: uploads, Poll: *poll, Logger: log})
+	w, err := watch.New(watch.Config{MountRoots: roots, Uploads: uploads, Poll: *poll, Logger: e.log})
 	if err != nil {
 		return err
 	}
@@ -112,7 +111,7 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 	go func() { watchErr <- w.Run(ctx, events) }()
 	go func() {
 		for ev := range events {
-			startJob(ctx, jobs, app, ev, log)
+			startJob(ctx, jobs, app, ev, e.log)
 		}
 	}()
 
@@ -121,7 +120,7 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 		return fmt.Errorf("serve: %w", err)
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	fmt.Fprintf(stdout, "mediabank serving on http://%s (data %s)\n", ln.Addr(), cfg.DataDir)
+	fmt.Fprintf(e.stdout, "mediabank serving on http://%s (data %s)\n", ln.Addr(), e.cfg.DataDir)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 

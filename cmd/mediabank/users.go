@@ -15,8 +15,8 @@ import (
 
 // cmdUser manages accounts: add (password from standard input), passwd,
 // role, disable, enable, list.
-func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
-	fl := newFlags("user", stderr)
+func cmdUser(ctx context.Context, e *env, args []string) error {
+	fl := newFlags("user", e.stderr)
 	role := fl.String("role", "", "role of a new user: "+strings.Join(auth.Roles(), ", "))
 	name := fl.String("name", "", "display name")
 	if len(args) == 0 {
@@ -27,7 +27,7 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 	if err != nil {
 		return exitError(2)
 	}
-	a, err := openAdmin(ctx, cfg, log)
+	a, err := openAdmin(ctx, e.cfg, e.log)
 	if err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 		if err := need(1); err != nil {
 			return err
 		}
-		pass, err := readPassword(stdin)
+		pass, err := readPassword(e.stdin)
 		if err != nil {
 			return err
 		}
@@ -56,19 +56,19 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 				return err
 			}
 		}
-		fmt.Fprintf(stdout, "user %s added with role %s\n", u.Name, u.Role)
+		fmt.Fprintf(e.stdout, "user %s added with role %s\n", u.Name, u.Role)
 	case "passwd":
 		if err := need(1); err != nil {
 			return err
 		}
-		pass, err := readPassword(stdin)
+		pass, err := readPassword(e.stdin)
 		if err != nil {
 			return err
 		}
 		if _, err := users.SetPassword(ctx, pos[0], pass, ""); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "password of %s changed\n", pos[0])
+		fmt.Fprintf(e.stdout, "password of %s changed\n", pos[0])
 	case "role":
 		if err := need(2); err != nil {
 			return err
@@ -76,7 +76,7 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 		if _, err := users.SetRole(ctx, pos[0], pos[1], ""); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s is now %s\n", pos[0], pos[1])
+		fmt.Fprintf(e.stdout, "%s is now %s\n", pos[0], pos[1])
 	case "disable", "enable":
 		if err := need(1); err != nil {
 			return err
@@ -88,13 +88,13 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 		if _, err := change(ctx, pos[0], ""); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s %sd\n", pos[0], verb)
+		fmt.Fprintf(e.stdout, "%s %sd\n", pos[0], verb)
 	case "list":
 		us, err := users.List(ctx)
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tROLE\tDISPLAY NAME\tDISABLED")
 		for _, u := range us {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", u.Name, u.Role, u.DisplayName, u.Disabled)
@@ -108,8 +108,8 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 
 // cmdToken manages API tokens for scripts: create NAME [--label L] prints
 // the secret once; list NAME; revoke NAME ID.
-func cmdToken(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
-	fl := newFlags("token", stderr)
+func cmdToken(ctx context.Context, e *env, args []string) error {
+	fl := newFlags("token", e.stderr)
 	label := fl.String("label", "script", "what the token is for")
 	if len(args) == 0 {
 		return errors.New("token: create NAME [--label L] | list NAME | revoke NAME ID")
@@ -119,7 +119,7 @@ func cmdToken(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 	if err != nil {
 		return exitError(2)
 	}
-	a, err := openAdmin(ctx, cfg, log)
+	a, err := openAdmin(ctx, e.cfg, e.log)
 	if err != nil {
 		return err
 	}
@@ -129,21 +129,21 @@ func cmdToken(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, secret)
-		fmt.Fprintf(stderr, "token %s for %s: keep it secret; it is shown only once\n", tok.ID, tok.User)
+		fmt.Fprintln(e.stdout, secret)
+		fmt.Fprintf(e.stderr, "token %s for %s: keep it secret; it is shown only once\n", tok.ID, tok.User)
 	case verb == "list" && len(pos) == 1:
 		toks, err := a.users.ListTokens(ctx, pos[0])
 		if err != nil {
 			return err
 		}
 		for _, t := range toks {
-			fmt.Fprintf(stdout, "%s  %s  %s\n", t.ID, t.CreatedAt.Format("2006-01-02 15:04"), t.Label)
+			fmt.Fprintf(e.stdout, "%s  %s  %s\n", t.ID, t.CreatedAt.Format("2006-01-02 15:04"), t.Label)
 		}
 	case verb == "revoke" && len(pos) == 2:
 		if err := a.users.RevokeToken(ctx, pos[0], pos[1]); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "token %s revoked\n", pos[1])
+		fmt.Fprintf(e.stdout, "token %s revoked\n", pos[1])
 	default:
 		return fmt.Errorf("token: %s %q: see mediabank token", verb, pos)
 	}
