@@ -43,20 +43,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		if err := need(1); err != nil {
 			return err
 		}
-		pass, err := readPassword(e.stdin)
-		if err != nil {
-			return err
-		}
-		u, err := users.Add(ctx, pos[0], *role, pass)
-		if err != nil {
-			return err
-		}
-		if *name != "" {
-			if u, err = users.SetDisplayName(ctx, u.Name, *name, u.Version); err != nil {
-				return err
-			}
-		}
-		fmt.Fprintf(e.stdout, "user %s added with role %s\n", u.Name, u.Role)
+		return addUser(ctx, e, users, pos[0], *role, *name)
 	case "passwd":
 		if err := need(1); err != nil {
 			return err
@@ -90,20 +77,44 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "%s %sd\n", pos[0], verb)
 	case "list":
-		us, err := users.List(ctx)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tROLE\tDISPLAY NAME\tDISABLED")
-		for _, u := range us {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", u.Name, u.Role, u.DisplayName, u.Disabled)
-		}
-		return tw.Flush()
+		return listUsers(ctx, e.stdout, users)
 	default:
 		return fmt.Errorf("user: unknown action %q", verb)
 	}
 	return nil
+}
+
+// addUser creates account name with the password on standard input.
+func addUser(ctx context.Context, e *env, users *auth.Users, name, role, displayName string) error {
+	pass, err := readPassword(e.stdin)
+	if err != nil {
+		return err
+	}
+	u, err := users.Add(ctx, name, role, pass)
+	if err != nil {
+		return err
+	}
+	if displayName != "" {
+		if u, err = users.SetDisplayName(ctx, u.Name, displayName, u.Version); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "user %s added with role %s\n", u.Name, u.Role)
+	return nil
+}
+
+// listUsers prints the accounts as a table.
+func listUsers(ctx context.Context, w io.Writer, users *auth.Users) error {
+	us, err := users.List(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tROLE\tDISPLAY NAME\tDISABLED")
+	for _, u := range us {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", u.Name, u.Role, u.DisplayName, u.Disabled)
+	}
+	return tw.Flush()
 }
 
 // cmdToken manages API tokens for scripts: create NAME [--label L] prints
