@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"mediabank/internal/tempstore"
 	"net/http"
 	"regexp"
 	"slices"
@@ -13,7 +14,7 @@ import (
 // the routes gin actually serves: the same (method, path) pairs, each
 // operation with a summary.
 func TestOpenAPI(t *testing.T) {
-	h := newHarness(t, diskStore(t))
+	h := newHarness(t, tempstore.New(t))
 	r := h.send(t, nil, req{method: "GET", path: "/api/v1/openapi.json"})
 	if r.status != http.StatusOK {
 		t.Fatalf("GET openapi.json: %v", r)

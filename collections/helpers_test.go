@@ -1,36 +1,16 @@
 package collections
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
 	"mediabank/assets"
-	"mediabank/assets/diskstore"
 	"mediabank/auth"
+	"mediabank/internal/testkit"
 )
-
-// clock is a settable time for tests; goroutines of the race tests share it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // sopPolicy is the one policy table, as the server starts with it.
 var sopPolicy = auth.DefaultPolicy()
@@ -61,16 +41,7 @@ func assetID(name string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func diskStore(t testing.TB) assets.Store {
-	t.Helper()
-	s, err := diskstore.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func newService(t testing.TB, store assets.Store, clk *clock) *Service {
+func newService(t testing.TB, store assets.Store, clk *testkit.Clock) *Service {
 	t.Helper()
 	s, err := New(Config{Store: store, Policy: sopPolicy, Clock: clk.Now,
 		Logger: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})

@@ -15,6 +15,8 @@ import (
 	"mediabank/assets/storetest"
 
 	"mediabank/auth"
+	"mediabank/internal/tempstore"
+	"mediabank/internal/testkit"
 )
 
 // toReview drives a fresh collection to in_review with rina writing the
@@ -41,7 +43,7 @@ func toReview(t *testing.T, r *run) {
 
 func TestApprovalRules(t *testing.T) {
 	t.Run("an author cannot approve", func(t *testing.T) {
-		r := newRun(t, diskStore(t))
+		r := newRun(t, tempstore.New(t))
 		toReview(t, r)
 		// The coordinator wrote a revision while it was returned.
 		r.act(coord, Action{Action: ActReturn, To: Editing, Note: "Perbaiki judul"})
@@ -51,7 +53,7 @@ func TestApprovalRules(t *testing.T) {
 		r.act(head, Action{Action: ActApprove})
 	})
 	t.Run("a delegated editor may approve, but not their own text", func(t *testing.T) {
-		r := newRun(t, diskStore(t))
+		r := newRun(t, tempstore.New(t))
 		toReview(t, r)
 		r.refusePatch(editor, Patch{ApprovalDelegatedTo: ptr("dewi")}, ErrForbidden, "may not delegate approval")
 		r.patch(head, Patch{ApprovalDelegatedTo: ptr("dewi")})
@@ -64,7 +66,7 @@ func TestApprovalRules(t *testing.T) {
 		}
 	})
 	t.Run("delegation with an action", func(t *testing.T) {
-		r := newRun(t, diskStore(t))
+		r := newRun(t, tempstore.New(t))
 		r.act(head, Action{Action: ActOrder, Delegate: "eko"})
 		if r.c.ApprovalDelegatedTo != "eko" {
 			t.Errorf("delegated to %q, want eko", r.c.ApprovalDelegatedTo)
@@ -73,7 +75,7 @@ func TestApprovalRules(t *testing.T) {
 }
 
 func TestPostponeAndResume(t *testing.T) {
-	r := newRun(t, diskStore(t))
+	r := newRun(t, tempstore.New(t))
 	r.after(5).act(head, Action{Action: ActOrder})
 	r.after(3).act(head, Action{Action: ActPostpone, Note: "Acara diundur"}) // the policy table lets the head postpone, not the coordinator
 	r.refuse(coord, Action{Action: ActProposeStaff, Staff: []Assignee{{"budi", TaskPhoto}}}, ErrNotAllowed,
@@ -100,7 +102,7 @@ func TestPostponeAndResume(t *testing.T) {
 
 func TestPreconditions(t *testing.T) {
 	ctx := context.Background()
-	r := newRun(t, diskStore(t))
+	r := newRun(t, tempstore.New(t))
 	stale := r.etag
 	r.act(head, Action{Action: ActOrder})
 	tests := []struct {
@@ -132,8 +134,8 @@ func TestPreconditions(t *testing.T) {
 
 func TestServiceErrors(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: t0}
-	svc := newService(t, diskStore(t), clk)
+	clk := testkit.NewClock(t0)
+	svc := newService(t, tempstore.New(t), clk)
 	tests := []struct {
 		name string
 		call func() error
@@ -162,8 +164,8 @@ func TestServiceErrors(t *testing.T) {
 
 func TestList(t *testing.T) {
 	ctx := context.Background()
-	store := diskStore(t)
-	clk := &clock{t: t0}
+	store := tempstore.New(t)
+	clk := testkit.NewClock(t0)
 	svc := newService(t, store, clk)
 	var want []string
 	for i := range 3 {
@@ -265,7 +267,7 @@ func race(t *testing.T, store assets.Store) {
 	}
 }
 
-func TestConcurrentWritesDisk(t *testing.T) { race(t, diskStore(t)) }
+func TestConcurrentWritesDisk(t *testing.T) { race(t, tempstore.New(t)) }
 
 func TestConcurrentWritesMinIO(t *testing.T) {
 	if testing.Short() {
@@ -283,7 +285,7 @@ func TestConcurrentWritesMinIO(t *testing.T) {
 
 func TestServiceAssignments(t *testing.T) {
 	ctx := context.Background()
-	r := newRun(t, diskStore(t))
+	r := newRun(t, tempstore.New(t))
 	if r.svc.Standards() != DefaultStandards() {
 		t.Errorf("standards = %v, want the defaults when none are given", r.svc.Standards())
 	}

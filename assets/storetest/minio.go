@@ -3,12 +3,12 @@
 package storetest
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"mediabank/internal/testkit"
 	"net"
 	"net/http"
 	"os"
@@ -125,25 +125,6 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// lockedBuffer collects the server's output for the failure message; the
-// process writes it from another goroutine.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func startMinIO(tb testing.TB, bin string) (MinIO, error) {
 	addr, err := freePort()
 	if err != nil {
@@ -174,7 +155,7 @@ func (m MinIO) launch() (stop func(), _ error) {
 		"MINIO_BROWSER=off",
 		"MINIO_UPDATE=off",
 	)
-	var out lockedBuffer
+	var out testkit.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("%s: %w", bin, err)
