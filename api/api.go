@@ -94,7 +94,6 @@ func New(d Deps) *Server {
 	if d.Zone == nil {
 		d.Zone = office.Zone()
 	}
-	gin.SetMode(gin.ReleaseMode)
 	s := &Server{Deps: d, log: d.Logger}
 	e := gin.New()
 	e.Use(s.recover)

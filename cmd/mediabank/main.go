@@ -13,6 +13,8 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+
+	"github.com/gin-gonic/gin"
 )
 
 const usage = `mediabank: the photo and video bank of Diskominfo Tangerang
@@ -36,6 +38,8 @@ Environment: see README.md (MEDIABANK_DATA, MEDIABANK_S3_*, MEDIABANK_TZ, MEDIAB
 `
 
 func main() {
+	// gin's mode is process-wide: set once, here, not by the packages.
+	gin.SetMode(gin.ReleaseMode)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()

@@ -49,7 +49,6 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if len(mounts) == 0 {
 		mounts = splitList(os.Getenv("MEDIABANK_MOUNT_ROOTS"))
 	}
-
 	app, err := openApp(ctx, e.cfg, e.log)
 	if err != nil {
 		return err
@@ -58,16 +57,40 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err := bootstrapAdmin(ctx, app.users, e.log); err != nil {
 		return err
 	}
-	proxies, err := parsePrefixes(os.Getenv("MEDIABANK_TRUSTED_PROXIES"))
-	if err != nil {
-		return err
-	}
 	in, closeMemo, err := app.ingester(e.cfg, true)
 	if err != nil {
 		return err
 	}
 	defer closeMemo()
 	jobs := ingest.NewJobs(in, 200)
+	srv, err := newServer(ctx, e, app, jobs)
+	if err != nil {
+		return err
+	}
+	w, err := newWatcher(watches, mounts, *poll, e.log)
+	if err != nil {
+		return err
+	}
+
+	events := make(chan watch.Event, 16)
+	watchErr := make(chan error, 1)
+	go func() { watchErr <- w.Run(ctx, events) }()
+	go func() {
+		for ev := range events {
+			startJob(ctx, jobs, app, ev, e.log)
+		}
+	}()
+	err = listenAndServe(ctx, e, *addr, srv, watchErr)
+	jobs.Wait()
+	return err
+}
+
+// newServer makes the API and registers the web pages on it.
+func newServer(ctx context.Context, e *env, app *app, jobs *ingest.Jobs) (*api.Server, error) {
+	proxies, err := parsePrefixes(os.Getenv("MEDIABANK_TRUSTED_PROXIES"))
+	if err != nil {
+		return nil, err
+	}
 	srv := api.New(api.Deps{
 		Store:          app.store,
 		Index:          app.index,
@@ -88,12 +111,17 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	})
 	if err := web.Register(srv.Engine(), web.Deps{Auth: srv, Policy: app.policy, Index: app.index, Store: app.store,
 		Collections: app.collections, Jobs: jobs, Users: app.users, Zone: e.cfg.Zone, Logger: e.log}); err != nil {
-		return err
+		return nil, err
 	}
+	return srv, nil
+}
 
+// newWatcher watches the upload folders (--watch) and the mount roots of
+// camera cards (--mount-root; none for none, default /media and /run/media).
+func newWatcher(watches, mounts []string, poll time.Duration, log *slog.Logger) (*watch.Watcher, error) {
 	uploads, err := parseWatches(watches)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var roots []string
 	switch {
@@ -102,24 +130,17 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	case len(mounts) > 0:
 		roots = mounts
 	}
-	w, err := watch.New(watch.Config{MountRoots: roots, Uploads: uploads, Poll: *poll, Logger: e.log})
-	if err != nil {
-		return err
-	}
-	events := make(chan watch.Event, 16)
-	watchErr := make(chan error, 1)
-	go func() { watchErr <- w.Run(ctx, events) }()
-	go func() {
-		for ev := range events {
-			startJob(ctx, jobs, app, ev, e.log)
-		}
-	}()
+	return watch.New(watch.Config{MountRoots: roots, Uploads: uploads, Poll: poll, Logger: log})
+}
 
-	ln, err := net.Listen("tcp", *addr)
+// listenAndServe serves h on addr until ctx ends or the server or the
+// watcher fails, then shuts the server down gracefully.
+func listenAndServe(ctx context.Context, e *env, addr string, h http.Handler, watchErr <-chan error) error {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	fmt.Fprintf(e.stdout, "mediabank serving on http://%s (data %s)\n", ln.Addr(), e.cfg.DataDir)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
@@ -132,7 +153,6 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	_ = hs.Shutdown(shutdown)
-	jobs.Wait()
 	if errors.Is(err, http.ErrServerClosed) || errors.Is(err, context.Canceled) {
 		err = nil
 	}
