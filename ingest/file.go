@@ -75,42 +75,50 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 	card := &cardReader{f: src, h: sha256.New(), n: &r.st.bytesDone}
 
 	if size <= r.in.opts.MaxBuffered {
-		// Small enough to hold: read it once into memory, then store it
-		// straight under its content address with the hash for the store
-		// to verify.
-		if err := r.memory.acquire(ctx, size); err != nil {
-			return "", "", buf, err
-		}
-		defer r.memory.release(size)
-		buf, err = readAll(card, buf, size)
-		if err != nil {
-			return "", "", buf, fmt.Errorf("read: %w", err)
-		}
-		sha = card.sum()
-		if dup, err := r.seen(ctx, sha, f); dup || err != nil {
-			return "duplicate", sha, buf, err
-		}
-		meta, err := extract(ctx, r.in.meta, metadata.Source{Name: f.info.Name(), R: bytes.NewReader(buf), Size: int64(len(buf)), Path: f.path})
-		if err != nil {
-			return "", sha, buf, err
-		}
-		if err := r.putOriginal(ctx, sha, buf); err != nil {
-			return "", sha, buf, err
-		}
-		status, err := r.putRecord(ctx, f, sha, int64(len(buf)), meta)
-		if cap(buf) > keptBuffer {
-			// Let a rare large buffer go rather than hold it per worker.
-			buf = nil
-		}
-		return status, sha, buf, err
+		return r.storeSmall(ctx, f, card, size, buf)
 	}
+	status, sha, err = r.storeLarge(ctx, f, src, card, size)
+	return status, sha, buf, err
+}
 
-	// Too large to hold: stream to a staging key while hashing, then
-	// copy into place once the hash is known. A store that retries may
-	// rewind card to the start of the file and read it again.
+// storeSmall stores a file small enough to hold: read once into memory
+// (buf, reused between files), then stored straight under its content
+// address with the hash for the store to verify.
+func (r *run) storeSmall(ctx context.Context, f file, card *cardReader, size int64, buf []byte) (status, sha string, _ []byte, err error) {
+	if err := r.memory.acquire(ctx, size); err != nil {
+		return "", "", buf, err
+	}
+	defer r.memory.release(size)
+	buf, err = readAll(card, buf, size)
+	if err != nil {
+		return "", "", buf, fmt.Errorf("read: %w", err)
+	}
+	sha = card.sum()
+	if dup, err := r.seen(ctx, sha, f); dup || err != nil {
+		return "duplicate", sha, buf, err
+	}
+	meta, err := extract(ctx, r.in.meta, metadata.Source{Name: f.info.Name(), R: bytes.NewReader(buf), Size: int64(len(buf)), Path: f.path})
+	if err != nil {
+		return "", sha, buf, err
+	}
+	if err := r.putOriginal(ctx, sha, buf); err != nil {
+		return "", sha, buf, err
+	}
+	status, err = r.putRecord(ctx, f, sha, int64(len(buf)), meta)
+	if cap(buf) > keptBuffer {
+		// Let a rare large buffer go rather than hold it per worker.
+		buf = nil
+	}
+	return status, sha, buf, err
+}
+
+// storeLarge stores a file too large to hold: streamed to a staging key
+// while hashing, then copied into place once the hash is known. A store
+// that retries may rewind card to the start of the file and read it again.
+func (r *run) storeLarge(ctx context.Context, f file, src *os.File, card *cardReader, size int64) (status, sha string, err error) {
 	staging := assets.StagingPrefix + r.id + "/" + randHex()
 	if _, err := r.in.store.Put(ctx, staging, card, size, assets.PutOptions{}); err != nil {
-		return "", "", buf, err
+		return "", "", err
 	}
 	defer func() {
 		if derr := r.in.store.Delete(context.WithoutCancel(ctx), staging); derr != nil {
@@ -119,21 +127,21 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 	}()
 	sha = card.sum()
 	if card.read != size {
-		return "", sha, buf, fmt.Errorf("read %d bytes, want %d: file changed while reading", card.read, size)
+		return "", sha, fmt.Errorf("read %d bytes, want %d: file changed while reading", card.read, size)
 	}
 	if dup, err := r.seen(ctx, sha, f); dup || err != nil {
-		return "duplicate", sha, buf, err
+		return "duplicate", sha, err
 	}
 	// Headers only: a few blocks of the card file, not a second full read.
 	meta, err := extract(ctx, r.in.meta, metadata.Source{Name: f.info.Name(), R: src, Size: size, Path: f.path})
 	if err != nil {
-		return "", sha, buf, err
+		return "", sha, err
 	}
 	if err := r.copyOriginal(ctx, staging, sha, size); err != nil {
-		return "", sha, buf, err
+		return "", sha, err
 	}
 	status, err = r.putRecord(ctx, f, sha, size, meta)
-	return status, sha, buf, err
+	return status, sha, err
 }
 
 // remembered tells whether the memo knows this file and its bytes are in
