@@ -2,12 +2,13 @@ package api_test
 
 import (
 	"encoding/json"
-	"mediabank/internal/tempstore"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"mediabank/internal/tempstore"
 )
 
 // TestOpenAPI holds the document served at /api/v1/openapi.json against

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"mediabank/internal/testkit"
 	"net"
 	"net/http"
 	"os"
@@ -19,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"mediabank/internal/testkit"
 )
 
 // MinIO is a running server reachable at Endpoint (host:port, plain HTTP).
