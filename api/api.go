@@ -53,6 +53,10 @@ type Deps struct {
 	// files in it (default 1000).
 	MaxUpload int64
 	MaxParts  int
+	// BodyTimeout bounds the reading of a request's body (30 s): a client
+	// that announces a body and sends it slowly is cut off. An upload has
+	// it between reads instead, so a long upload that keeps going lives.
+	BodyTimeout time.Duration
 	// SecureCookies marks the session cookie Secure (behind TLS).
 	SecureCookies bool
 	// TrustedProxies may set X-Forwarded-For.
@@ -69,9 +73,12 @@ type Deps struct {
 // Server is the API. Build it with New.
 type Server struct {
 	Deps
-	log    *slog.Logger
-	engine *gin.Engine
-	routes []route
+	// refusals bounds the audit entries of refused requests and failed
+	// logins, which anyone can cause.
+	refusals *audit.Limiter
+	log      *slog.Logger
+	engine   *gin.Engine
+	routes   []route
 }
 
 // New builds the API's handler.
@@ -88,15 +95,18 @@ func New(d Deps) *Server {
 	if d.MaxParts <= 0 {
 		d.MaxParts = 1000
 	}
+	if d.BodyTimeout <= 0 {
+		d.BodyTimeout = 30 * time.Second
+	}
 	if d.Background == nil {
 		d.Background = context.Background()
 	}
 	if d.Zone == nil {
 		d.Zone = office.Zone()
 	}
-	s := &Server{Deps: d, log: d.Logger}
+	s := &Server{Deps: d, log: d.Logger, refusals: audit.NewLimiter(audit.LimiterOptions{Now: d.Now})}
 	e := gin.New()
-	e.Use(s.recover)
+	e.Use(s.recover, s.bodyDeadline)
 	e.HandleMethodNotAllowed = true
 	e.NoRoute(func(c *gin.Context) { s.fail(c, errNotFound) })
 	e.NoMethod(func(c *gin.Context) {
@@ -197,6 +207,8 @@ func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status":
 func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 5*time.Second)
 	defer cancel()
+	// Anyone may ask: the answer says which part is down, the log why
+	// (a raw error names hosts, paths and buckets).
 	if err := s.Store.List(ctx, "readyz-probe/", func(assets.Object) error { return nil }); err != nil {
 		s.log.Warn("readyz: store unreachable", "err", err)
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "store unreachable"})
@@ -227,6 +239,27 @@ func (s *Server) record(c *gin.Context, action, target, detail string) {
 	if err := s.Audit.Record(context.WithoutCancel(c.Request.Context()), e); err != nil {
 		s.log.Error("audit entry lost", "action", action, "target", target, "err", err)
 	}
+}
+
+// ctxAudited marks a request whose refusal is already in the audit log.
+const ctxAudited = "mediabank.audited"
+
+// recordRefusal audits something refused, within the bound of s.refusals
+// per client address and in all: past it the entry is left out, and the
+// next one written says how many were.
+func (s *Server) recordRefusal(c *gin.Context, action, target, detail string) {
+	if s.Audit == nil {
+		return
+	}
+	c.Set(ctxAudited, true)
+	ok, left := s.refusals.Allow(s.clientIP(c).String())
+	if !ok {
+		return
+	}
+	if left > 0 {
+		detail += fmt.Sprintf(" (%d similar entries left out before this one)", left)
+	}
+	s.record(c, action, target, detail)
 }
 
 func isSafeMethod(m string) bool {

@@ -72,7 +72,7 @@ func (s *Server) getAsset(c *gin.Context) {
 		return
 	}
 	c.Header("ETag", etagOf(etag))
-	c.JSON(http.StatusOK, assetResponse{Asset: a, Effective: a.Effective()})
+	c.JSON(http.StatusOK, assetResponse{Asset: s.assetFor(c, a), Effective: a.Effective()})
 }
 
 // patchAsset records people's edits. Each value keeps who set it and when,
@@ -122,7 +122,7 @@ func (s *Server) patchAsset(c *gin.Context) {
 		return nil
 	})
 	if errors.Is(err, assets.ErrPrecondition) {
-		err = fmt.Errorf("%w: %w", errPrecondition, err)
+		err = errPrecondition // the detail names store keys
 	}
 	if err != nil {
 		s.fail(c, err)
@@ -134,7 +134,7 @@ func (s *Server) patchAsset(c *gin.Context) {
 	}
 	s.record(c, "asset.edit", "asset/"+a.ID, strings.Join(sortedKeys(body), ","))
 	c.Header("ETag", etagOf(up.ETag))
-	c.JSON(http.StatusOK, assetResponse{Asset: a, Effective: a.Effective()})
+	c.JSON(http.StatusOK, assetResponse{Asset: s.assetFor(c, a), Effective: a.Effective()})
 }
 
 // checkEdit checks the type and size of one edited value.
@@ -236,6 +236,10 @@ func (s *Server) original(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if err := s.Collections.MayDownload(c.Request.Context(), actor(c), a.Collections); err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.record(c, "asset.download", "asset/"+a.ID, "")
 	s.serveObject(c, a.Original, a.Meta.MIME, a.FileName, a.ID)
 }
@@ -243,7 +247,7 @@ func (s *Server) original(c *gin.Context) {
 // serveObject streams an object with range requests and caching headers.
 // Originals and renditions are named by content, so they never change
 // under their URL: clients may keep them.
-func (s *Server) serveObject(c *gin.Context, key, contentType, downloadName, etag string) {
+func (s *Server) serveObject(c *gin.Context, key, contentType, name, etag string) {
 	rd, obj, err := s.Store.Get(c.Request.Context(), key)
 	if err != nil {
 		s.fail(c, err)
@@ -261,11 +265,19 @@ func (s *Server) serveObject(c *gin.Context, key, contentType, downloadName, eta
 	h.Set("ETag", etagOf(etag))
 	h.Set("Cache-Control", "private, max-age=31536000, immutable")
 	h.Set("X-Content-Type-Options", "nosniff")
-	if downloadName != "" {
-		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": downloadName}))
+	if name != "" {
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": downloadName(name)}))
+	}
+	// Many small ranges make a multipart answer many times the file's
+	// size: past maxRanges the whole file is sent instead.
+	if rg := c.Request.Header.Get("Range"); strings.Count(rg, ",") >= maxRanges {
+		c.Request.Header.Del("Range")
 	}
 	http.ServeContent(c.Writer, c.Request, "", modTime(obj), rd)
 }
+
+// maxRanges is the most byte ranges one request is served in parts.
+const maxRanges = 16
 
 func modTime(o assets.Object) time.Time {
 	if o.ModTime.IsZero() {

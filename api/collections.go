@@ -103,6 +103,9 @@ func (s *Server) listCollections(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
+		// A list is not the place for the narrative's history: one
+		// collection's page shows it.
+		col.Narrative.Revisions = nil
 		out = append(out, col)
 	}
 	c.JSON(http.StatusOK, gin.H{"collections": out, "total": total})
@@ -275,16 +278,13 @@ func (s *Server) myAssignments(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"assignments": as})
 }
 
-// checkCollection makes sure an upload or ingest names a collection that
-// exists, before any bytes are filed into it.
+// checkCollection makes sure an upload names a collection that exists and
+// that the uploader may file material into, before any bytes are taken.
 func (s *Server) checkCollection(c *gin.Context, id string) error {
 	if err := collections.ValidID(id); err != nil {
 		return badRequest("collection %q: %v", id, err)
 	}
-	if _, _, err := s.Collections.Get(c.Request.Context(), id); err != nil {
-		return err
-	}
-	return nil
+	return s.Collections.MayAddMaterial(c.Request.Context(), actor(c), id)
 }
 
 // Filer files assets into collections: the collection's material and, in

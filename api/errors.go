@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -92,9 +93,23 @@ type apiError struct {
 func (s *Server) fail(c *gin.Context, err error) {
 	status := statusOf(err)
 	msg := err.Error()
+	if errors.Is(err, assets.ErrNotFound) {
+		msg = "not found" // the store's message names its keys
+	}
 	if status == http.StatusInternalServerError {
 		s.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 		msg = "internal error; it was logged"
+	}
+	if (status == http.StatusUnauthorized || status == http.StatusForbidden) && !c.GetBool(ctxAudited) {
+		action := "denied"
+		if errors.Is(err, errCSRF) {
+			action = "denied.csrf"
+		}
+		path := c.Request.URL.Path
+		if len(path) > 200 {
+			path = strings.ToValidUTF8(path[:200], "") + "…"
+		}
+		s.recordRefusal(c, action, c.Request.Method+" "+path, fmt.Sprintf("%d %s", status, msg))
 	}
 	var te *auth.ThrottledError
 	if errors.As(err, &te) {

@@ -20,7 +20,7 @@ import (
 )
 
 func (s *Server) listIngests(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"ingests": s.Jobs.List()})
+	c.JSON(http.StatusOK, gin.H{"ingests": s.jobsFor(c, s.Jobs.List())})
 }
 
 func (s *Server) getIngest(c *gin.Context) {
@@ -29,7 +29,7 @@ func (s *Server) getIngest(c *gin.Context) {
 		s.fail(c, fmt.Errorf("ingest %s: %w", c.Param("id"), errNotFound))
 		return
 	}
-	c.JSON(http.StatusOK, j)
+	c.JSON(http.StatusOK, s.jobFor(c, j))
 }
 
 // ingestEvents streams every change of every job as server-sent events:
@@ -43,7 +43,7 @@ func (s *Server) ingestEvents(c *gin.Context) {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	c.Status(http.StatusOK)
-	for _, j := range s.Jobs.List() {
+	for _, j := range s.jobsFor(c, s.Jobs.List()) {
 		c.SSEvent("ingest", j)
 	}
 	c.Writer.Flush()
@@ -54,7 +54,7 @@ func (s *Server) ingestEvents(c *gin.Context) {
 		case <-c.Request.Context().Done():
 			return
 		case j := <-updates:
-			c.SSEvent("ingest", j)
+			c.SSEvent("ingest", s.jobFor(c, j))
 			c.Writer.Flush()
 		case <-tick.C:
 			if _, err := io.WriteString(c.Writer, ": keep-alive\n\n"); err != nil {
@@ -73,6 +73,7 @@ func (s *Server) ingestEvents(c *gin.Context) {
 // copy of any bytes.
 func (s *Server) upload(c *gin.Context) {
 	u, _ := userOf(c)
+	slowBodyOK(c.Request)
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.MaxUpload)
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
@@ -152,8 +153,12 @@ func (s *Server) upload(c *gin.Context) {
 			os.RemoveAll(spool)
 		},
 	})
-	s.record(c, "upload", "ingest/"+job.ID, fmt.Sprintf("%d files", files))
-	c.JSON(http.StatusAccepted, job)
+	detail := fmt.Sprintf("%d files", files)
+	if collection != "" {
+		detail += " into collection " + collection
+	}
+	s.record(c, "upload", "ingest/"+job.ID, detail)
+	c.JSON(http.StatusAccepted, s.jobFor(c, job))
 }
 
 // saveUpload writes one part into the spool folder under its cleaned

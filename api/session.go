@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -33,6 +34,7 @@ func (s *Server) guard(r route) gin.HandlerFunc {
 			s.fail(c, err)
 			return
 		}
+		c.Set(ctxUser, u) // the audit of a refusal names who was refused
 		if sess != nil && !isSafeMethod(c.Request.Method) && !auth.ValidCSRF(*sess, c.GetHeader("X-CSRF-Token")) {
 			s.fail(c, errCSRF)
 			return
@@ -41,7 +43,6 @@ func (s *Server) guard(r route) gin.HandlerFunc {
 			s.fail(c, errForbidden)
 			return
 		}
-		c.Set(ctxUser, u)
 		if sess != nil {
 			c.Set(ctxSession, *sess)
 		}
@@ -70,7 +71,7 @@ func (s *Server) Authenticate(r *http.Request) (*auth.User, *auth.Session, error
 		return nil, nil, errUnauthorized
 	}
 	u, err := s.Users.Get(ctx, sess.User)
-	if err != nil || u.Disabled {
+	if err != nil || !u.SessionValid(sess.Created) {
 		s.Sessions.Delete(ck.Value)
 		return nil, nil, errUnauthorized
 	}
@@ -106,14 +107,7 @@ func (s *Server) login(c *gin.Context) {
 		s.fail(c, badRequest("name and password are required"))
 		return
 	}
-	// The attempt counts as a failure until it succeeds, so a burst of
-	// guesses sent at once cannot all slip past the limit.
-	addr := s.clientIP(c)
-	if err := s.Throttle.Attempt(req.Name, addr); err != nil {
-		s.fail(c, err)
-		return
-	}
-	u, err := s.Users.Authenticate(c.Request.Context(), req.Name, req.Password)
+	u, err := s.checkPassword(c, "session.login_failed", req.Name, req.Password)
 	if err != nil {
 		if errors.Is(err, auth.ErrUnauthorized) || errors.Is(err, auth.ErrNotFound) {
 			s.fail(c, fmt.Errorf("wrong name or password: %w", errUnauthorized))
@@ -122,7 +116,6 @@ func (s *Server) login(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.Throttle.Success(req.Name, addr)
 	// A fresh session id at every login: an id planted before login is
 	// worth nothing after it.
 	if old, err := c.Cookie(SessionCookie); err == nil {
@@ -132,7 +125,59 @@ func (s *Server) login(c *gin.Context) {
 	s.setCookie(c, sess.ID, 0)
 	c.Set(ctxUser, u)
 	s.record(c, "session.login", "user/"+u.Name, "")
+	// No Cache-Control here: the answer to a POST is not stored by any
+	// cache unless it says it may be (RFC 9111, 3), and a no-store fetch
+	// answer keeps Chromium from closing the page's event streams on
+	// navigation, which then exhaust its six connections to the server
+	// (found by TestBrowserCoverage).
 	c.JSON(http.StatusOK, meResponse{User: u, CSRFToken: sess.CSRF})
+}
+
+// checkPassword checks name's password under the login throttle: the
+// login and every other place a password is typed (the old password of a
+// change) share one count, so neither is a way around the other. The
+// attempt counts as a failure until it succeeds, so a burst of guesses
+// sent at once cannot all slip past the limit; and a throttled guess is
+// answered before it queues for one of the few password-hashing slots
+// that logins need.
+//
+// A refused check is audited as failedAction, within the bound on
+// refusals (refusals).
+func (s *Server) checkPassword(c *gin.Context, failedAction, name, password string) (*auth.User, error) {
+	ctx := c.Request.Context()
+	addr := s.clientIP(c)
+	target := "user/" + name
+	if auth.ValidName(name) != nil {
+		target = "user/(not a valid name)"
+	}
+	slowDown, err := s.Throttle.Attempt(name, addr)
+	if err != nil {
+		s.recordRefusal(c, failedAction, target, "throttled")
+		return nil, err
+	}
+	if slowDown > 0 {
+		t := time.NewTimer(slowDown)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	u, err := s.Users.Authenticate(ctx, name, password)
+	if errors.Is(err, auth.ErrDisabled) {
+		// Told apart from a wrong password, "disabled" would confirm the
+		// password to whoever guessed it.
+		err = fmt.Errorf("authenticate %q: %w", name, auth.ErrUnauthorized)
+	}
+	if err != nil {
+		if errors.Is(err, auth.ErrUnauthorized) || errors.Is(err, auth.ErrNotFound) {
+			s.recordRefusal(c, failedAction, target, "wrong name or password")
+		}
+		return nil, err
+	}
+	s.Throttle.Success(name, addr)
+	return u, nil
 }
 
 func (s *Server) setCookie(c *gin.Context, value string, maxAge int) {
@@ -151,6 +196,8 @@ func (s *Server) logout(c *gin.Context) {
 	if v, ok := c.Get(ctxSession); ok {
 		s.Sessions.Delete(v.(auth.Session).ID)
 	}
+	u, _ := userOf(c)
+	s.record(c, "session.logout", "user/"+u.Name, "")
 	s.setCookie(c, "", -1)
 	c.Status(http.StatusNoContent)
 }
@@ -161,6 +208,8 @@ func (s *Server) me(c *gin.Context) {
 	if v, ok := c.Get(ctxSession); ok {
 		res.CSRFToken = v.(auth.Session).CSRF
 	}
+	// A GET answer with the CSRF token: kept out of every cache.
+	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, res)
 }
 
@@ -182,8 +231,11 @@ func (s *Server) patchMe(c *gin.Context) {
 	if req.Password != nil {
 		// Changing a password needs the old one: a stolen session alone
 		// must not be able to lock the owner out.
-		if _, aerr := s.Users.Authenticate(ctx, u.Name, req.OldPassword); aerr != nil {
-			s.fail(c, badRequest("old_password is wrong"))
+		if _, aerr := s.checkPassword(c, "user.password_check_failed", u.Name, req.OldPassword); aerr != nil {
+			if errors.Is(aerr, auth.ErrUnauthorized) {
+				aerr = badRequest("old_password is wrong")
+			}
+			s.fail(c, aerr)
 			return
 		}
 		if u, err = s.Users.SetPassword(ctx, u.Name, *req.Password, u.Version); err != nil {

@@ -49,6 +49,10 @@ func (s *Server) zipOriginals(c *gin.Context) {
 			s.fail(c, fmt.Errorf("zip: %w", err))
 			return
 		}
+		if err := s.Collections.MayDownload(ctx, actor(c), recs[i].Collections); err != nil {
+			s.fail(c, fmt.Errorf("zip: asset %s: %w", id, err))
+			return
+		}
 	}
 	s.record(c, "asset.download", "assets/zip", strconv.Itoa(len(ids))+" originals: "+strings.Join(ids, ","))
 
@@ -132,7 +136,7 @@ func zipIDs(ids []string) ([]string, error) {
 type zipNames map[string]bool
 
 func (n zipNames) add(fileName, id string) string {
-	name := cleanName(fileName)
+	name := downloadName(fileName)
 	if name == "" {
 		name = id[:12]
 	}
@@ -146,6 +150,41 @@ func (n zipNames) add(fileName, id string) string {
 	}
 	n[strings.ToLower(name)] = true
 	return name
+}
+
+// downloadName is a camera's file name made safe to save on any system a
+// download may land on: the last element only (cleanName), without the
+// bidirectional controls that make "IMG_\u202Egpj.exe" look like a JPEG,
+// without the characters Windows refuses (replaced by '_') or its
+// trailing dots and spaces, and with Windows' reserved device names
+// (CON, NUL, COM1, …, with any extension) prefixed by '_'.
+func downloadName(fileName string) string {
+	name := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
+			return -1
+		case strings.ContainsRune(`<>:"/\|?*`, r), r < 0x20:
+			return '_'
+		}
+		return r
+	}, cleanName(fileName))
+	name = strings.TrimRight(name, ". ")
+	stem, _, _ := strings.Cut(name, ".")
+	if reservedName(strings.ToUpper(strings.TrimSpace(stem))) {
+		name = "_" + name
+	}
+	return name
+}
+
+func reservedName(stem string) bool {
+	switch stem {
+	case "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$":
+		return true
+	}
+	if len(stem) == 4 && (strings.HasPrefix(stem, "COM") || strings.HasPrefix(stem, "LPT")) {
+		return stem[3] >= '0' && stem[3] <= '9'
+	}
+	return false
 }
 
 // isAbort tells a deliberate break-off (http.ErrAbortHandler) from a

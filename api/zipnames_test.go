@@ -20,6 +20,11 @@ func TestZipNames(t *testing.T) {
 		{"no extension", []string{"README", "README"}, []string{"README", "README (2)"}},
 		{"a path is cut to its name", []string{"../../etc/passwd"}, []string{"passwd"}},
 		{"no name at all", []string{"", "..."}, []string{id[:12], id[:12] + " (2)"}},
+		{"right-to-left override", []string{"IMG_\u202Egpj.EXE"}, []string{"IMG_gpj.EXE"}},
+		{"every bidi control", []string{"a\u202Ab\u202Bc\u202Cd\u202De\u2066f\u2067g\u2068h\u2069i\u200E\u200F.jpg"}, []string{"abcdefghi.jpg"}},
+		{"characters Windows refuses", []string{`a<b>c"d|e?f*g.jpg`}, []string{"a_b_c_d_e_f_g.jpg"}},
+		{"trailing dots and spaces", []string{"foto. . "}, []string{"foto"}},
+		{"reserved names", []string{"CON.JPG", "aux", "com1.mp4", "Lpt9.jpg", "CONSOLE.JPG"}, []string{"_CON.JPG", "_aux", "_com1.mp4", "_Lpt9.jpg", "CONSOLE.JPG"}},
 	}
 	for _, tt := range tests {
 		n := zipNames{}

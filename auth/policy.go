@@ -21,17 +21,22 @@ const (
 // Actions the policy decides on. The workflow actions are the steps of
 // the SOP; see docs/policy.md for which step each one is.
 const (
-	ActionAssetRead        = "asset.read"
-	ActionAssetDownload    = "asset.download"
-	ActionAssetEdit        = "asset.edit"
-	ActionUpload           = "upload"
-	ActionIngestRead       = "ingest.read"
-	ActionCollectionRead   = "collection.read"
-	ActionCollectionCreate = "collection.create"
-	ActionCollectionEdit   = "collection.edit"
-	ActionReportRead       = "report.read"
-	ActionAuditRead        = "audit.read"
-	ActionUserManage       = "user.manage"
+	ActionAssetRead     = "asset.read"
+	ActionAssetDownload = "asset.download"
+	// ActionAssetDownloadUnreleased: originals of a coverage not yet
+	// approved, or cancelled; its assigned staff always may (checked by
+	// the workflow, collections.MayDownload).
+	ActionAssetDownloadUnreleased = "asset.download_unreleased"
+	ActionAssetEdit               = "asset.edit"
+	ActionUpload                  = "upload"
+	ActionIngestRead              = "ingest.read"
+	ActionCollectionRead          = "collection.read"
+	ActionCollectionCreate        = "collection.create"
+	ActionCollectionEdit          = "collection.edit"
+	ActionReportRead              = "report.read"
+	ActionAuditRead               = "audit.read"
+	ActionUserManage              = "user.manage"
+	ActionServerPaths             = "server.paths"
 
 	ActionOrder            = "collection.order"
 	ActionProposeStaff     = "collection.propose_staff"
@@ -62,6 +67,7 @@ type actionInfo struct {
 var actions = [...]actionInfo{
 	{ActionAssetRead, "see assets, their metadata and previews"},
 	{ActionAssetDownload, "download originals"},
+	{ActionAssetDownloadUnreleased, "download originals of a coverage not yet approved, or cancelled (its assigned staff always may)"},
 	{ActionAssetEdit, "edit an asset's metadata (caption, keywords, credit)"},
 	{ActionUpload, "upload media and ingest camera cards"},
 	{ActionIngestRead, "see ingest runs and what they reported"},
@@ -71,6 +77,7 @@ var actions = [...]actionInfo{
 	{ActionReportRead, "see reports: overdue steps, times against the SOP's standard"},
 	{ActionAuditRead, "read the audit log"},
 	{ActionUserManage, "add users, set roles and passwords, disable accounts"},
+	{ActionServerPaths, "see where on the server cards and uploads were read from (paths in ingests and asset records)"},
 	{ActionOrder, "SOP step 1: order the coverage"},
 	{ActionProposeStaff, "SOP step 2: propose coverage staff"},
 	{ActionAssign, "SOP step 3: assign coverage staff"},
@@ -156,16 +163,19 @@ var everyone = []string{ActionAssetRead, ActionAssetDownload, ActionCollectionRe
 // what everyone may do. Admin may do everything.
 var defaultAllowed = map[string][]string{
 	RoleHead: {
+		ActionAssetDownloadUnreleased,
 		ActionOrder, ActionAssign, ActionApprove, ActionReturn,
 		ActionCancel, ActionPostpone, ActionResume,
 		ActionReportRead, ActionAuditRead,
 		ActionCollectionCreate, ActionCollectionEdit, ActionAssetEdit, ActionUpload,
 	},
 	RoleCoordinator: {
+		ActionAssetDownloadUnreleased,
 		ActionProposeStaff, ActionApprove, ActionReturn,
 		ActionCollectionCreate, ActionCollectionEdit, ActionReportRead,
 	},
 	RoleEditor: {
+		ActionAssetDownloadUnreleased,
 		ActionSubmitDraft, ActionSubmitReview, ActionAssetEdit, ActionCollectionEdit, ActionUpload,
 	},
 	RoleStaff: {

@@ -22,6 +22,7 @@ var wantDefault = []struct {
 }{
 	{"asset.read", Y, Y, Y, Y, Y, Y},
 	{"asset.download", Y, Y, Y, Y, Y, Y},
+	{"asset.download_unreleased", Y, Y, Y, Y, N, N},
 	{"asset.edit", Y, Y, N, Y, Y, N},
 	{"upload", Y, Y, N, Y, Y, N},
 	{"ingest.read", Y, Y, Y, Y, Y, Y},
@@ -31,6 +32,7 @@ var wantDefault = []struct {
 	{"report.read", Y, Y, Y, N, N, N},
 	{"audit.read", Y, Y, N, N, N, N},
 	{"user.manage", Y, N, N, N, N, N},
+	{"server.paths", Y, N, N, N, N, N},
 	{"collection.order", Y, Y, N, N, N, N},
 	{"collection.propose_staff", Y, N, Y, N, N, N},
 	{"collection.assign", Y, Y, N, N, N, N},

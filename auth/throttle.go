@@ -9,32 +9,50 @@ import (
 
 // ThrottleOptions tune Throttle; the zero value gives the defaults.
 type ThrottleOptions struct {
-	// AccountFailures is how many failed logins an account may have in
-	// Window (5): slows guessing one person's password.
-	AccountFailures int
+	// PairFailures is how many failed logins one account may have from
+	// one client address in Window (5): slows guessing one person's
+	// password from one place.
+	PairFailures int
 	// AddressFailures is how many failed logins one client address may
-	// have in Window (20): slows trying one password on many accounts.
+	// have in Window (20): slows trying passwords on many accounts.
 	AddressFailures int
+	// AccountFailures is how many failed logins an account may have from
+	// all addresses together in Window (5) before every further attempt
+	// at it is slowed by AccountDelay. Never refused: a limit per account
+	// alone would let anyone lock anyone out by guessing wrong on purpose.
+	AccountFailures int
+	// AccountDelay is that slowing down (1 s).
+	AccountDelay time.Duration
 	// Window is the sliding window the failures are counted in (15 min).
 	Window time.Duration
-	// MaxEntries bounds the accounts and the addresses remembered, each
-	// (10000). Past it the entry whose last failure is oldest is dropped.
+	// MaxEntries bounds the accounts, the addresses and the pairs
+	// remembered, each (10000). Past it the entry whose last failure is
+	// oldest is dropped.
 	MaxEntries int
 	// Now is the clock (time.Now).
 	Now func() time.Time
 }
 
-// Throttle counts failed logins in memory, per account and per client
-// address. The login handler calls Attempt before Authenticate and Success
-// after it succeeded. It is safe for concurrent use.
+// Throttle counts failed logins in memory, per account and client address
+// together, per address, and per account. The login handler (and any
+// other check of a password) calls Attempt before Authenticate and
+// Success after it succeeded. It is safe for concurrent use.
 type Throttle struct {
 	window time.Duration
+	delay  time.Duration
 	max    int
 	now    func() time.Time
 
 	mu        sync.Mutex
-	accounts  failures[string]
+	pairs     failures[pairKey]
 	addresses failures[netip.Prefix]
+	accounts  failures[string]
+}
+
+// pairKey is one account tried from one client.
+type pairKey struct {
+	account string
+	addr    netip.Prefix
 }
 
 // failures holds the times of the last failures of each key, at most
@@ -46,11 +64,17 @@ type failures[K comparable] struct {
 
 // NewThrottle makes an empty throttle.
 func NewThrottle(opts ThrottleOptions) *Throttle {
-	if opts.AccountFailures <= 0 {
-		opts.AccountFailures = 5
+	if opts.PairFailures <= 0 {
+		opts.PairFailures = 5
 	}
 	if opts.AddressFailures <= 0 {
 		opts.AddressFailures = 20
+	}
+	if opts.AccountFailures <= 0 {
+		opts.AccountFailures = 5
+	}
+	if opts.AccountDelay <= 0 {
+		opts.AccountDelay = time.Second
 	}
 	if opts.Window <= 0 {
 		opts.Window = 15 * time.Minute
@@ -63,10 +87,12 @@ func NewThrottle(opts ThrottleOptions) *Throttle {
 	}
 	return &Throttle{
 		window:    opts.Window,
+		delay:     opts.AccountDelay,
 		max:       opts.MaxEntries,
 		now:       opts.Now,
-		accounts:  failures[string]{limit: opts.AccountFailures, byKey: map[string][]time.Time{}},
+		pairs:     failures[pairKey]{limit: opts.PairFailures, byKey: map[pairKey][]time.Time{}},
 		addresses: failures[netip.Prefix]{limit: opts.AddressFailures, byKey: map[netip.Prefix][]time.Time{}},
+		accounts:  failures[string]{limit: opts.AccountFailures, byKey: map[string][]time.Time{}},
 	}
 }
 
@@ -91,23 +117,31 @@ func addressKey(addr netip.Addr) netip.Prefix {
 	return p
 }
 
-// Attempt asks to try a login for account from addr now. Refused, it
+// Attempt asks to try a login for account from addr now. Refused (this
+// address has used up its failures, for this account or for all), it
 // returns a *ThrottledError with how long to wait, and counts nothing.
 // Allowed, it counts the attempt as a failure at once, until Success takes
 // it back: counting only after the slow password check would let many
-// guesses sent at the same moment all pass.
-func (t *Throttle) Attempt(account string, addr netip.Addr) error {
+// guesses sent at the same moment all pass. slowDown is how long the
+// caller waits before checking the password: non-zero while the account
+// has had too many failures from everywhere together.
+func (t *Throttle) Attempt(account string, addr netip.Addr) (slowDown time.Duration, err error) {
 	now := t.now()
 	acc, ip := accountKey(account), addressKey(addr)
+	pair := pairKey{acc, ip}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	wait := max(t.accounts.retryAfter(acc, now, t.window), t.addresses.retryAfter(ip, now, t.window))
+	wait := max(t.pairs.retryAfter(pair, now, t.window), t.addresses.retryAfter(ip, now, t.window))
 	if wait > 0 {
-		return &ThrottledError{RetryAfter: wait}
+		return 0, &ThrottledError{RetryAfter: wait}
 	}
-	t.accounts.add(acc, now, t.window, t.max)
+	if t.accounts.retryAfter(acc, now, t.window) > 0 {
+		slowDown = t.delay
+	}
+	t.pairs.add(pair, now, t.window, t.max)
 	t.addresses.add(ip, now, t.window, t.max)
-	return nil
+	t.accounts.add(acc, now, t.window, t.max)
+	return slowDown, nil
 }
 
 // Success records that the login allowed by the last Attempt succeeded:
@@ -116,10 +150,11 @@ func (t *Throttle) Attempt(account string, addr netip.Addr) error {
 // account of their own could clear their address's count between guesses
 // at others.
 func (t *Throttle) Success(account string, addr netip.Addr) {
-	ip := addressKey(addr)
+	acc, ip := accountKey(account), addressKey(addr)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	delete(t.accounts.byKey, accountKey(account))
+	delete(t.accounts.byKey, acc)
+	delete(t.pairs.byKey, pairKey{acc, ip})
 	if times := t.addresses.byKey[ip]; len(times) > 1 {
 		t.addresses.byKey[ip] = times[:len(times)-1]
 	} else {

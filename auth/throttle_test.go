@@ -14,25 +14,27 @@ func TestThrottle(t *testing.T) {
 	a := netip.MustParseAddr("203.0.113.7")
 	b := netip.MustParseAddr("198.51.100.9")
 	// Each step advances the clock and makes an Attempt, which must wait
-	// want (0: allowed). An allowed "fail" stays counted; an allowed "ok"
-	// is followed by Success.
+	// want (0: allowed) and, allowed, be slowed by slow. An allowed "fail"
+	// stays counted; an allowed "ok" is followed by Success.
 	type step struct {
 		advance time.Duration
 		op      string
 		account string
 		addr    netip.Addr
 		want    time.Duration
+		slow    time.Duration
 	}
 	fails := func(n int, account func(int) string, addr func(int) netip.Addr, every time.Duration) []step {
 		var s []step
 		for i := range n {
-			s = append(s, step{every, "fail", account(i), addr(i), 0})
+			s = append(s, step{every, "fail", account(i), addr(i), 0, 0})
 		}
 		return s
 	}
 	same := func(s string) func(int) string { return func(int) string { return s } }
 	numbered := func(i int) string { return fmt.Sprintf("user%d", i) }
 	at := func(addr netip.Addr) func(int) netip.Addr { return func(int) netip.Addr { return addr } }
+	each := func(i int) netip.Addr { return netip.AddrFrom4([4]byte{192, 0, 2, byte(i + 1)}) }
 	seq := func(parts ...[]step) []step {
 		var s []step
 		for _, p := range parts {
@@ -40,57 +42,65 @@ func TestThrottle(t *testing.T) {
 		}
 		return s
 	}
+	const slowed = time.Second
 	tests := []struct {
 		name  string
 		steps []step
 	}{
-		{"five failures, then wait until the first leaves the window", seq(
+		{"five failures of one account from one address, then wait until the first leaves the window", seq(
 			fails(5, same("rina"), at(a), time.Minute), // at 1, 2, 3, 4, 5 min
 			[]step{
-				{0, "fail", "rina", a, 11 * time.Minute},
-				{0, "fail", "rina", b, 11 * time.Minute}, // the account is locked from everywhere
-				{0, "fail", "budi", a, 0},                // other accounts from the same address are not
-				{11 * time.Minute, "fail", "rina", a, 0},
+				{0, "fail", "rina", a, 11 * time.Minute, 0},
+				{0, "ok", "rina", b, 0, slowed}, // from elsewhere: slowed, never refused
+				{0, "fail", "budi", a, 0, 0},    // other accounts from the same address are not
+				{11 * time.Minute, "fail", "rina", a, 0, 0},
+			})},
+		{"five failures from five addresses lock nobody out", seq(
+			fails(5, same("rina"), each, 0),
+			[]step{
+				{0, "fail", "rina", b, 0, slowed},
+				{0, "ok", "rina", a, 0, slowed},
+				{0, "fail", "rina", b, 0, 0}, // the success forgot the account's failures
 			})},
 		{"sliding window", seq(
 			fails(5, same("rina"), at(a), time.Minute),
 			[]step{
-				{11 * time.Minute, "fail", "rina", a, 0},
-				{0, "fail", "rina", a, time.Minute}, // failures at 2, 3, 4, 5, 16 min
+				{11 * time.Minute, "fail", "rina", a, 0, 0},
+				{0, "fail", "rina", a, time.Minute, 0}, // failures at 2, 3, 4, 5, 16 min
 			})},
 		{"success resets the account", seq(
 			fails(4, same("rina"), at(a), time.Minute),
-			[]step{{0, "ok", "rina", a, 0}},
+			[]step{{0, "ok", "rina", a, 0, 0}},
 			fails(5, same("rina"), at(a), 0),
-			[]step{{0, "fail", "rina", a, 15 * time.Minute}},
+			[]step{{0, "fail", "rina", a, 15 * time.Minute, 0}},
 		)},
 		{"twenty failures from one address", seq(
 			fails(20, numbered, at(a), time.Second), // at 1 to 20 s
 			[]step{
-				{0, "fail", "siti", a, 15*time.Minute - 19*time.Second},
-				{0, "fail", "siti", b, 0},
+				{0, "fail", "siti", a, 15*time.Minute - 19*time.Second, 0},
+				{0, "fail", "siti", b, 0, 0},
 			})},
 		{"a success neither counts against nor resets the address", seq(
 			fails(19, numbered, at(a), 0),
 			[]step{
-				{0, "ok", "siti", a, 0},
-				{0, "fail", "rina", a, 0},
-				{0, "fail", "dewi", a, 15 * time.Minute},
+				{0, "ok", "siti", a, 0, 0},
+				{0, "fail", "rina", a, 0, 0},
+				{0, "fail", "dewi", a, 15 * time.Minute, 0},
 			})},
 		{"one IPv6 /64 is one client", seq(
 			fails(20, numbered, func(i int) netip.Addr { return netip.MustParseAddr(fmt.Sprintf("2001:db8:1:2::%x", i+1)) }, 0),
 			[]step{
-				{0, "fail", "siti", netip.MustParseAddr("2001:db8:1:2:ffff::1"), 15 * time.Minute},
-				{0, "fail", "siti", netip.MustParseAddr("2001:db8:1:3::1"), 0},
+				{0, "fail", "siti", netip.MustParseAddr("2001:db8:1:2:ffff::1"), 15 * time.Minute, 0},
+				{0, "fail", "siti", netip.MustParseAddr("2001:db8:1:3::1"), 0, 0},
 			})},
 		{"IPv4 mapped in IPv6 is the IPv4 address", seq(
 			fails(5, same("rina"), at(a), 0),
 			fails(15, numbered, at(netip.MustParseAddr("::ffff:203.0.113.7")), 0),
-			[]step{{0, "fail", "budi", a, 15 * time.Minute}},
+			[]step{{0, "fail", "budi", a, 15 * time.Minute, 0}},
 		)},
 		{"invalid names share one entry", seq(
-			fails(5, func(i int) string { return []string{"A", "../x", "", "Rina", "x y"}[i] }, func(i int) netip.Addr { return []netip.Addr{a, b}[i%2] }, 0),
-			[]step{{0, "fail", "ZZZ", b, 15 * time.Minute}, {0, "fail", "rina", b, 0}},
+			fails(5, func(i int) string { return []string{"A", "../x", "", "Rina", "x y"}[i] }, at(b), 0),
+			[]step{{0, "fail", "ZZZ", b, 15 * time.Minute, 0}, {0, "fail", "rina", b, 0, 0}},
 		)},
 	}
 	for _, tt := range tests {
@@ -99,7 +109,7 @@ func TestThrottle(t *testing.T) {
 			th := NewThrottle(ThrottleOptions{Now: c.Now})
 			for i, st := range tt.steps {
 				c.Advance(st.advance)
-				err := th.Attempt(st.account, st.addr)
+				slow, err := th.Attempt(st.account, st.addr)
 				var got time.Duration
 				var te *ThrottledError
 				if errors.As(err, &te) {
@@ -110,8 +120,8 @@ func TestThrottle(t *testing.T) {
 				} else if err != nil {
 					t.Fatalf("step %d: Attempt: %v", i, err)
 				}
-				if got != st.want {
-					t.Errorf("step %d: Attempt(%q, %s) wait = %s, want %s", i, st.account, st.addr, got, st.want)
+				if got != st.want || slow != st.slow {
+					t.Errorf("step %d: Attempt(%q, %s) wait = %s, slowed %s; want %s, %s", i, st.account, st.addr, got, slow, st.want, st.slow)
 				}
 				if st.op == "ok" && err == nil {
 					th.Success(st.account, st.addr)
@@ -130,7 +140,7 @@ func TestThrottleConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 50 {
 		wg.Go(func() {
-			if th.Attempt("rina", addr) == nil {
+			if _, err := th.Attempt("rina", addr); err == nil {
 				allowed.Add(1)
 			}
 		})
@@ -149,20 +159,20 @@ func TestThrottleBounded(t *testing.T) {
 	th.Attempt("rina", netip.MustParseAddr("10.0.0.1"))
 	for i := range 1000 {
 		c.Advance(time.Millisecond)
-		if err := th.Attempt(fmt.Sprintf("user%d", i), netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)})); err != nil {
+		if _, err := th.Attempt(fmt.Sprintf("user%d", i), netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)})); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n, m := len(th.accounts.byKey), len(th.addresses.byKey); n > 100 || m > 100 {
-		t.Errorf("entries: %d accounts, %d addresses; want at most 100 each", n, m)
+	if n, m, p := len(th.accounts.byKey), len(th.addresses.byKey), len(th.pairs.byKey); n > 100 || m > 100 || p > 100 {
+		t.Errorf("entries: %d accounts, %d addresses, %d pairs; want at most 100 each", n, m, p)
 	}
 	// The flood pushed rina out (the oldest), which is the price of the
 	// bound; expired entries go first.
-	if err := th.Attempt("rina", netip.MustParseAddr("10.0.0.2")); err != nil {
+	if _, err := th.Attempt("rina", netip.MustParseAddr("10.0.0.2")); err != nil {
 		t.Errorf("rina after the flood: %v", err)
 	}
 	c.Advance(15 * time.Minute)
-	if err := th.Attempt("budi", netip.MustParseAddr("10.0.0.3")); err != nil {
+	if _, err := th.Attempt("budi", netip.MustParseAddr("10.0.0.3")); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(th.accounts.byKey); n != 1 {

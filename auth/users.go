@@ -35,6 +35,10 @@ type User struct {
 	Disabled    bool      `json:"disabled"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// SessionsValidAfter ends every session that began before it: set
+	// when the password changes, by whichever process changes it (the
+	// command line runs beside the server, whose sessions are in memory).
+	SessionsValidAfter time.Time `json:"-"`
 	// Version is the ETag of the record this was read from. Passed back
 	// as ifMatch to a change, it makes the change fail with ErrConflict if
 	// someone else changed the account since it was shown.
@@ -51,13 +55,22 @@ type userRecord struct {
 	Language     string    `json:"language"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
+	// SessionsValidAfter: see User.
+	SessionsValidAfter time.Time `json:"sessions_valid_after,omitzero"`
 }
 
 func (r *userRecord) user(etag string) *User {
 	return &User{
 		Name: r.Name, DisplayName: r.DisplayName, Role: r.Role, Language: r.Language,
-		Disabled: r.Disabled, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: etag,
+		Disabled: r.Disabled, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		SessionsValidAfter: r.SessionsValidAfter, Version: etag,
 	}
+}
+
+// SessionValid says whether a session of u that began at started may go
+// on: not once the account is disabled, nor after a password change.
+func (u *User) SessionValid(started time.Time) bool {
+	return !u.Disabled && !started.Before(u.SessionsValidAfter)
 }
 
 // UsersOptions tune Users; the zero value gives the defaults.
@@ -262,8 +275,9 @@ func (u *Users) update(ctx context.Context, op, name, ifMatch string, change fun
 	return up.Record.user(up.ETag), nil
 }
 
-// SetPassword replaces the password. The caller then ends the account's
-// sessions (Sessions.DeleteUser); API tokens stay valid.
+// SetPassword replaces the password and ends the account's sessions from
+// now (User.SessionValid); a server in this process also drops them at
+// once (Sessions.DeleteUser). API tokens stay valid.
 func (u *Users) SetPassword(ctx context.Context, name, password, ifMatch string) (*User, error) {
 	if err := validPassword(password); err != nil {
 		return nil, fmt.Errorf("set password of %s: %w", name, err)
@@ -274,7 +288,10 @@ func (u *Users) SetPassword(ctx context.Context, name, password, ifMatch string)
 	if err := u.withHashSlot(ctx, func() { hash = hashPassword(password, u.hash) }); err != nil {
 		return nil, fmt.Errorf("set password of %s: %w", name, err)
 	}
-	return u.update(ctx, "set password of", name, ifMatch, func(r *userRecord) { r.PasswordHash = hash })
+	return u.update(ctx, "set password of", name, ifMatch, func(r *userRecord) {
+		r.PasswordHash = hash
+		r.SessionsValidAfter = u.now().UTC()
+	})
 }
 
 // SetRole changes the account's role.

@@ -172,6 +172,16 @@ func (c *Collection) patch(p Patch, who Actor, pol Policy, now time.Time) error 
 	if p.Narrative != nil && slices.Contains(narrativeLocked, c.State) {
 		return &StateError{Action: "edit the narrative", Reason: "collection is in " + string(c.State)}
 	}
+	// Postponing does not unlock it: resume would bring back the approval
+	// (or the review) over text nobody reviewed. Refused rather than
+	// voiding the approval, so an approval is never taken back silently;
+	// the head returns the narrative to change it.
+	if p.Narrative != nil && c.State == Postponed && slices.Contains(narrativeLocked, c.PostponedFrom) {
+		return &StateError{Action: "edit the narrative", Reason: "collection is postponed from " + string(c.PostponedFrom)}
+	}
+	if p.Narrative != nil && len(c.Narrative.Revisions) >= MaxRevisions {
+		return &StateError{Action: "edit the narrative", Reason: fmt.Sprintf("it has %d revisions, the most kept", MaxRevisions)}
+	}
 	if p.editsContent() {
 		if err := allowed(pol, c, who, "collection.edit"); err != nil {
 			return err
@@ -239,6 +249,7 @@ func (c *Collection) patch(p Patch, who Actor, pol Policy, now time.Time) error 
 			c.Narrative.Text = text
 			c.Narrative.Revisions = append(c.Narrative.Revisions,
 				Revision{Rev: len(c.Narrative.Revisions) + 1, Text: text, By: who.User, At: now})
+			c.Narrative.trim()
 		}
 	}
 	if p.ApprovalDelegatedTo != nil {
@@ -279,6 +290,20 @@ func editChecklist(list []CheckItem, edits []CheckEdit, who Actor, now time.Time
 	return list
 }
 
+// mayAddMaterial is the check of a patch that adds material, on its own.
+func (c *Collection) mayAddMaterial(who Actor, pol Policy) error {
+	if err := allowed(pol, c, who, "collection.edit"); err != nil {
+		return err
+	}
+	if err := staffOnly(c, who, false, "file material into it"); err != nil {
+		return err
+	}
+	if c.State == Cancelled {
+		return &StateError{Action: "add material", Reason: "collection is cancelled"}
+	}
+	return nil
+}
+
 // addMaterial files ids into c, skipping those already there; it reports
 // whether anything was added. Material still comes in after the archive
 // (a late card belongs in the bank); a cancelled coverage takes none.
@@ -294,4 +319,30 @@ func (c *Collection) addMaterial(ids []string) (bool, error) {
 		}
 	}
 	return added, nil
+}
+
+// ActionDownloadUnreleased is the policy action of downloading originals
+// filed into a coverage that is not yet approved, or was cancelled.
+const ActionDownloadUnreleased = "asset.download_unreleased"
+
+// Released reports whether a coverage in this state has let its material
+// go to everyone who may download originals: once its narrative is
+// approved, and after. A cancelled coverage never has.
+func (s State) Released() bool { return s == Approved || s == Published || s == Archived }
+
+// MayDownload says whether who may download an original filed into cols.
+// An asset in no coverage, or in one that is released, goes to everyone
+// who may download; otherwise only to roles the policy allows
+// ActionDownloadUnreleased and to the staff assigned to one of its
+// coverages.
+func MayDownload(pol Policy, who Actor, cols []*Collection) error {
+	if len(cols) == 0 || pol.Decide(who.Role, ActionDownloadUnreleased) == auth.Allow {
+		return nil
+	}
+	for _, c := range cols {
+		if c.State.Released() || c.isAssigned(who.User) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: the original belongs to coverage %s, which is %s: not yet released to role %q", ErrForbidden, cols[0].ID, cols[0].State, who.Role)
 }

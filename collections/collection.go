@@ -153,6 +153,30 @@ type Revision struct {
 	Text string    `json:"text"`
 	By   string    `json:"by"`
 	At   time.Time `json:"at"`
+	// TextDropped: the text was let go to bound the record (see
+	// MaxRevisionBytes); who saved it and when are kept.
+	TextDropped bool `json:"text_dropped,omitempty"`
+}
+
+// MaxRevisionBytes bounds the text of the revisions kept in a record, and
+// MaxRevisions their number: every read of the collection carries them.
+// Past the budget the oldest texts are let go, never the newest one; past
+// MaxRevisions the narrative takes no more saves.
+const (
+	MaxRevisionBytes = 256 << 10
+	MaxRevisions     = 500
+)
+
+// trim lets go of the texts of the oldest revisions past MaxRevisionBytes.
+func (n *Narrative) trim() {
+	total := 0
+	for i := len(n.Revisions) - 1; i >= 0; i-- {
+		r := &n.Revisions[i]
+		total += len(r.Text)
+		if total > MaxRevisionBytes && i < len(n.Revisions)-1 {
+			r.Text, r.TextDropped = "", true
+		}
+	}
 }
 
 // wroteNarrative tells whether user wrote any revision of the narrative.
@@ -172,6 +196,11 @@ func (n Narrative) Diff(a, b int) (string, error) {
 	}
 	if a < 0 || a > len(n.Revisions) || b < 0 || b > len(n.Revisions) {
 		return "", fmt.Errorf("%w: narrative diff %d..%d: revisions are 0..%d", ErrInvalid, a, b, len(n.Revisions))
+	}
+	for _, r := range []int{a, b} {
+		if r > 0 && n.Revisions[r-1].TextDropped {
+			return "", fmt.Errorf("%w: narrative diff %d..%d: the text of revision %d is no longer kept", ErrInvalid, a, b, r)
+		}
 	}
 	return LineDiff(text(a), text(b)), nil
 }

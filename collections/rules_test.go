@@ -2,6 +2,7 @@ package collections
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -327,5 +328,109 @@ func TestEditChecklist(t *testing.T) {
 	}
 	if list[0].Done {
 		t.Error("editChecklist changed its input")
+	}
+}
+
+// TestNarrativeLockedAfterApproval: an approval covers the text that is
+// published. Once approved the narrative cannot change, not even while the
+// coverage is postponed from approved (issue 10 #4): approve → postpone →
+// PATCH narrative is refused with the reason, and resume finds the text
+// the reviewer approved.
+func TestNarrativeLockedAfterApproval(t *testing.T) {
+	for _, from := range []State{InReview, Approved} {
+		t.Run(string(from), func(t *testing.T) {
+			r := newRun(t, tempstore.New(t))
+			toReview(t, r)
+			if from == Approved {
+				r.act(head, Action{Action: ActApprove})
+			}
+			approved := r.c.Narrative.Text
+			r.act(head, Action{Action: ActPostpone, Note: "Tunda"})
+			r.refusePatch(rina, Patch{Narrative: ptr("Teks yang belum ditinjau.\n")}, ErrNotAllowed,
+				"cannot edit the narrative: collection is postponed from "+string(from))
+			r.act(head, Action{Action: ActResume})
+			if r.c.State != from || r.c.Narrative.Text != approved {
+				t.Errorf("after resume: %s with narrative %q, want %s with %q", r.c.State, r.c.Narrative.Text, from, approved)
+			}
+		})
+	}
+}
+
+// TestRevisionsBounded: sixty saves of a long narrative do not make a
+// record of megabytes (issue 10 #14): the text of old revisions is let go
+// past a budget, their author and time are kept (an author still cannot
+// approve), and a diff with a revision whose text is gone says so.
+func TestRevisionsBounded(t *testing.T) {
+	r := newRun(t, tempstore.New(t))
+	r.act(head, Action{Action: ActOrder})
+	long := strings.Repeat("Paragraf panjang tentang upacara. ", 1400) // about 48 KB
+	r.patch(coord, Patch{Narrative: ptr("Draf pertama oleh koordinator.\n")})
+	for i := range 59 {
+		r.patch(editor, Patch{Narrative: ptr(fmt.Sprintf("%s\nRevisi %d.\n", long, i))})
+	}
+	data, err := json.Marshal(r.c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) > MaxRevisionBytes+2*maxNarrative {
+		t.Errorf("record of %d bytes after 60 saves, want at most %d", len(data), MaxRevisionBytes+2*maxNarrative)
+	}
+	revs := r.c.Narrative.Revisions
+	if len(revs) != 60 || revs[0].By != "agus" || revs[59].Text != r.c.Narrative.Text {
+		t.Fatalf("%d revisions, first by %q; want 60, the first by agus, the last the current text", len(revs), revs[0].By)
+	}
+	if !r.c.Narrative.wroteNarrative("agus") {
+		t.Errorf("the first author is forgotten: they could approve")
+	}
+	if _, err := r.c.Narrative.Diff(1, 2); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "no longer kept") {
+		t.Errorf("diff with a dropped revision: %v, want ErrInvalid saying its text is no longer kept", err)
+	}
+	if _, err := r.c.Narrative.Diff(59, 60); err != nil {
+		t.Errorf("diff of the last two: %v", err)
+	}
+}
+
+// TestMayDownload: who may download originals filed into coverages. The
+// decision of docs/policy.md (asset.download_unreleased): material of a
+// coverage not yet approved, or cancelled, goes only to roles the policy
+// allows and to the coverage's assigned staff; once approved (or
+// published, archived) to everyone who may download; an asset in no
+// coverage too.
+func TestMayDownload(t *testing.T) {
+	pol := PolicyFunc(func(role, action string) auth.Decision {
+		if action == ActionDownloadUnreleased && (role == auth.RoleAdmin || role == auth.RoleEditor) {
+			return auth.Allow
+		}
+		return auth.Deny
+	})
+	in := func(st State) *Collection {
+		return &Collection{ID: "lip-20260817-" + string(st)[:2] + "0000", State: st,
+			AssignedStaff: []StaffMember{{Assignee: Assignee{User: "budi", Task: TaskPhoto}}}}
+	}
+	for _, st := range States() {
+		released := st == Approved || st == Published || st == Archived
+		for _, tc := range []struct {
+			who  Actor
+			want bool
+		}{
+			{viewer, released},
+			{tono, released}, // staff, not assigned
+			{budi, true},     // assigned: always
+			{editor, true},
+		} {
+			err := MayDownload(pol, tc.who, []*Collection{in(st)})
+			if got := err == nil; got != tc.want {
+				t.Errorf("%s of a coverage in %s: allowed %v (%v), want %v", tc.who.User, st, got, err, tc.want)
+			}
+			if err != nil && !errors.Is(err, ErrForbidden) {
+				t.Errorf("%s in %s: %v, want ErrForbidden", tc.who.User, st, err)
+			}
+		}
+	}
+	if err := MayDownload(pol, viewer, nil); err != nil {
+		t.Errorf("an asset in no coverage: %v", err)
+	}
+	if err := MayDownload(pol, viewer, []*Collection{in(Drafting), in(Published)}); err != nil {
+		t.Errorf("an asset also in a published coverage: %v", err)
 	}
 }

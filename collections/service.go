@@ -198,6 +198,39 @@ func (s *Service) change(ctx context.Context, id, ifMatch string, fn func(*Colle
 	return up.Record, up.ETag, nil
 }
 
+// MayAddMaterial says whether who may file material into collection id:
+// what a PATCH with add_material asks (collection.edit, and coverage staff
+// only into a coverage they are assigned to), and a cancelled coverage
+// takes none. Uploads into a collection ask it before taking any bytes.
+func (s *Service) MayAddMaterial(ctx context.Context, who Actor, id string) error {
+	c, _, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := c.mayAddMaterial(who, s.policy); err != nil {
+		return fmt.Errorf("add material to %s: %w", id, err)
+	}
+	return nil
+}
+
+// MayDownload says whether who may download an original filed into the
+// collections ids (an asset record's collections); see MayDownload. A
+// collection that no longer exists does not count.
+func (s *Service) MayDownload(ctx context.Context, who Actor, ids []string) error {
+	var cols []*Collection
+	for _, id := range ids {
+		c, _, err := s.Get(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		cols = append(cols, c)
+	}
+	return MayDownload(s.policy, who, cols)
+}
+
 // AddMaterial files assets into collection id (ingest --collection,
 // uploads). Adding commutes, so a lost race is simply retried on the new
 // version; ids already there are skipped.

@@ -178,20 +178,31 @@ func (r Report) CSV(w io.Writer) error {
 	num := func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
 	rows := [][]string{{"step", "name", "standard_minutes", "count", "median_minutes", "p90_minutes", "within_standard_percent"}}
 	for _, s := range r.Steps {
-		rows = append(rows, []string{s.Label(), s.Name, num(s.StandardMinutes), strconv.Itoa(s.Count),
+		rows = append(rows, []string{s.Label(), csvText(s.Name), num(s.StandardMinutes), strconv.Itoa(s.Count),
 			num(s.MedianMinutes), num(s.P90Minutes), num(100 * s.WithinStandard)})
 	}
 	rows = append(rows, nil,
 		[]string{"collection", "title", "state", "step", "name", "since", "standard_minutes", "late_minutes", "roles", "users"})
 	for _, o := range r.Overdue {
-		rows = append(rows, []string{o.Collection, o.Title, string(o.State), o.Label(), o.Name,
+		rows = append(rows, []string{csvText(o.Collection), csvText(o.Title), csvText(string(o.State)), o.Label(), csvText(o.Name),
 			o.Since.Format(time.RFC3339), num(o.StandardMinutes), num(o.LateMinutes),
-			strings.Join(o.Holders.Roles, " "), strings.Join(o.Holders.Users, " ")})
+			csvText(strings.Join(o.Holders.Roles, " ")), csvText(strings.Join(o.Holders.Users, " "))})
 	}
 	if err := cw.WriteAll(rows); err != nil {
 		return fmt.Errorf("write sla csv: %w", err)
 	}
 	return nil
+}
+
+// csvText makes a cell of text someone typed safe for a spreadsheet: one
+// that starts with = + - @ tab or CR would be read as a formula (OWASP,
+// CSV injection), so it gets a leading apostrophe, which spreadsheets
+// show as text. The numbers the report computes are written as they are.
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // Assignment is a collection on someone's list: what they are assigned

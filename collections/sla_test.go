@@ -2,6 +2,7 @@ package collections
 
 import (
 	"bytes"
+	"encoding/csv"
 	"math"
 	"slices"
 	"testing"
@@ -192,5 +193,37 @@ func TestAssignments(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReportCSVFormulas: text a person typed (a coverage's title) never
+// reaches a spreadsheet as a formula (issue 10 #11): a cell starting with
+// = + - @ tab or CR is written with a leading apostrophe.
+func TestReportCSVFormulas(t *testing.T) {
+	for _, tc := range []struct{ title, want string }{
+		{`=HYPERLINK("http://evil.example","klik")`, `'=HYPERLINK("http://evil.example","klik")`},
+		{"+62 812", "'+62 812"},
+		{"-1+1", "'-1+1"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"\t=1", "'\t=1"},
+		{"\r=1", "'\r=1"},
+		{"Upacara HUT RI", "Upacara HUT RI"},
+	} {
+		rep := Report{Overdue: []OverdueStep{{Collection: "lip-20260817-ab12cd", Title: tc.title, State: InCoverage,
+			Span: Span{Step: 5}, Name: "cover", Since: at(90), LateMinutes: -0.5, Holders: Holders{Users: []string{"@budi"}}}}}
+		var buf bytes.Buffer
+		if err := rep.CSV(&buf); err != nil {
+			t.Fatal(err)
+		}
+		cr := csv.NewReader(&buf)
+		cr.FieldsPerRecord = -1 // two tables of different widths
+		rows, err := cr.ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := rows[len(rows)-1]
+		if row[1] != tc.want || row[9] != "'@budi" || row[7] != "-0.5" {
+			t.Errorf("title %q: row %q; want title %q, users '@budi, late_minutes -0.5 (a number stays a number)", tc.title, row, tc.want)
+		}
 	}
 }

@@ -10,9 +10,9 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"sync/atomic"
 
@@ -46,19 +46,20 @@ func (r *run) one(ctx context.Context, f file, buf []byte) []byte {
 // store reads f once, hashing as it goes, and makes sure its original and
 // record are in the bank. It reports "ingested" or "duplicate".
 func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string, _ []byte, err error) {
-	src, err := os.Open(f.path) // read-only: nothing is ever written to a card
+	if r.in.beforeOpen != nil {
+		r.in.beforeOpen(f.path)
+	}
+	// Read-only: nothing is ever written to a card. Never through a
+	// symbolic link, and only the file the walk saw.
+	src, info, err := openCardFile(f)
 	if err != nil {
-		return "", "", buf, fmt.Errorf("open: %w", err)
+		return "", "", buf, err
 	}
 	defer src.Close()
-	info, err := src.Stat()
-	if err != nil {
-		return "", "", buf, fmt.Errorf("stat: %w", err)
-	}
-	if !info.Mode().IsRegular() {
-		return "", "", buf, fmt.Errorf("open: %w", errNotRegular)
-	}
 	size := info.Size()
+	// ffprobe reads by path: give it the file already open, not the name,
+	// which may point elsewhere by now.
+	probePath := openedPath(src)
 	if sha, ok := r.remembered(ctx, f, src, size); ok {
 		r.st.bytesDone.Add(size)
 		return "duplicate", sha, buf, nil
@@ -75,16 +76,16 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 	card := &cardReader{f: src, h: sha256.New(), n: &r.st.bytesDone}
 
 	if size <= r.in.opts.MaxBuffered {
-		return r.storeSmall(ctx, f, card, size, buf)
+		return r.storeSmall(ctx, f, card, size, probePath, buf)
 	}
-	status, sha, err = r.storeLarge(ctx, f, src, card, size)
+	status, sha, err = r.storeLarge(ctx, f, src, card, size, probePath)
 	return status, sha, buf, err
 }
 
 // storeSmall stores a file small enough to hold: read once into memory
 // (buf, reused between files), then stored straight under its content
 // address with the hash for the store to verify.
-func (r *run) storeSmall(ctx context.Context, f file, card *cardReader, size int64, buf []byte) (status, sha string, _ []byte, err error) {
+func (r *run) storeSmall(ctx context.Context, f file, card *cardReader, size int64, probePath string, buf []byte) (status, sha string, _ []byte, err error) {
 	if err := r.memory.acquire(ctx, size); err != nil {
 		return "", "", buf, err
 	}
@@ -97,7 +98,7 @@ func (r *run) storeSmall(ctx context.Context, f file, card *cardReader, size int
 	if dup, err := r.seen(ctx, sha, f); dup || err != nil {
 		return "duplicate", sha, buf, err
 	}
-	meta, err := extract(ctx, r.in.meta, metadata.Source{Name: f.info.Name(), R: bytes.NewReader(buf), Size: int64(len(buf)), Path: f.path})
+	meta, err := extract(ctx, r.in.meta, metadata.Source{Name: f.info.Name(), R: bytes.NewReader(buf), Size: int64(len(buf)), Path: probePath})
 	if err != nil {
 		return "", sha, buf, err
 	}
@@ -115,7 +116,7 @@ func (r *run) storeSmall(ctx context.Context, f file, card *cardReader, size int
 // storeLarge stores a file too large to hold: streamed to a staging key
 // while hashing, then copied into place once the hash is known. A store
 // that retries may rewind card to the start of the file and read it again.
-func (r *run) storeLarge(ctx context.Context, f file, src *os.File, card *cardReader, size int64) (status, sha string, err error) {
+func (r *run) storeLarge(ctx context.Context, f file, src *os.File, card *cardReader, size int64, probePath string) (status, sha string, err error) {
 	staging := assets.StagingPrefix + r.id + "/" + randHex()
 	if _, err := r.in.store.Put(ctx, staging, card, size, assets.PutOptions{}); err != nil {
 		return "", "", err
@@ -133,7 +134,7 @@ func (r *run) storeLarge(ctx context.Context, f file, src *os.File, card *cardRe
 		return "duplicate", sha, err
 	}
 	// Headers only: a few blocks of the card file, not a second full read.
-	meta, err := extract(ctx, r.in.meta, metadata.Source{Name: f.info.Name(), R: src, Size: size, Path: f.path})
+	meta, err := extract(ctx, r.in.meta, metadata.Source{Name: f.info.Name(), R: src, Size: size, Path: probePath})
 	if err != nil {
 		return "", sha, err
 	}
@@ -334,21 +335,25 @@ func (r *run) putRecord(ctx context.Context, f file, sha string, size int64, met
 // attachSidecar reads the image's XMP sidecar, if any, merges it into the
 // record and keeps it in the bank beside the original.
 func (r *run) attachSidecar(ctx context.Context, f file, a *assets.Asset) error {
-	p, ok := sidecarOf(f.path)
-	if !ok {
-		return nil
-	}
-	data, err := readSmall(p, 4<<20)
+	name, data, err := readSidecar(f, 4<<20)
 	if err != nil {
-		return fmt.Errorf("sidecar %s: %w", filepath.Base(p), err)
+		// Without the server's path: warnings are shown to every viewer.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("sidecar %s: %w", name, err)
+	}
+	if name == "" {
+		return nil
 	}
 	side, err := r.in.meta.ParseXMPSidecar(bytes.NewReader(data))
 	if err != nil {
-		return fmt.Errorf("sidecar %s: %w", filepath.Base(p), err)
+		return fmt.Errorf("sidecar %s: %w", name, err)
 	}
 	key := assets.SidecarKey(a.ID)
 	if _, err := r.in.store.Put(ctx, key, bytes.NewReader(data), int64(len(data)), assets.PutOptions{ContentType: "application/rdf+xml"}); err != nil {
-		return fmt.Errorf("sidecar %s: %w", filepath.Base(p), err)
+		return fmt.Errorf("sidecar %s: %w", name, err)
 	}
 	a.Meta = metadata.MergeSidecar(a.Meta, side)
 	a.Sidecar = key
@@ -386,22 +391,6 @@ func readAll(r io.Reader, buf []byte, size int64) ([]byte, error) {
 		return buf, errors.New("file grew while reading")
 	}
 	return buf, nil
-}
-
-func readSmall(p string, limit int64) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("larger than %d bytes", limit)
-	}
-	return data, nil
 }
 
 // cardReader reads a file off the card once, hashing it and counting its

@@ -92,6 +92,9 @@ type Ingester struct {
 	meta   MetadataReader
 	render Renderer
 	opts   Options
+	// beforeOpen, set by tests only, runs between the walk and the open
+	// of each card file.
+	beforeOpen func(path string)
 }
 
 // New wires an Ingester. render may be nil when renditions are off.

@@ -150,18 +150,6 @@ func add(list *[]file, st *stats, root, p string, info fs.FileInfo, pairs map[st
 	*list = append(*list, f)
 }
 
-// sidecarOf finds the XMP sidecar of an image: IMG_0001.xmp (Lightroom,
-// Photo Mechanic) or IMG_0001.CR2.xmp (darktable), in either case.
-func sidecarOf(p string) (string, bool) {
-	base := strings.TrimSuffix(p, filepath.Ext(p))
-	for _, c := range []string{base + ".xmp", base + ".XMP", p + ".xmp", p + ".XMP"} {
-		if info, err := os.Stat(c); err == nil && info.Mode().IsRegular() {
-			return c, true
-		}
-	}
-	return "", false
-}
-
 // shotsWithPairs lists the base names in a folder that more than one media
 // file shares (IMG_0001.CR2 and IMG_0001.JPG): one shot, one stack. An
 // unreadable folder has none; WalkDir reports its error.

@@ -110,10 +110,25 @@ func newParser(text analysis.Analyzer, zone *time.Location, fields map[string]fi
 	return &parser{analyzer: text, zone: zone, fields: fields}
 }
 
+// MaxQueryLen and MaxClauses bound what one query may cost: an editor's
+// query is a few words, and each clause (a date range above all) is work
+// for the index on every request.
+const (
+	MaxQueryLen = 1000 // characters
+	MaxClauses  = 32
+)
+
 func (p *parser) parse(q string) (query.Query, error) {
+	// Checked before anything else, and not quoted back in the error.
+	if n := utf8.RuneCountInString(q); n > MaxQueryLen {
+		return nil, fmt.Errorf("search: %w: query of %d characters: at most %d characters", ErrQuery, n, MaxQueryLen)
+	}
 	clauses, err := lex(q)
 	if err != nil {
 		return nil, fmt.Errorf("search: parse %q: %w", q, err)
+	}
+	if len(clauses) > MaxClauses {
+		return nil, fmt.Errorf("search: %w: %d clauses: at most %d", ErrQuery, len(clauses), MaxClauses)
 	}
 	var must, mustNot []query.Query
 	for _, c := range clauses {

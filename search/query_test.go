@@ -183,3 +183,31 @@ func FuzzParseQuery(f *testing.F) {
 		}
 	})
 }
+
+// TestParseQueryLimits: a query costs in proportion to its clauses, so
+// their number and the query's length are capped with a clear error that
+// does not echo the whole query back (issue 10 #12).
+func TestParseQueryLimits(t *testing.T) {
+	clauses := func(n int) string { return strings.TrimSpace(strings.Repeat("taken:2026-08 ", n)) }
+	for _, tc := range []struct {
+		name, query, want string
+	}{
+		{"as many clauses as allowed", clauses(MaxClauses), ""},
+		{"one clause too many", clauses(MaxClauses + 1), fmt.Sprintf("%d clauses: at most %d", MaxClauses+1, MaxClauses)},
+		{"thirty thousand date ranges", clauses(30000), fmt.Sprintf("at most %d characters", MaxQueryLen)},
+		{"one long word", strings.Repeat("a", MaxQueryLen+1), fmt.Sprintf("%d characters: at most %d", MaxQueryLen+1, MaxQueryLen)},
+		{"long but within", strings.Repeat("a", MaxQueryLen), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseQuery(tc.query, nil)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("error %v, want none", err)
+			case tc.want != "" && (!errors.Is(err, ErrQuery) || !strings.Contains(fmt.Sprint(err), tc.want)):
+				t.Errorf("error %v, want ErrQuery containing %q", err, tc.want)
+			case err != nil && len(err.Error()) > 300:
+				t.Errorf("error of %d bytes: the query is echoed back", len(err.Error()))
+			}
+		})
+	}
+}

@@ -121,21 +121,6 @@ func TestSearchQueryFromFilters(t *testing.T) {
 	}
 }
 
-func TestLocalPath(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"/cari?q=banjir", "/cari?q=banjir"},
-		{"", "/beranda"},
-		{"https://evil.example/", "/beranda"},
-		{"//evil.example/", "/beranda"},
-		{`/\evil.example`, "/beranda"},
-		{"/beranda\r\nSet-Cookie: x", "/beranda"},
-	} {
-		if got := localPath(tc.in); got != tc.want {
-			t.Errorf("localPath(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
 func TestSLAState(t *testing.T) {
 	std := collections.DefaultStandards()
 	start := time.Date(2026, 8, 17, 9, 0, 0, 0, wib)

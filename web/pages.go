@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/gin-gonic/gin"
 
@@ -27,10 +28,21 @@ import (
 const langCookie = "mediabank_lang"
 
 // localPath accepts only a path on this site as a place to go after login,
-// so a crafted link cannot send someone elsewhere.
+// so a crafted link cannot send someone elsewhere. It judges the value as
+// a browser will read it: browsers drop tabs and newlines from a URL and
+// read '\' as '/', so "/\t/evil" and "/\\evil" are "//evil", another
+// site. Any control or separator character refuses the value outright;
+// the login page and app.js's data-next only ever see what this returns.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, `/\`) || strings.ContainsAny(p, "\r\n") {
-		return "/beranda"
+	const home = "/beranda"
+	if strings.IndexFunc(p, func(r rune) bool {
+		return unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp)
+	}) >= 0 {
+		return home
+	}
+	asRead := strings.ReplaceAll(p, `\`, "/")
+	if !strings.HasPrefix(asRead, "/") || strings.HasPrefix(asRead, "//") {
+		return home
 	}
 	return p
 }

@@ -57,6 +57,8 @@ func TestRootAndLoginRedirect(t *testing.T) {
 		{"a page without login comes back after it", anon, "/cari?q=banjir", http.StatusSeeOther, "/masuk?next=%2Fcari%3Fq%3Dbanjir"},
 		{"login page when logged in goes on", admin, "/masuk?next=/liputan", http.StatusSeeOther, "/liputan"},
 		{"login page never sends elsewhere", admin, "/masuk?next=//evil.example", http.StatusSeeOther, "/beranda"},
+		{"not through a tab a browser drops", admin, "/masuk?next=/%09/evil.example", http.StatusSeeOther, "/beranda"},
+		{"nor through a backslash", admin, "/masuk?next=%5C%5Cevil.example", http.StatusSeeOther, "/beranda"},
 		{"login page", anon, "/masuk", http.StatusOK, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

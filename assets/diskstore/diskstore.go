@@ -21,6 +21,7 @@ package diskstore
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -322,13 +323,19 @@ func syncDir(dir string) error {
 // its file is gone; size and mtime tell such a reuse apart unless it has
 // the same size within one kernel timestamp tick. It needs no read of the
 // bytes, so Stat and List stay cheap, and a Copy's hard link shares it,
-// which is right: same inode, same bytes.
+// which is right: same inode, same bytes. The three are hashed: an ETag
+// goes to every client, and the server's inode numbers are none of theirs.
 func etag(fi fs.FileInfo) string {
 	var ino uint64
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		ino = st.Ino
 	}
-	return fmt.Sprintf("%x-%x-%x", ino, fi.Size(), fi.ModTime().UnixNano())
+	var b [24]byte
+	binary.LittleEndian.PutUint64(b[0:], ino)
+	binary.LittleEndian.PutUint64(b[8:], uint64(fi.Size()))
+	binary.LittleEndian.PutUint64(b[16:], uint64(fi.ModTime().UnixNano()))
+	sum := sha256.Sum256(b[:])
+	return hex.EncodeToString(sum[:16])
 }
 
 func setMeta(f *os.File, contentType, sum string) error {

@@ -374,3 +374,31 @@ func FuzzValidKey(f *testing.F) {
 		}
 	})
 }
+
+// TestETagHidesInode: an ETag goes to every client; it must not tell the
+// file's inode number on the server's disk (issue 10 #15).
+func TestETagHidesInode(t *testing.T) {
+	root := t.TempDir()
+	s, err := Open(t.Context(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := s.Put(t.Context(), "assets/a.json", strings.NewReader(`{"a":1}`), 7, assets.PutOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(s.path("assets/a.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ino := fi.Sys().(*syscall.Stat_t).Ino
+	for _, form := range []string{fmt.Sprintf("%x", ino), fmt.Sprint(ino)} {
+		if strings.Contains(obj.ETag, form) {
+			t.Errorf("ETag %q holds the inode %d (%s)", obj.ETag, ino, form)
+		}
+	}
+	st, err := s.Stat(t.Context(), "assets/a.json")
+	if err != nil || st.ETag != obj.ETag {
+		t.Errorf("Stat ETag %q (%v), want the Put's %q", st.ETag, err, obj.ETag)
+	}
+}

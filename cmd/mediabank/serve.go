@@ -140,7 +140,9 @@ func listenAndServe(ctx context.Context, e *env, addr string, h http.Handler, wa
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// No ReadTimeout: the API bounds each request body itself (api.Deps.BodyTimeout),
+	// since uploads are long. MaxHeaderBytes keeps huge URLs out.
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	fmt.Fprintf(e.stdout, "mediabank serving on http://%s (data %s)\n", ln.Addr(), e.cfg.DataDir)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()

@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/user"
 	"strings"
 	"text/tabwriter"
 
+	"mediabank/audit"
 	"mediabank/auth"
 )
 
@@ -43,7 +46,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		if err := need(1); err != nil {
 			return err
 		}
-		return addUser(ctx, e, users, pos[0], *role, *name)
+		return addUser(ctx, e, a, pos[0], *role, *name)
 	case "passwd":
 		if err := need(1); err != nil {
 			return err
@@ -55,6 +58,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		if _, err := users.SetPassword(ctx, pos[0], pass, ""); err != nil {
 			return err
 		}
+		a.record(ctx, "user.password", pos[0], "")
 		fmt.Fprintf(e.stdout, "password of %s changed\n", pos[0])
 	case "role":
 		if err := need(2); err != nil {
@@ -63,6 +67,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		if _, err := users.SetRole(ctx, pos[0], pos[1], ""); err != nil {
 			return err
 		}
+		a.record(ctx, "user.role", pos[0], "role "+pos[1])
 		fmt.Fprintf(e.stdout, "%s is now %s\n", pos[0], pos[1])
 	case "disable", "enable":
 		if err := need(1); err != nil {
@@ -75,6 +80,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 		if _, err := change(ctx, pos[0], ""); err != nil {
 			return err
 		}
+		a.record(ctx, "user."+verb, pos[0], "")
 		fmt.Fprintf(e.stdout, "%s %sd\n", pos[0], verb)
 	case "list":
 		return listUsers(ctx, e.stdout, users)
@@ -85,20 +91,21 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 }
 
 // addUser creates account name with the password on standard input.
-func addUser(ctx context.Context, e *env, users *auth.Users, name, role, displayName string) error {
+func addUser(ctx context.Context, e *env, a *adminApp, name, role, displayName string) error {
 	pass, err := readPassword(e.stdin)
 	if err != nil {
 		return err
 	}
-	u, err := users.Add(ctx, name, role, pass)
+	u, err := a.users.Add(ctx, name, role, pass)
 	if err != nil {
 		return err
 	}
 	if displayName != "" {
-		if u, err = users.SetDisplayName(ctx, u.Name, displayName, u.Version); err != nil {
+		if u, err = a.users.SetDisplayName(ctx, u.Name, displayName, u.Version); err != nil {
 			return err
 		}
 	}
+	a.record(ctx, "user.add", u.Name, "role "+u.Role)
 	fmt.Fprintf(e.stdout, "user %s added with role %s\n", u.Name, u.Role)
 	return nil
 }
@@ -140,6 +147,7 @@ func cmdToken(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		a.record(ctx, "token.create", tok.User, "token "+tok.ID+", label "+tok.Label)
 		fmt.Fprintln(e.stdout, secret)
 		fmt.Fprintf(e.stderr, "token %s for %s: keep it secret; it is shown only once\n", tok.ID, tok.User)
 	case verb == "list" && len(pos) == 1:
@@ -154,6 +162,7 @@ func cmdToken(ctx context.Context, e *env, args []string) error {
 		if err := a.users.RevokeToken(ctx, pos[0], pos[1]); err != nil {
 			return err
 		}
+		a.record(ctx, "token.revoke", pos[0], "token "+pos[1])
 		fmt.Fprintf(e.stdout, "token %s revoked\n", pos[1])
 	default:
 		return fmt.Errorf("token: %s %q: see mediabank token", verb, pos)
@@ -175,13 +184,33 @@ func readPassword(stdin io.Reader) (string, error) {
 	return line, nil
 }
 
-// adminApp is what the admin commands need: the accounts in the bank.
-type adminApp struct{ users *auth.Users }
+// adminApp is what the admin commands need: the accounts in the bank,
+// and the audit log their changes go into, as the API's do.
+type adminApp struct {
+	users *auth.Users
+	audit *audit.Log
+	log   *slog.Logger
+}
 
 func openAdmin(ctx context.Context, cfg *config, log *slog.Logger) (*adminApp, error) {
 	store, err := cfg.openStore(ctx, log)
 	if err != nil {
 		return nil, err
 	}
-	return &adminApp{users: auth.NewUsers(store, log, auth.UsersOptions{})}, nil
+	return &adminApp{users: auth.NewUsers(store, log, auth.UsersOptions{}), audit: audit.New(store, nil), log: log}, nil
+}
+
+// record audits a change made from the command line: the user is the
+// operating-system account that ran it, the address the host. The change
+// has happened; a lost entry is logged.
+func (a *adminApp) record(ctx context.Context, action, name, detail string) {
+	who := "(command line)"
+	if u, err := user.Current(); err == nil {
+		who += " " + u.Username
+	}
+	host, _ := os.Hostname()
+	e := audit.Entry{User: who, Action: action, Target: "user/" + name, From: host, Detail: detail}
+	if err := a.audit.Record(ctx, e); err != nil {
+		a.log.Error("audit entry lost", "action", action, "target", e.Target, "err", err)
+	}
 }

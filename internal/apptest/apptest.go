@@ -6,6 +6,7 @@ package apptest
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -71,6 +72,8 @@ func New(tb testing.TB, store assets.Store, log *slog.Logger) *Stack {
 		Sessions: auth.NewSessions(auth.SessionOptions{}), Throttle: auth.NewThrottle(auth.ThrottleOptions{}),
 		Policy: policy, Collections: cols, Audit: audit.New(store, nil),
 		UploadDir: filepath.Join(dir, "uploads"), Background: bg, Zone: zone, Logger: log,
+		// Tests speak for clients at other addresses through X-Forwarded-For.
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
 	})
 	tb.Cleanup(func() {
 		stop()
