@@ -20,6 +20,7 @@ import (
 	"mediabank/collections"
 	"mediabank/filing"
 	"mediabank/ingest"
+	"mediabank/internal/office"
 	"mediabank/search"
 )
 
@@ -102,9 +103,8 @@ func New(d Deps) *Server {
 		d.Background = context.Background()
 	}
 	if d.Zone == nil {
-		d.Zone = time.FixedZone("WIB", 7*60*60)
+		d.Zone = office.Zone()
 	}
-	gin.SetMode(gin.ReleaseMode)
 	s := &Server{Deps: d, log: d.Logger, refusals: audit.NewLimiter(audit.LimiterOptions{Now: d.Now})}
 	e := gin.New()
 	e.Use(s.recover, s.bodyDeadline)

@@ -56,7 +56,7 @@ func (s *Server) createCollection(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ev, err := collections.DecodeEvent(data)
+	ev, err := collections.DecodeEvent(data, s.Zone)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -112,7 +112,7 @@ func (s *Server) patchCollection(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	p, err := collections.DecodePatch(data)
+	p, err := collections.DecodePatch(data, s.Zone)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -200,7 +200,7 @@ func (s *Server) narrativeDiff(c *gin.Context) {
 }
 
 func (s *Server) slaReport(c *gin.Context) {
-	from, to, err := s.period(c, 30)
+	from, to, err := s.period(c, collections.ReportDays)
 	if err != nil {
 		s.fail(c, err)
 		return

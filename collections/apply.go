@@ -5,14 +5,16 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"mediabank/auth"
 )
 
 // allowed asks the policy whether who may take policy action pa on c.
 func allowed(pol Policy, c *Collection, who Actor, pa string) error {
 	switch pol.Decide(who.Role, pa) {
-	case Allow:
+	case auth.Allow:
 		return nil
-	case AllowIfDelegated:
+	case auth.AllowIfDelegated:
 		if c.ApprovalDelegatedTo != "" && c.ApprovalDelegatedTo == who.User {
 			return nil
 		}
@@ -23,7 +25,7 @@ func allowed(pol Policy, c *Collection, who Actor, pa string) error {
 
 // mayDelegate: only who may approve outright may hand approval to someone.
 func mayDelegate(pol Policy, who Actor) error {
-	if pol.Decide(who.Role, PolicyAction(ActApprove)) != Allow {
+	if pol.Decide(who.Role, PolicyAction(ActApprove)) != auth.Allow {
 		return deny(RefusedPolicy, "role %q may not delegate approval", who.Role)
 	}
 	return nil
@@ -33,7 +35,7 @@ func mayDelegate(pol Policy, who Actor) error {
 // assigned to, and anyone but the assigned staff or an admin taking a
 // staff step.
 func staffOnly(c *Collection, who Actor, staffStep bool, what string) error {
-	if who.Role == RoleAdmin || c.isAssigned(who.User) || (who.Role != RoleStaff && !staffStep) {
+	if who.Role == auth.RoleAdmin || c.isAssigned(who.User) || (who.Role != auth.RoleStaff && !staffStep) {
 		return nil
 	}
 	return deny(RefusedNotAssigned, "only the staff assigned to %s may %s", c.ID, what)
@@ -401,7 +403,7 @@ func (s State) Released() bool { return s == Approved || s == Published || s == 
 // ActionDownloadUnreleased and to the staff assigned to one of its
 // coverages.
 func MayDownload(pol Policy, who Actor, cols []*Collection) error {
-	if len(cols) == 0 || pol.Decide(who.Role, ActionDownloadUnreleased) == Allow {
+	if len(cols) == 0 || pol.Decide(who.Role, ActionDownloadUnreleased) == auth.Allow {
 		return nil
 	}
 	for _, c := range cols {

@@ -77,11 +77,7 @@ func (f *Filer) File(ctx context.Context, col string, ids ...string) error {
 // someone else wrote it first.
 func (f *Filer) Note(ctx context.Context, col string, joined, left []string) error {
 	change := func(id string, join bool) error {
-		for range 5 {
-			a, etag, err := assets.ReadRecord(ctx, f.Store, id)
-			if err != nil {
-				return err
-			}
+		up, err := assets.UpdateRecord(ctx, f.Store, assets.RecordKey(id), assets.UpdateOptions{}, func(a *assets.Asset) error {
 			has := slices.Contains(a.Collections, col)
 			switch {
 			case join && !has:
@@ -89,18 +85,17 @@ func (f *Filer) Note(ctx context.Context, col string, joined, left []string) err
 			case !join && has:
 				a.Collections = slices.DeleteFunc(a.Collections, func(c string) bool { return c == col })
 			default:
-				return nil
+				return assets.ErrUnchanged
 			}
-			_, err = assets.WriteRecord(ctx, f.Store, a, assets.PutOptions{IfMatch: etag})
-			if errors.Is(err, assets.ErrPrecondition) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			return f.Index.Put(ctx, a)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("note %s in collection %s: %w", id, col, err)
 		}
-		return fmt.Errorf("note %s in collection %s: record kept changing: %w", id, col, assets.ErrPrecondition)
+		if !up.Written {
+			return nil
+		}
+		return f.Index.Put(ctx, up.Record)
 	}
 	var errs []error
 	for _, id := range joined {

@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 
 	"mediabank/assets"
+	"mediabank/containers"
 )
 
 // Long edges of the renditions, in pixels.
@@ -24,8 +25,7 @@ const (
 )
 
 const (
-	defaultMaxPixels = 250e6
-	defaultQuality   = 82
+	defaultQuality = 82
 	// DefaultDecodeBudget is the memory all decodes may hold at once
 	// unless configured: two 50-megapixel camera JPEGs at a time, or one
 	// 100-megapixel one.
@@ -42,7 +42,7 @@ type Maker struct {
 	// FFmpeg is the ffmpeg binary; "" looks it up on PATH.
 	FFmpeg string
 	// MaxPixels refuses images larger than this before decoding them;
-	// 0 means 250e6.
+	// 0 means containers.MaxPixels.
 	MaxPixels int64
 	// Budget bounds the memory of all decodes at once; share one between
 	// every Maker of a process. nil leaves each decode alone, bounded only
@@ -100,7 +100,7 @@ func (m *Maker) maxPixels() int64 {
 	if m.MaxPixels > 0 {
 		return m.MaxPixels
 	}
-	return defaultMaxPixels
+	return containers.MaxPixels
 }
 
 // acquire takes n bytes of the budget for one decode; release gives them

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -33,18 +34,24 @@ func document(a *assets.Asset, zone *time.Location) map[string]any {
 	text(fLens, m.Lens)
 	text(fCity, m.City)
 	text(fCountry, m.Country)
-	text(fFCamera, camera)
-	text(fFCreator, m.Creator)
 	if len(a.Collections) > 0 {
 		d[fCollection] = a.Collections
 		d[fFCollection] = a.Collections
 	}
-	text(fFLens, m.Lens)
-	text(fFCity, m.City)
-	text(fLCamera, camera)
-	text(fLCreator, m.Creator)
-	text(fLLens, m.Lens)
-	text(fLCity, m.City)
+	var fv []string
+	facet := func(name, v string) {
+		if v = strings.TrimSpace(v); v != "" {
+			fv = append(fv, name+":"+v)
+		}
+	}
+	facet("type", strings.ToLower(string(m.Kind)))
+	facet("camera", camera)
+	facet("creator", m.Creator)
+	facet("lens", m.Lens)
+	facet("city", m.City)
+	for _, c := range a.Collections {
+		facet("collection", strings.ToLower(c))
+	}
 	if len(m.Keywords) > 0 {
 		d[fKeywords] = m.Keywords
 	}
@@ -52,10 +59,32 @@ func document(a *assets.Asset, zone *time.Location) map[string]any {
 		// Year and month are those of the office's calendar, not UTC's.
 		t := m.TakenAt.In(zone)
 		d[fTaken] = t
+		d[fTakenAsc], d[fTakenDesc] = sortKeys(t, a.ID)
 		d[fYear] = t.Format("2006")
 		d[fMonth] = t.Format("2006-01")
+		facet("month", t.Format("2006-01"))
+	} else {
+		// Undated assets last in both orders, in id order.
+		d[fTakenAsc], d[fTakenDesc] = undatedKey+a.ID, undatedKey+a.ID
+	}
+	if len(fv) > 0 {
+		d[fFacets] = fv
 	}
 	return d
+}
+
+// undatedKey starts the sort keys of undated assets: after every hex
+// digit, so they come last.
+const undatedKey = "~"
+
+// sortKeys are the keys of the oldest-first and newest-first orders, both
+// sorted ascending: the time in nanoseconds as 16 hex digits (the sign
+// bit flipped so that times before 1970 sort first; all bits flipped for
+// newest first), then the id, so equal times come out in id order in
+// both directions.
+func sortKeys(t time.Time, id string) (asc, desc string) {
+	u := uint64(t.UnixNano()) ^ 1<<63
+	return fmt.Sprintf("%016x%s", u, id), fmt.Sprintf("%016x%s", ^u, id)
 }
 
 // makers gives the readable brand for the first word of an EXIF Make,

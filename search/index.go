@@ -8,7 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -16,6 +19,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"mediabank/assets"
+	"mediabank/internal/office"
 )
 
 // ErrReindex means the index on disk was built with another mapping and
@@ -47,12 +51,15 @@ type Index struct {
 	colParser *parser // collection queries
 	zone      *time.Location
 	log       *slog.Logger
+	// gen counts writes; stats cached for an older gen are stale.
+	gen   atomic.Uint64
+	cache statsCache
 }
 
 // Open opens the index at path, creating it if missing.
 func Open(path string, opts Options) (*Index, error) {
 	if opts.Zone == nil {
-		opts.Zone = defaultZone()
+		opts.Zone = office.Zone()
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -138,7 +145,10 @@ func (ix *Index) commit(ctx context.Context, op string, b *bleve.Batch) error {
 		return fmt.Errorf("search: %s: %w", op, err)
 	}
 	start := time.Now()
-	if err := ix.idx.Batch(b); err != nil {
+	err := ix.idx.Batch(b)
+	// Even a failed batch may have changed the index.
+	ix.gen.Add(1)
+	if err != nil {
 		return fmt.Errorf("search: %s %d docs: %w", op, b.Size(), err)
 	}
 	ix.log.DebugContext(ctx, "search batch", "op", op, "docs", b.Size(), "took", time.Since(start))
@@ -283,20 +293,20 @@ type FacetCount struct {
 	Count int    `json:"count"`
 }
 
-// labelFacetSize is how many spellings a label facet reads: more than its
-// facet's terms, since one term may be spelt several ways.
-const labelFacetSize = 100
-
-// sorts are the orders of Request.Sort; each ends on the document id so
-// that equal keys come out the same in every rebuild.
+// sorts are the orders of Request.Sort; each ends on the asset id so
+// that equal keys come out the same in every rebuild (the date keys end
+// on it too). The id is read from its doc values (fID), not Bleve's _id,
+// which would load every hit's stored id. Undated assets come last.
 var sorts = map[string][]string{
-	"taken":     {"-" + fTaken, "_id"},
-	"-taken":    {fTaken, "_id"},
-	"name":      {fNameSort, "_id"},
-	"relevance": {"-_score", "-" + fTaken, "_id"},
+	"taken":     {fTakenDesc},
+	"-taken":    {fTakenAsc},
+	"name":      {fNameSort, fID},
+	"relevance": {"-_score", fTakenDesc},
 }
 
-// Search runs req.
+// Search runs req in two steps: the stats of the query (total, facets,
+// hits per month), cached until the next write, and the page of hits,
+// which for the date orders is looked for only in the months that hold it.
 func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	q, err := ix.parser.parse(req.Query)
 	if err != nil {
@@ -317,72 +327,57 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		size = MaxSize
 	}
 	page := max(req.Page, 1)
+	// The stats cache key: the query, quoted so that no query text can
+	// pass for a scope, then the scope.
+	key := strconv.Quote(req.Query)
 	if req.Collections != nil {
 		scope, err := inCollections(req.Collections)
 		if err != nil {
 			return nil, err
 		}
 		q = query.NewConjunctionQuery([]query.Query{q, scope})
+		key += "\x00" + strings.Join(req.Collections, "\x00")
 	}
+	q = assetsOnly(q)
 
-	sr := bleve.NewSearchRequestOptions(assetsOnly(q), size, (page-1)*size, false)
-	sr.SortBy(order)
-	sr.Fields = []string{fName, fType, fTaken, fCamera, fCollection}
-	if req.Facets {
-		for _, f := range facets {
-			sr.AddFacet(f.name, bleve.NewFacetRequest(f.field, f.size))
-			if f.label != "" {
-				sr.AddFacet(f.name+"/label", bleve.NewFacetRequest(f.label, labelFacetSize))
-			}
-		}
-	}
-	res, err := ix.idx.SearchInContext(ctx, sr)
+	st, err := ix.stats(ctx, key, q)
 	if err != nil {
 		return nil, fmt.Errorf("search: %q: %w", req.Query, err)
 	}
-	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits))}
-	for _, h := range res.Hits {
-		hit, err := hitOf(h, ix.zone)
+	from := (page - 1) * size
+	hq, hfrom := q, from
+	if req.Sort == "taken" || req.Sort == "-taken" {
+		hq, hfrom = st.slice(q, req.Sort == "taken", from, size)
+	}
+	out := &Result{Total: st.total, Hits: []Hit{}}
+	if uint64(from) < st.total {
+		sr := bleve.NewSearchRequestOptions(hq, size, hfrom, false)
+		sr.SortBy(order)
+		if req.Sort != "relevance" {
+			// Scores are not shown and not sorted on: skip them.
+			sr.Score = "none"
+		}
+		sr.Fields = []string{fName, fType, fTaken, fCamera, fCollection}
+		res, err := ix.idx.SearchInContext(ctx, sr)
 		if err != nil {
 			return nil, fmt.Errorf("search: %q: %w", req.Query, err)
 		}
-		out.Hits = append(out.Hits, hit)
+		for _, h := range res.Hits {
+			hit, err := hitOf(h, ix.zone)
+			if err != nil {
+				return nil, fmt.Errorf("search: %q: %w", req.Query, err)
+			}
+			out.Hits = append(out.Hits, hit)
+		}
 	}
 	if req.Facets {
-		out.Facets = make(map[string][]FacetCount, len(facets))
-		for _, f := range facets {
-			labels := facetLabels(res.Facets[f.name+"/label"])
-			counts := []FacetCount{}
-			if fr := res.Facets[f.name]; fr != nil && fr.Terms != nil {
-				for _, t := range fr.Terms.Terms() {
-					l, ok := labels[t.Term]
-					if !ok {
-						l = t.Term
-					}
-					counts = append(counts, FacetCount{Term: t.Term, Label: l, Count: t.Count})
-				}
-			}
-			out.Facets[f.name] = counts
+		// A copy: the cached stats are shared by every caller.
+		out.Facets = make(map[string][]FacetCount, len(st.facets))
+		for name, fcs := range st.facets {
+			out.Facets[name] = slices.Clone(fcs)
 		}
 	}
 	return out, nil
-}
-
-// facetLabels maps each lower-cased term to the spelling of it that most
-// hits use; on a tie the first in Bleve's order (count, then term) wins,
-// so the label is the same in every rebuild.
-func facetLabels(fr *bsearch.FacetResult) map[string]string {
-	out := map[string]string{}
-	if fr == nil || fr.Terms == nil {
-		return out
-	}
-	for _, t := range fr.Terms.Terms() {
-		k := strings.ToLower(t.Term)
-		if _, seen := out[k]; !seen {
-			out[k] = t.Term
-		}
-	}
-	return out
 }
 
 // inCollections matches assets filed into one of ids.

@@ -7,10 +7,14 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
+
 	"mediabank/assets"
+	"mediabank/internal/office"
 )
 
 func TestSearchQueries(t *testing.T) {
@@ -145,7 +149,7 @@ func TestHitFields(t *testing.T) {
 	if len(res.Hits) != 1 {
 		t.Fatalf("hits = %v, want one", keys(res.Hits))
 	}
-	taken := time.Date(2026, 8, 17, 9, 15, 0, 0, defaultZone())
+	taken := time.Date(2026, 8, 17, 9, 15, 0, 0, office.Zone())
 	got := res.Hits[0]
 	got.Score = 0
 	want := Hit{ID: idOf("w01"), FileName: "DSC_0042.NEF", Kind: "photo", TakenAt: &taken,
@@ -531,5 +535,149 @@ func TestSearchInCollections(t *testing.T) {
 		if got, want := sorted(keys(res.Hits)), sorted(tt.want); !slices.Equal(got, want) || res.Total != uint64(len(want)) {
 			t.Errorf("%s: got %v (total %d), want %v", tt.name, got, res.Total, want)
 		}
+	}
+}
+
+// TestDateOrderPages: every page in date order, which is searched for
+// only in the months that hold it, is the page of the full sort (newest
+// or oldest first, undated last), at any page size and with a query.
+func TestDateOrderPages(t *testing.T) {
+	ix := openTest(t, t.TempDir())
+	t.Cleanup(func() { ix.Close() })
+	ctx := context.Background()
+	as := synthetic(700)
+	for _, a := range as[:40] {
+		a.Meta.TakenAt = nil // undated: last in both orders
+	}
+	if err := ix.Put(ctx, as...); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		query, sort string
+		size        int
+	}{
+		{"", "taken", 7},
+		{"", "taken", 100},
+		{"", "-taken", 33},
+		{"banjir", "taken", 10},
+		{"banjir", "-taken", 500},
+		{"type:video", "taken", 3},
+	} {
+		q, err := ix.parser.parse(tt.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sr := bleve.NewSearchRequestOptions(assetsOnly(q), len(as), 0, false)
+		sr.SortBy(sorts[tt.sort])
+		full, err := ix.idx.SearchInContext(ctx, sr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, h := range full.Hits {
+			want = append(want, h.ID)
+		}
+		var got []string
+		for page := 1; ; page++ {
+			res, err := ix.Search(ctx, Request{Query: tt.query, Sort: tt.sort, Page: page, Size: tt.size})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total != full.Total {
+				t.Fatalf("%q %s page %d: total %d, want %d", tt.query, tt.sort, page, res.Total, full.Total)
+			}
+			if len(res.Hits) == 0 {
+				break
+			}
+			for _, h := range res.Hits {
+				got = append(got, h.ID)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%q sort %s size %d: pages differ from the full sort (%d vs %d hits)", tt.query, tt.sort, tt.size, len(got), len(want))
+		}
+	}
+}
+
+// TestFacetsFollowWrites: facets are cached per query, and a write makes
+// the next search count afresh.
+func TestFacetsFollowWrites(t *testing.T) {
+	ix, _ := newFixtureIndex(t)
+	ctx := context.Background()
+	count := func(term string) int {
+		t.Helper()
+		res, err := ix.Search(ctx, Request{Facets: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fc := range res.Facets["camera"] {
+			if fc.Term == term {
+				return fc.Count
+			}
+		}
+		return 0
+	}
+	if got := count("ricoh gr iii"); got != 0 {
+		t.Fatalf("before: ricoh gr iii counted %d, want 0", got)
+	}
+	taken := time.Date(2026, 9, 1, 8, 0, 0, 0, office.Zone())
+	a := &assets.Asset{ID: idOf("new"), FileName: "R0000001.DNG",
+		Meta: assets.Metadata{Kind: assets.KindPhoto, Make: "RICOH IMAGING COMPANY, LTD.", Model: "RICOH GR III", TakenAt: &taken}}
+	if err := ix.Put(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if got := count("ricoh gr iii"); got != 1 {
+		t.Errorf("after Put: ricoh gr iii counted %d, want 1", got)
+	}
+	if err := ix.Delete(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := count("ricoh gr iii"); got != 0 {
+		t.Errorf("after Delete: ricoh gr iii counted %d, want 0", got)
+	}
+}
+
+// TestSearchWhileWriting: searches running while assets are put never
+// leave stale stats behind: once the writes are done, the total and the
+// facets count every asset.
+func TestSearchWhileWriting(t *testing.T) {
+	ix := openTest(t, t.TempDir())
+	t.Cleanup(func() { ix.Close() })
+	ctx := context.Background()
+	as := synthetic(200)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if _, err := ix.Search(ctx, Request{Facets: true}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	for i := 0; i < len(as); i += 20 {
+		if err := ix.Put(ctx, as[i:i+20]...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	wg.Wait()
+	res, err := ix.Search(ctx, Request{Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := 0
+	for _, fc := range res.Facets["type"] {
+		types += fc.Count
+	}
+	if res.Total != uint64(len(as)) || types != len(as) {
+		t.Errorf("after the writes: total %d, type facet counts %d; want %d", res.Total, types, len(as))
 	}
 }

@@ -18,7 +18,7 @@ import (
 // mappingVersion is stored in the index; bump it whenever the mapping or
 // the analyzers change, so an old index asks for `mediabank reindex`
 // instead of silently answering with stale analysis.
-const mappingVersion = "4"
+const mappingVersion = "7"
 
 // Analyzer names.
 const (
@@ -36,36 +36,35 @@ const (
 
 // Field names in the index.
 const (
-	fAll         = "_all" // bleve's composite of every field included in all
-	fID          = "id"
-	fName        = "name"
-	fNameSort    = "name_sort"
-	fCaption     = "caption"
-	fHeadline    = "headline"
-	fKeywords    = "keywords"
-	fCreator     = "creator"
-	fMake        = "make"
-	fModel       = "model"
-	fCamera      = "camera" // normalised "Make Model", also shown in hits
-	fLens        = "lens"
-	fCollection  = "collection"
-	fCity        = "city"
-	fCountry     = "country"
-	fTaken       = "taken"
+	fAll        = "_all" // bleve's composite of every field included in all
+	fID         = "id"
+	fName       = "name"
+	fNameSort   = "name_sort"
+	fCaption    = "caption"
+	fHeadline   = "headline"
+	fKeywords   = "keywords"
+	fCreator    = "creator"
+	fMake       = "make"
+	fModel      = "model"
+	fCamera     = "camera" // normalised "Make Model", also shown in hits
+	fLens       = "lens"
+	fCollection = "collection"
+	fCity       = "city"
+	fCountry    = "country"
+	fTaken      = "taken"
+	// The date orders' keys: the time and then the id in one short term,
+	// one for each direction (see sortKeys), cheaper to read per hit than
+	// the date field's sixteen terms and the id.
+	fTakenAsc    = "taken_asc"
+	fTakenDesc   = "taken_desc"
 	fType        = "type"
 	fYear        = "year"
 	fMonth       = "month"
-	fFCamera     = "f_camera"
-	fFCreator    = "f_creator"
 	fFCollection = "f_collection"
-	fFLens       = "f_lens"
-	fFCity       = "f_city"
-	// Label fields keep the case of the facet fields above, so a facet
-	// term can be shown as people write it ("Nikon D70", not "nikon d70").
-	fLCamera  = "l_camera"
-	fLCreator = "l_creator"
-	fLLens    = "l_lens"
-	fLCity    = "l_city"
+	// facets holds every facet value of a document as "name:value", so
+	// that counting them all reads one field's doc values per hit
+	// instead of one field each.
+	fFacets = "facets"
 
 	// Collection fields.
 	fTitle       = "title"
@@ -77,21 +76,24 @@ const (
 	fStarts      = "starts"
 )
 
-// facets maps the public facet names to their keyword fields and sizes,
-// and to the field of their labels, if they have one.
+// facets are the public facet names and sizes. Camera, creator, lens and
+// city keep the case people wrote, and spellings of one name are counted
+// together under its lower-cased term (mergeCase); the others are
+// lower-cased when indexed, as their filters are. Year is summed from the
+// months, so the index holds no facet value for it.
 var facets = []struct {
-	name, field string
-	size        int
-	label       string
+	name      string
+	size      int
+	mergeCase bool
 }{
-	{"type", fType, 4, ""},
-	{"camera", fFCamera, 20, fLCamera},
-	{"creator", fFCreator, 20, fLCreator},
-	{"year", fYear, 20, ""},
-	{"month", fMonth, 24, ""},
-	{"collection", fFCollection, 20, ""},
-	{"lens", fFLens, 20, fLLens},
-	{"city", fFCity, 20, fLCity},
+	{"type", 4, false},
+	{"camera", 20, true},
+	{"creator", 20, true},
+	{"year", 20, false},
+	{"month", 24, false},
+	{"collection", 20, false},
+	{"lens", 20, true},
+	{"city", 20, true},
 }
 
 // Stop words are kept short on purpose: Lucene's Indonesian list (bleve's
@@ -176,17 +178,25 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 		f.IncludeTermVectors = false
 		return f
 	}
-	label := func() *mapping.FieldMapping {
-		f := keyword(false, false)
-		f.Analyzer = labelAnalyzer
+	// Doc values cost space and reindex time; only the fields that are
+	// sorted on or counted in facets need them.
+	filter := func(store, inAll bool) *mapping.FieldMapping {
+		f := keyword(store, inAll)
+		f.DocValues = false
 		return f
 	}
+	// Facet values keep the case people wrote, so a term is also its
+	// label ("Nikon D70", not "nikon d70").
+	facetValues := keyword(false, false)
+	facetValues.Analyzer = labelAnalyzer
 	taken := mapping.NewDateTimeFieldMapping()
 	taken.IncludeInAll = false
 
 	dm := mapping.NewDocumentStaticMapping()
 	for name, f := range map[string]*mapping.FieldMapping{
-		typeField: keyword(false, false),
+		typeField: filter(false, false),
+		// id is the last key of every order: with doc values the sort
+		// reads it there instead of loading each hit's stored _id.
 		fID:       keyword(false, false),
 		fName:     text(true, true),
 		fNameSort: keyword(false, false),
@@ -203,20 +213,15 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 		fCity:       text(false, true),
 		fCountry:    text(false, true),
 		fTaken:      taken,
+		fTakenAsc:   keyword(false, false),
+		fTakenDesc:  keyword(false, false),
 		// type and year are in _all so that "video" or "2026" work as
 		// plain words.
-		fType:        keyword(true, true),
-		fYear:        keyword(false, true),
-		fMonth:       keyword(false, false),
-		fFCamera:     keyword(false, false),
-		fFCreator:    keyword(false, false),
-		fFCollection: keyword(false, false),
-		fFLens:       keyword(false, false),
-		fFCity:       keyword(false, false),
-		fLCamera:     label(),
-		fLCreator:    label(),
-		fLLens:       label(),
-		fLCity:       label(),
+		fType:        filter(true, true),
+		fYear:        filter(false, true),
+		fMonth:       filter(false, false),
+		fFCollection: filter(false, false),
+		fFacets:      facetValues,
 	} {
 		dm.AddFieldMappingsAt(name, f)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"mediabank/internal/derrors"
+	"mediabank/internal/office"
 )
 
 // ErrQuery marks a query the editor typed wrong, so callers can answer
@@ -104,14 +105,10 @@ type parser struct {
 
 func newParser(text analysis.Analyzer, zone *time.Location, fields map[string]fieldSpec) *parser {
 	if zone == nil {
-		zone = defaultZone()
+		zone = office.Zone()
 	}
 	return &parser{analyzer: text, zone: zone, fields: fields}
 }
-
-// defaultZone is Jakarta time (WIB), which has had no daylight saving
-// since 1964; a fixed zone needs no tzdata on the server.
-func defaultZone() *time.Location { return time.FixedZone("WIB", 7*60*60) }
 
 // MaxQueryLen and MaxClauses bound what one query may cost: an editor's
 // query is a few words, and each clause (a date range above all) is work

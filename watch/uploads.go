@@ -19,6 +19,8 @@ type folder struct {
 	files   map[string]*file // regular files, by path
 	pending map[string]*file // those not reported in their current state
 	scans   uint64           // full scans so far, to find the files gone
+	// observed is Config.observed, called at each new state recorded.
+	observed func(path string, info fs.FileInfo)
 }
 
 // file is a file as last seen.
@@ -29,8 +31,8 @@ type file struct {
 	seen    uint64    // the full scan that last found it
 }
 
-func newFolder(u Upload) *folder {
-	return &folder{Upload: u, files: map[string]*file{}, pending: map[string]*file{}}
+func newFolder(u Upload, observed func(string, fs.FileInfo)) *folder {
+	return &folder{Upload: u, files: map[string]*file{}, pending: map[string]*file{}, observed: observed}
 }
 
 // ignored tells whether a name is a file still being downloaded or saved
@@ -57,6 +59,9 @@ func (f *folder) observe(path string, info fs.FileInfo, now time.Time) *file {
 	e = &file{size: info.Size(), mtime: info.ModTime(), changed: now}
 	f.files[path] = e
 	f.pending[path] = e
+	if f.observed != nil {
+		f.observed(path, info)
+	}
 	return e
 }
 

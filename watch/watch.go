@@ -41,6 +41,11 @@ type Config struct {
 	// Logger defaults to discarding; Now to time.Now.
 	Logger *slog.Logger
 	Now    func() time.Time
+
+	// observed hears of every new state (size, modification time) of a
+	// file the watcher records. Only the tests set it: with a fake Now,
+	// they move time on once the watcher has seen what they wrote.
+	observed func(path string, info fs.FileInfo)
 }
 
 // Upload is one upload folder and the collection its files belong to.
@@ -156,7 +161,7 @@ type run struct {
 func (w *Watcher) Run(ctx context.Context, events chan<- Event) error {
 	r := &run{cfg: w.cfg, out: events, cards: map[string]bool{}}
 	for _, u := range w.cfg.Uploads {
-		r.uploads = append(r.uploads, newFolder(u))
+		r.uploads = append(r.uploads, newFolder(u, w.cfg.observed))
 	}
 	var fsEvents <-chan fsnotify.Event
 	var fsErrors <-chan error

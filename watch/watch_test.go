@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,6 +65,115 @@ func next(t *testing.T, events <-chan watch.Event) watch.Event {
 		t.Fatal("no event")
 		return watch.Event{}
 	}
+}
+
+// clock is the watcher's time in the tests of upload folders. Only the
+// test moves it, and only once the watcher has seen the files as they are
+// on disk (it records what the watcher saw): so how long a file has been
+// unchanged is decided by the test, never by the speed of the machine.
+// The settle check still runs on a real timer; it finds time moved on.
+type clock struct {
+	mu   sync.Mutex
+	now  time.Time
+	seen map[string]state // what the watcher last recorded of each file
+	wake chan struct{}    // closed and replaced at each record
+}
+
+// state is what the watcher compares to tell a file changed.
+type state struct {
+	size  int64
+	mtime time.Time
+}
+
+func newClock() *clock {
+	return &clock{now: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC), seen: map[string]state{}, wake: make(chan struct{})}
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func (c *clock) observed(path string, info fs.FileInfo) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seen[path] = state{info.Size(), info.ModTime()}
+	close(c.wake)
+	c.wake = make(chan struct{})
+}
+
+// forget drops what the watcher saw of path, before a change that may
+// bring it back as it was, so that waiting for it waits for a new look.
+func (c *clock) forget(path string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.seen, path)
+}
+
+// wait waits until ok holds of what the watcher has seen; it may be called
+// from any goroutine.
+func (c *clock) wait(what string, ok func(seen map[string]state) bool) error {
+	deadline := time.After(timeout)
+	for {
+		c.mu.Lock()
+		done, wake := ok(c.seen), c.wake
+		c.mu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-wake:
+		case <-deadline:
+			return fmt.Errorf("the watcher never saw %s", what)
+		}
+	}
+}
+
+// waitSeen waits until the watcher has seen each path as it is now.
+func (c *clock) waitSeen(t *testing.T, paths ...string) {
+	t.Helper()
+	want := map[string]state{}
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[p] = state{info.Size(), info.ModTime()}
+	}
+	err := c.wait(fmt.Sprintf("%q as written", paths), func(seen map[string]state) bool {
+		for p, w := range want {
+			if s, ok := seen[p]; !ok || s.size != w.size || !s.mtime.Equal(w.mtime) {
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// settle lets the watcher report paths: once it has seen them as they are
+// now, time moves on by the settle period.
+func (c *clock) settle(t *testing.T, settle time.Duration, paths ...string) {
+	t.Helper()
+	c.waitSeen(t, paths...)
+	c.advance(settle)
+}
+
+// startUploads runs a watcher on the clock until the test ends.
+func startUploads(t *testing.T, c *clock, cfg watch.Config) <-chan watch.Event {
+	t.Helper()
+	cfg.Now = c.Now
+	watch.SetObserved(&cfg, c.observed)
+	return start(t, cfg)
 }
 
 // makeCard builds a card in a staging folder, then moves it to path at
@@ -208,19 +319,35 @@ func TestMountRootAppearsLater(t *testing.T) {
 // reported once, after its last chunk, while a photo copied next to it at
 // the start is not held back until then.
 func TestSlowWrite(t *testing.T) {
-	const settle = 500 * time.Millisecond // ten times the gap between chunks
+	const (
+		settle = 500 * time.Millisecond
+		gap    = 50 * time.Millisecond // between chunks: a slow card reader
+		chunks = 40                    // two seconds of writing
+		// lead is how many chunks the writer may be ahead of what the
+		// watcher has seen: a settle period's worth, so that the watcher's
+		// checks fall while the video grows, whatever the machine's speed.
+		lead = int(settle / gap)
+		// At pause, a group's limit of twice the settle period has passed
+		// since the photo: the writer waits there for the photo's report.
+		pause = 30
+	)
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			poll := m.poll
 			if m.noEvents {
 				// Slower than the settle period, as with the defaults, so
-				// that only the settle check's own look sees the growth.
+				// that mostly the settle check's own look sees the growth.
 				poll = 2 * settle
 			}
 			dir := t.TempDir()
-			events := start(t, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: settle, Poll: poll, NoEvents: m.noEvents})
+			c := newClock()
+			events := startUploads(t, c, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: settle, Poll: poll, NoEvents: m.noEvents})
 			video := filepath.Join(dir, "MVI_0001.MP4")
 			photo := filepath.Join(dir, "IMG_0001.JPG")
+			writeFile(t, photo, "jpeg")
+			c.waitSeen(t, photo)
+
+			photoReported := make(chan struct{})
 			written := make(chan error, 1)
 			go func() {
 				f, err := os.Create(video)
@@ -228,50 +355,73 @@ func TestSlowWrite(t *testing.T) {
 					written <- err
 					return
 				}
+				defer f.Close()
 				chunk := make([]byte, 64<<10)
-				for range 40 {
+				for i := 1; i <= chunks; i++ {
 					if _, err := f.Write(chunk); err != nil {
 						written <- err
 						return
 					}
-					time.Sleep(50 * time.Millisecond) // a slow card reader
+					c.advance(gap)
+					if i > lead {
+						behind := int64(i-lead) * int64(len(chunk))
+						err := c.wait(fmt.Sprintf("%s at %d bytes", video, behind), func(seen map[string]state) bool {
+							return seen[video].size >= behind
+						})
+						if err != nil {
+							written <- err
+							return
+						}
+					}
+					if i == pause {
+						select {
+						case <-photoReported:
+						case <-time.After(timeout):
+							written <- errors.New("the photo was held back while the video was written")
+							return
+						}
+					}
 				}
 				written <- f.Close()
 			}()
-			writeFile(t, photo, "jpeg")
 
-			var writeErr error
-			finished := false
 			got := map[string]int{}
-			for got[video] == 0 {
-				ev := next(t, events)
-				if !finished {
-					select {
-					case writeErr = <-written:
-						finished = true
-					default:
-					}
-				}
+			record := func(ev watch.Event) {
+				t.Helper()
 				if ev.Files == nil || ev.Files.Folder != dir {
 					t.Fatalf("got %+v, want files of %s", ev, dir)
 				}
 				for _, p := range ev.Files.Paths {
-					if p == video && !finished {
-						t.Fatal("the video was reported while still being written")
-					}
 					got[p]++
 				}
 			}
-			if writeErr != nil {
-				t.Fatal(writeErr)
+			for writing := true; writing; {
+				select {
+				case err := <-written:
+					if err != nil {
+						t.Fatal(err)
+					}
+					writing = false
+				case ev := <-events:
+					before := got[photo]
+					record(ev)
+					if got[video] > 0 {
+						t.Fatal("the video was reported while still being written")
+					}
+					if before == 0 && got[photo] > 0 {
+						close(photoReported)
+					}
+				case <-time.After(timeout):
+					t.Fatal("the video was never written")
+				}
 			}
+			c.settle(t, settle, video)
+			record(next(t, events))
 			// Reported once: the next event is another file's.
 			other := filepath.Join(dir, "IMG_0002.JPG")
 			writeFile(t, other, "jpeg")
-			ev := next(t, events)
-			for _, p := range ev.Files.Paths {
-				got[p]++
-			}
+			c.settle(t, settle, other)
+			record(next(t, events))
 			want := map[string]int{video: 1, photo: 1, other: 1}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("got %v reports, want %v", got, want)
@@ -281,19 +431,23 @@ func TestSlowWrite(t *testing.T) {
 }
 
 // TestBurst checks that files copied one after the other, as a file
-// manager does, come in few batches.
+// manager does, come in one batch.
 func TestBurst(t *testing.T) {
+	const settle = 300 * time.Millisecond
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			dir := t.TempDir()
-			events := start(t, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir, Collection: "hut-kota"}}, Settle: 300 * time.Millisecond, Poll: m.poll, NoEvents: m.noEvents})
+			c := newClock()
+			events := startUploads(t, c, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir, Collection: "hut-kota"}}, Settle: settle, Poll: m.poll, NoEvents: m.noEvents})
 			var want []string
 			for i := range 20 {
 				p := filepath.Join(dir, "DSC", fmt.Sprintf("DSC_%04d.NEF", i))
 				writeFile(t, p, "raw")
 				want = append(want, p)
-				time.Sleep(20 * time.Millisecond) // the copy of one file
+				c.waitSeen(t, p)
+				c.advance(20 * time.Millisecond) // the copy of the next file
 			}
+			c.advance(settle)
 			var got []string
 			batches := 0
 			for len(got) < len(want) {
@@ -308,8 +462,8 @@ func TestBurst(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Errorf("got %q, want %q", got, want)
 			}
-			if batches > 3 {
-				t.Errorf("got %d batches, want at most 3", batches)
+			if batches != 1 {
+				t.Errorf("got %d batches, want 1", batches)
 			}
 		})
 	}
@@ -319,10 +473,12 @@ func TestBurst(t *testing.T) {
 // watched: with events only, nothing else would find the files made in
 // them last.
 func TestNewSubfolder(t *testing.T) {
+	const settle = 100 * time.Millisecond
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			dir := t.TempDir()
-			events := start(t, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: 100 * time.Millisecond, Poll: m.poll, NoEvents: m.noEvents})
+			c := newClock()
+			events := startUploads(t, c, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: settle, Poll: m.poll, NoEvents: m.noEvents})
 			sub := filepath.Join(dir, "hari1", "kamera2")
 			if err := os.MkdirAll(sub, 0o755); err != nil {
 				t.Fatal(err)
@@ -331,9 +487,11 @@ func TestNewSubfolder(t *testing.T) {
 			// been seen too.
 			first := filepath.Join(dir, "a.jpg")
 			writeFile(t, first, "jpeg")
+			c.settle(t, settle, first)
 			got := next(t, events).Files.Paths
 			late := filepath.Join(sub, "b.jpg")
 			writeFile(t, late, "jpeg")
+			c.settle(t, settle, late)
 			got = append(got, next(t, events).Files.Paths...)
 			// Renamed, the folders are watched under their new name, and
 			// the file moved is new there (it may change collection).
@@ -341,9 +499,11 @@ func TestNewSubfolder(t *testing.T) {
 			if err := os.Rename(filepath.Join(dir, "hari1"), moved); err != nil {
 				t.Fatal(err)
 			}
+			c.settle(t, settle, filepath.Join(moved, "kamera2", "b.jpg"))
 			got = append(got, next(t, events).Files.Paths...)
 			last := filepath.Join(moved, "kamera2", "c.jpg")
 			writeFile(t, last, "jpeg")
+			c.settle(t, settle, last)
 			got = append(got, next(t, events).Files.Paths...)
 			want := []string{first, late, filepath.Join(moved, "kamera2", "b.jpg"), last}
 			if !slices.Equal(got, want) {
@@ -356,16 +516,18 @@ func TestNewSubfolder(t *testing.T) {
 // TestCollections checks where files go, in folders made after the
 // watcher started.
 func TestCollections(t *testing.T) {
+	const settle = 100 * time.Millisecond
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			fixed, per := t.TempDir(), t.TempDir()
-			events := start(t, watch.Config{
+			c := newClock()
+			events := startUploads(t, c, watch.Config{
 				MountRoots: []string{},
 				Uploads: []watch.Upload{
 					{Dir: fixed, Collection: "pelantikan"},
 					{Dir: per, Collection: "lain-lain", PerSubfolder: true},
 				},
-				Settle: 100 * time.Millisecond, Poll: m.poll, NoEvents: m.noEvents,
+				Settle: settle, Poll: m.poll, NoEvents: m.noEvents,
 			})
 			type place struct{ folder, collection string }
 			tests := []struct {
@@ -380,10 +542,13 @@ func TestCollections(t *testing.T) {
 				{filepath.Join(per, "banjir-cipondoh", "f.jpg"), place{filepath.Join(per, "banjir-cipondoh"), "banjir-cipondoh"}},
 			}
 			want := map[string]place{}
+			var paths []string
 			for _, tt := range tests {
 				writeFile(t, tt.path, "media")
 				want[tt.path] = tt.want
+				paths = append(paths, tt.path)
 			}
+			c.settle(t, settle, paths...)
 			got := map[string]place{}
 			for len(got) < len(want) {
 				ev := next(t, events)
@@ -404,10 +569,12 @@ func TestCollections(t *testing.T) {
 // TestIgnored checks that partial and hidden files are not reported, and
 // that a finished download is, under its final name.
 func TestIgnored(t *testing.T) {
+	const settle = 100 * time.Millisecond
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			dir := t.TempDir()
-			events := start(t, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: 100 * time.Millisecond, Poll: m.poll, NoEvents: m.noEvents})
+			c := newClock()
+			events := startUploads(t, c, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: settle, Poll: m.poll, NoEvents: m.noEvents})
 			for _, name := range []string{
 				"IMG_0001.JPG.part", "VID.MP4.crdownload", "x.TMP", ".DS_Store", "._IMG_0002.JPG",
 				"~$laporan.docx", ".IMG_0003.JPG.Xa81k2", ".Trash-1000/files/IMG_0004.JPG",
@@ -416,6 +583,7 @@ func TestIgnored(t *testing.T) {
 			}
 			ok := filepath.Join(dir, "IMG_0005.JPG")
 			writeFile(t, ok, "jpeg")
+			c.settle(t, settle, ok)
 			ev := next(t, events)
 			want := &watch.Files{Folder: dir, Paths: []string{ok}}
 			if !reflect.DeepEqual(ev.Files, want) {
@@ -427,6 +595,7 @@ func TestIgnored(t *testing.T) {
 			if err := os.Rename(done+".part", done); err != nil {
 				t.Fatal(err)
 			}
+			c.settle(t, settle, done)
 			ev = next(t, events)
 			want = &watch.Files{Folder: dir, Paths: []string{done}}
 			if !reflect.DeepEqual(ev.Files, want) {
@@ -439,10 +608,12 @@ func TestIgnored(t *testing.T) {
 // TestChanged checks that a reported file is reported again only when it
 // changes, and again when it disappeared and came back.
 func TestChanged(t *testing.T) {
+	const settle = 100 * time.Millisecond
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			dir := t.TempDir()
-			events := start(t, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: 100 * time.Millisecond, Poll: m.poll, NoEvents: m.noEvents})
+			c := newClock()
+			events := startUploads(t, c, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: settle, Poll: m.poll, NoEvents: m.noEvents})
 			a := filepath.Join(dir, "a.jpg")
 			var reported time.Time // a's time when last reported
 			steps := []struct {
@@ -479,7 +650,11 @@ func TestChanged(t *testing.T) {
 				}, a},
 			}
 			for _, s := range steps {
+				// What the watcher saw before does not count: a may come
+				// back as it was.
+				c.forget(s.want)
 				s.do()
+				c.settle(t, settle, s.want)
 				ev := next(t, events)
 				want := &watch.Files{Folder: dir, Paths: []string{s.want}}
 				if !reflect.DeepEqual(ev.Files, want) {

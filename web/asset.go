@@ -44,7 +44,8 @@ type assetData struct {
 	Original bool
 }
 
-// editFields are the fields the asset page lets people edit, in order.
+// editFields are the editable fields (assets.EditableFields) the asset
+// page shows, in its order.
 var editFields = []string{"caption", "headline", "keywords", "people", "place", "city", "creator", "credit", "copyright"}
 
 func (s *site) assetPage(c *gin.Context, v *view) error {
@@ -73,10 +74,8 @@ func (s *site) assetPage(c *gin.Context, v *view) error {
 			d.Exposure = strconv.FormatFloat(m.ExposureTime, 'f', -1, 64) + " s"
 		}
 	}
-	values := map[string]string{"caption": m.Caption, "headline": m.Headline, "keywords": strings.Join(m.Keywords, ", "),
-		"people": strings.Join(m.People, ", "), "place": m.Place, "city": m.City, "creator": m.Creator, "credit": m.Credit, "copyright": m.Copyright}
 	for _, f := range editFields {
-		ef := editedField{Name: f, Value: values[f], List: f == "keywords" || f == "people"}
+		ef := editedField{Name: f, Value: m.FieldText(f), List: assets.IsListField(f)}
 		if e, ok := a.Edits[f]; ok {
 			ef.By, ef.At = e.By, e.At
 		}

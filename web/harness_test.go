@@ -9,9 +9,12 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gin-gonic/gin"
 
 	"mediabank/assets"
 	"mediabank/assets/diskstore"
@@ -65,7 +68,7 @@ func newHarnessWith(t testing.TB, workflow collections.Policy) *harness {
 	log := slog.New(slog.DiscardHandler)
 	cols := st.Collections
 	if workflow != nil {
-		if cols, err = collections.New(collections.Config{Store: store, Policy: workflow, Logger: log}); err != nil {
+		if cols, err = collections.New(collections.Config{Store: store, Policy: workflow, Logger: log, Zone: st.Zone}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -251,4 +254,11 @@ func contains(t testing.TB, html, what string) {
 	if !strings.Contains(html, what) {
 		t.Errorf("page lacks %q", what)
 	}
+}
+
+// TestMain runs the tests with gin in release mode, as cmd/mediabank's main
+// sets it (debug mode only adds route listings to standard output).
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.ReleaseMode)
+	os.Exit(m.Run())
 }

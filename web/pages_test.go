@@ -269,17 +269,17 @@ func TestSearchByCoverageStatusAndAgency(t *testing.T) {
 // TestCollectionPageFollowsTheWorkflow: the page keeps no copy of a
 // workflow rule. Changing a rule in the collections service (here its
 // policy: the coordinator orders coverage instead of the head) moves the
-// buttons with it, though the role table the rest
-// of the pages read is unchanged.
+// buttons with it, though the role table the rest of the pages read is
+// unchanged.
 func TestCollectionPageFollowsTheWorkflow(t *testing.T) {
-	base := collections.WorkflowPolicy(auth.DefaultPolicy())
-	h := newHarnessWith(t, collections.PolicyFunc(func(role, action string) collections.Decision {
+	base := auth.DefaultPolicy()
+	h := newHarnessWith(t, collections.PolicyFunc(func(role, action string) auth.Decision {
 		switch action {
 		case collections.PolicyAction(collections.ActOrder):
 			if role == auth.RoleCoordinator {
-				return collections.Allow
+				return auth.Allow
 			}
-			return collections.Deny
+			return auth.Deny
 		}
 		return base.Decide(role, action)
 	}))

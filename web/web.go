@@ -30,6 +30,7 @@ import (
 	"mediabank/filing"
 	"mediabank/ingest"
 	"mediabank/internal/derrors"
+	"mediabank/internal/office"
 	"mediabank/search"
 )
 
@@ -91,7 +92,7 @@ func Register(e *gin.Engine, d Deps) error {
 		d.Now = time.Now
 	}
 	if d.Zone == nil {
-		d.Zone = time.FixedZone("WIB", 7*60*60)
+		d.Zone = office.Zone()
 	}
 	s, err := newSite(d)
 	if err != nil {

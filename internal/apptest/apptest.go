@@ -58,7 +58,7 @@ func New(tb testing.TB, store assets.Store, log *slog.Logger) *Stack {
 		ingest.Options{Workers: 2, Renditions: true, Logger: log})
 	jobs := ingest.NewJobs(in, 100)
 	policy := auth.DefaultPolicy()
-	cols, err := collections.New(collections.Config{Store: store, Policy: collections.WorkflowPolicy(policy), Logger: log})
+	cols, err := collections.New(collections.Config{Store: store, Policy: policy, Logger: log, Zone: zone})
 	if err != nil {
 		tb.Fatal(err)
 	}
