@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/office"
 )
 
 func main() {
@@ -94,7 +95,7 @@ var (
 )
 
 // Epoch is the first day of the synthetic bank; dates span Years years.
-var epoch = time.Date(2021, 1, 1, 0, 0, 0, 0, time.FixedZone("WIB", 7*3600))
+var epoch = time.Date(2021, 1, 1, 0, 0, 0, 0, office.Zone())
 
 const (
 	years          = 5
