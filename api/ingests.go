@@ -96,13 +96,9 @@ func (s *Server) upload(c *gin.Context) {
 		}
 	}()
 
-	collection, files, err := s.spoolParts(c, mr, spool)
+	collection, files, err := s.readUploadForm(c, mr, spool)
 	if err != nil {
 		s.fail(c, err)
-		return
-	}
-	if files == 0 {
-		s.fail(c, badRequest("no files: send them in the form field \"files\""))
 		return
 	}
 	keep = true
@@ -122,6 +118,49 @@ func (s *Server) upload(c *gin.Context) {
 	}
 	s.record(c, "upload", "ingest/"+job.ID, detail)
 	c.JSON(http.StatusAccepted, s.jobFor(c, job))
+}
+
+// readUploadForm spools the files of an upload form into spool and
+// returns the collection named and how many files came.
+func (s *Server) readUploadForm(c *gin.Context, mr *multipart.Reader, spool string) (collection string, files int, _ error) {
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return "", 0, badRequest("reading the form: %v", err)
+		}
+		switch part.FormName() {
+		case "collection":
+			v, err := io.ReadAll(io.LimitReader(part, 200))
+			if err != nil {
+				return "", 0, badRequest("collection: %v", err)
+			}
+			collection = strings.TrimSpace(string(v))
+			// Sent before the files, a wrong collection is refused before
+			// any bytes are spooled.
+			if collection == "" {
+				continue
+			}
+			if err := s.checkCollection(c, collection); err != nil {
+				return "", 0, err
+			}
+		case "files", "file":
+			if files++; files > s.MaxParts {
+				return "", 0, badRequest("at most %d files per request", s.MaxParts)
+			}
+			if err := saveUpload(part, spool, files); err != nil {
+				return "", 0, err
+			}
+		default:
+			return "", 0, badRequest("unknown form field %q: send files and, optionally, collection", part.FormName())
+		}
+	}
+	if files == 0 {
+		return "", 0, badRequest("no files: send them in the form field \"files\"")
+	}
+	return collection, files, nil
 }
 
 // saveUpload writes one part into the spool folder under its cleaned
@@ -179,43 +218,4 @@ func cleanName(name string) string {
 		name = strings.ToValidUTF8(name[:200-len(ext)], "") + ext
 	}
 	return name
-}
-
-// spoolParts reads the upload's form into spool: the collection, checked
-// before any bytes are taken, and the files, numbered as they come.
-func (s *Server) spoolParts(c *gin.Context, mr *multipart.Reader, spool string) (collection string, files int, err error) {
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return collection, files, nil
-		}
-		if err != nil {
-			return "", 0, badRequest("reading the form: %v", err)
-		}
-		switch part.FormName() {
-		case "collection":
-			v, err := io.ReadAll(io.LimitReader(part, 200))
-			if err != nil {
-				return "", 0, badRequest("collection: %v", err)
-			}
-			collection = strings.TrimSpace(string(v))
-			// Sent before the files, a wrong collection is refused before
-			// any bytes are spooled.
-			if collection == "" {
-				continue
-			}
-			if err := s.checkCollection(c, collection); err != nil {
-				return "", 0, err
-			}
-		case "files", "file":
-			if files++; files > s.MaxParts {
-				return "", 0, badRequest("at most %d files per request", s.MaxParts)
-			}
-			if err := saveUpload(part, spool, files); err != nil {
-				return "", 0, err
-			}
-		default:
-			return "", 0, badRequest("unknown form field %q: send files and, optionally, collection", part.FormName())
-		}
-	}
 }

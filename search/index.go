@@ -38,7 +38,7 @@ const (
 // Options configure an Index.
 type Options struct {
 	// Zone is the office's time zone, used for taken:DATE queries and the
-	// year and month facets; default Asia/Jakarta (WIB).
+	// year and month facets; default office.Zone() (WIB).
 	Zone   *time.Location
 	Logger *slog.Logger
 }

@@ -83,7 +83,7 @@ var typeNames = map[string]string{
 
 // ParseQuery parses the editors' query syntax: plain words (all must
 // match), "quoted phrases", -word to exclude, field:value and
-// taken:DATE or ranges of dates in zone (nil means Asia/Jakarta). An empty
+// taken:DATE or ranges of dates in zone (nil means office.Zone()). An empty
 // query matches everything. Index.Search parses with its own analyzer;
 // this builds one per call.
 func ParseQuery(q string, zone *time.Location) (query.Query, error) {

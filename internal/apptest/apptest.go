@@ -18,6 +18,7 @@ import (
 	"mediabank/auth"
 	"mediabank/collections"
 	"mediabank/ingest"
+	"mediabank/internal/office"
 	"mediabank/metadata"
 	"mediabank/renditions"
 	"mediabank/search"
@@ -47,7 +48,7 @@ func New(tb testing.TB, store assets.Store, log *slog.Logger) *Stack {
 		log = slog.New(slog.DiscardHandler)
 	}
 	dir := tb.TempDir()
-	zone := time.FixedZone("WIB", 7*60*60)
+	zone := office.Zone()
 	index, err := search.Open(filepath.Join(dir, "index"), search.Options{Zone: zone, Logger: log})
 	if err != nil {
 		tb.Fatal(err)
