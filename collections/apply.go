@@ -54,6 +54,12 @@ func (c *Collection) mayAct(action string, who Actor, pol Policy) error {
 	if _, err := next(c.State, action); err != nil {
 		return err
 	}
+	return c.ownNarrative(action, who)
+}
+
+// ownNarrative refuses approving a narrative to anyone who wrote a
+// revision of it.
+func (c *Collection) ownNarrative(action string, who Actor) error {
 	if action == ActApprove && c.Narrative.wroteNarrative(who.User) {
 		return deny(RefusedOwnNarrative, "%s wrote a revision of the narrative and cannot approve it", who.User)
 	}

@@ -70,6 +70,11 @@ func OptionsFor(pol Policy, c *Collection, who Actor) Options {
 			continue
 		}
 		err := c.mayAct(a, who, pol)
+		if own := c.ownNarrative(a, who); err != nil && own != nil {
+			// An author is told the reason that holds whatever their
+			// role or delegation: someone else must approve.
+			err = own
+		}
 		code, why := refusalOf(err)
 		o.Actions = append(o.Actions, Offer{Action: a, Allowed: err == nil, Reason: why, Code: code})
 	}
