@@ -37,7 +37,12 @@ type Asset struct {
 	// RenditionFailure says why no renditions could be made of the file,
 	// so that they are not tried again on every request for them.
 	RenditionFailure *RenditionFailure `json:"rendition_failure,omitempty"`
-	CreatedAt        time.Time         `json:"created_at"`
+	// Crops are the frames people chose, keyed by aspect ratio ("4:5"), so
+	// every channel of that shape posts the same frame; Focus is the point
+	// a default crop centres on. Both are edits: a re-scan keeps them.
+	Crops     map[string]Crop `json:"crops,omitempty"`
+	Focus     *Focus          `json:"focus,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
 }
 
 // Source is one sighting of an original: which file, from which ingest.
@@ -57,6 +62,32 @@ type Edit struct {
 	Value any       `json:"value"`
 	By    string    `json:"by"`
 	At    time.Time `json:"at"`
+}
+
+// Rect is a rectangle in the coordinates of the upright picture (after
+// its EXIF orientation is applied), each value a fraction 0..1 of the
+// upright width or height, so it holds for every size of the picture.
+type Rect struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	W float64 `json:"w"`
+	H float64 `json:"h"`
+}
+
+// Crop is a frame a person chose for one aspect ratio, with who and when.
+type Crop struct {
+	Rect
+	By string    `json:"by"`
+	At time.Time `json:"at"`
+}
+
+// Focus is the point of interest a person set, as fractions of the upright
+// width and height: default crops are centred on it.
+type Focus struct {
+	X  float64   `json:"x"`
+	Y  float64   `json:"y"`
+	By string    `json:"by"`
+	At time.Time `json:"at"`
 }
 
 // Rendition is a derived image stored beside the original.

@@ -5,9 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -47,7 +44,7 @@ func (r *run) renditions(ctx context.Context) {
 // no picture (renditions.ErrUnusable) the reason is recorded instead, so
 // that nobody tries again until asked to (`mediabank renditions`).
 func MakeRenditions(ctx context.Context, store assets.Store, render Renderer, a *assets.Asset) (int, error) {
-	src, done, err := openLocal(ctx, store, a)
+	src, done, err := renditions.Open(ctx, store, a)
 	if err != nil {
 		return 0, fmt.Errorf("renditions of %s: %w", a.ID, err)
 	}
@@ -98,47 +95,6 @@ func updateRecord(ctx context.Context, store assets.Store, id string, change fun
 	}
 	return nil
 }
-
-// openLocal gives the renderer the original with cheap random access:
-// the file itself for a local store; for a remote one, whose every ReadAt
-// would be an HTTP request, the bytes in memory, or a temporary file for
-// large ones (which ffmpeg also needs as a path). done releases it.
-func openLocal(ctx context.Context, store assets.Store, a *assets.Asset) (renditions.Source, func(), error) {
-	src := renditions.Source{Name: a.FileName, Kind: a.Meta.Kind, Orientation: a.Meta.Orientation}
-	rd, obj, err := store.Get(ctx, a.Original)
-	if err != nil {
-		return src, nil, err
-	}
-	src.Size = obj.Size
-	if f, ok := rd.(interface{ Name() string }); ok {
-		src.R, src.Path = rd, f.Name()
-		return src, func() { rd.Close() }, nil
-	}
-	defer rd.Close()
-	if obj.Size <= inMemoryRendition {
-		data, err := io.ReadAll(io.LimitReader(rd, inMemoryRendition+1))
-		if err != nil {
-			return src, nil, fmt.Errorf("read %s: %w", a.Original, err)
-		}
-		src.R, src.Size = bytes.NewReader(data), int64(len(data))
-		return src, func() {}, nil
-	}
-	tmp, err := os.CreateTemp("", "mediabank-rendition-*"+path.Ext(a.FileName))
-	if err != nil {
-		return src, nil, err
-	}
-	cleanup := func() { tmp.Close(); os.Remove(tmp.Name()) }
-	if _, err := io.Copy(tmp, rd); err != nil {
-		cleanup()
-		return src, nil, fmt.Errorf("read %s: %w", a.Original, err)
-	}
-	src.R, src.Path = tmp, tmp.Name()
-	return src, cleanup, nil
-}
-
-// inMemoryRendition is the largest original read into memory to make its
-// renditions; one per CPU is rendering at a time.
-const inMemoryRendition = 64 << 20
 
 func extOf(mime string) string {
 	switch mime {

@@ -163,7 +163,7 @@ func TestConcurrentDecodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cost := list[0].cost()
+	cost := list[0].cost(PreviewEdge)
 	b := NewBudget(cost*3/2, 8)
 	m := &Maker{Budget: b}
 	var wg sync.WaitGroup

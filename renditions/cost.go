@@ -98,11 +98,13 @@ func decodeFactor(format string, r io.ReaderAt, off int64) float64 {
 }
 
 // workBytes is what fit and sizes allocate to bring a w×h picture down
-// to the preview: the block average (or a full NRGBA copy when the picture
-// is less than twice the preview), the resize's two passes, the turn
-// upright, and the strip of source rows converted at a time.
-func workBytes(w, h int) int64 {
-	tw, th := fitSize(w, h, PreviewEdge)
+// to edge (the preview's, or a channel's long edge: bringing a crop of it
+// down takes about as much or less): the block average (or a full
+// NRGBA copy when the picture is less than twice edge), the resize's two
+// passes, the turn upright, and the strip of source rows converted at a
+// time.
+func workBytes(w, h, edge int) int64 {
+	tw, th := fitSize(w, h, edge)
 	k := min(w/tw, h/th)
 	if k < 2 {
 		return 4 * 4 * int64(w) * int64(h)
@@ -110,9 +112,9 @@ func workBytes(w, h int) int64 {
 	return 4*4*int64(w/k)*int64(h/k) + 4*int64(k)*int64(w)
 }
 
-// cost is the memory decoding c and making its renditions needs.
-func (c *candidate) cost() int64 {
-	return int64(c.bpp*float64(c.w)*float64(c.h)) + workBytes(c.w, c.h)
+// cost is the memory decoding c and bringing it down to edge needs.
+func (c *candidate) cost(edge int) int64 {
+	return int64(c.bpp*float64(c.w)*float64(c.h)) + workBytes(c.w, c.h, edge)
 }
 
 // ctxReader stops a decoder at its next read once ctx ends: every decoder

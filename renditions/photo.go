@@ -15,54 +15,83 @@ import (
 // when the camera wrote a large one (always, for RAW files, whose sensor
 // data is not decoded here), else the main image.
 func (m *Maker) photo(ctx context.Context, src Source) ([]Output, error) {
+	var out []Output
+	err := m.best(ctx, src, PreviewEdge, PreviewEdge, func(img image.Image, orient int) error {
+		var err error
+		out, err = m.previews(ctx, img, orient, []string{assets.Preview, assets.Thumbnail})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("renditions of %s: %w", src.Name, err)
+	}
+	return out, nil
+}
+
+// best hands use the first of the photo's pictures that decodes, in the
+// order rank gives for want, with the EXIF orientation that turns it
+// upright; use is to bring it down to at most edge (see decoded). An error
+// from use counts as the picture's, and the next one is tried.
+func (m *Maker) best(ctx context.Context, src Source, want, edge int, use func(img image.Image, orient int) error) error {
 	list, err := guarded(ctx, func() ([]candidate, error) { return candidates(src.R, src.Size) })
 	if err != nil {
-		return nil, fmt.Errorf("renditions of %s: %w", src.Name, m.unusable(ctx, err))
+		return m.unusable(ctx, err)
 	}
 	var errs []error
-	for _, c := range rank(list, PreviewEdge) {
-		out, err := m.render(ctx, c, src.R, orientation(c, src.Orientation), []string{assets.Preview, assets.Thumbnail})
+	for _, c := range rank(list, want) {
+		err := m.decoded(ctx, c, src.R, edge, func(img image.Image) error {
+			return use(img, orientation(c, src.Orientation))
+		})
 		if err == nil {
-			return out, nil
+			return nil
 		}
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("renditions of %s: %w", src.Name, err)
+			return err
 		}
 		errs = append(errs, err)
 	}
-	return nil, fmt.Errorf("renditions of %s: %w", src.Name, m.unusable(ctx, errors.Join(errs...)))
+	return m.unusable(ctx, errors.Join(errs...))
 }
 
-// render decodes candidate c within the memory budget, turns it upright
-// and makes the renditions named (preview or poster size, then
-// thumbnail). A picture whose decode would cost more than the whole budget
-// is refused before anything is allocated.
-func (m *Maker) render(ctx context.Context, c candidate, r io.ReaderAt, orient int, names []string) ([]Output, error) {
+// decoded decodes candidate c within the memory budget and hands the
+// picture to use, which is to bring it down to at most edge: the cost
+// taken from the budget is the decode's and that work's, and is held
+// until use returns. A picture whose decode would cost more than the whole
+// budget is refused before anything is allocated. Every decode of a
+// picture goes through here: previews, posters and Still alike.
+func (m *Maker) decoded(ctx context.Context, c candidate, r io.ReaderAt, edge int, use func(image.Image) error) error {
 	if px := int64(c.w) * int64(c.h); px > m.maxPixels() {
-		return nil, fmt.Errorf("%s is %dx%d, over the limit of %d pixels", c.what, c.w, c.h, m.maxPixels())
+		return fmt.Errorf("%s is %dx%d, over the limit of %d pixels", c.what, c.w, c.h, m.maxPixels())
 	}
-	release, err := m.acquire(ctx, c.cost())
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
+	cost := c.cost(edge)
+	release, err := m.acquire(ctx, cost)
 	if err != nil {
-		return nil, fmt.Errorf("%s is %dx%d and %w", c.what, c.w, c.h, err)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("%s is %dx%d and %w", c.what, c.w, c.h, err)
 	}
 	// The bytes go back when the work ends, not when a cancelled caller
 	// stops waiting for it, so the budget counts what is really held.
-	defer m.collect(c.cost())
-	return guarded(ctx, func() ([]Output, error) {
+	defer m.collect(cost)
+	_, err = guarded(ctx, func() (struct{}, error) {
 		defer release()
 		img, err := c.decode(ctx, r)
 		if err != nil {
-			return nil, err
+			return struct{}{}, err
 		}
-		small, err := fit(ctx, img, PreviewEdge)
-		if err != nil {
-			return nil, err
-		}
-		return m.sizes(ctx, upright(small, orient), names, []int{PreviewEdge, ThumbnailEdge})
+		return struct{}{}, use(img)
 	})
+	return err
+}
+
+// previews turns a decoded picture upright and makes the renditions named
+// (preview or poster size, then thumbnail).
+func (m *Maker) previews(ctx context.Context, img image.Image, orient int, names []string) ([]Output, error) {
+	small, err := fit(ctx, img, PreviewEdge)
+	if err != nil {
+		return nil, err
+	}
+	return m.sizes(ctx, upright(small, orient), names, []int{PreviewEdge, ThumbnailEdge})
 }
 
 // orientation is the EXIF orientation to apply to c: the caller's if it

@@ -14,14 +14,21 @@ import (
 // It gives up with ctx's error once ctx ends.
 func fit(ctx context.Context, img image.Image, edge int) (*image.NRGBA, error) {
 	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	tw, th := fitSize(w, h, edge)
+	tw, th := fitSize(b.Dx(), b.Dy(), edge)
+	return Resize(ctx, img, tw, th)
+}
+
+// Resize shrinks img to exactly w×h (both at least 1; the caller keeps
+// the aspect), opaque (transparency flattened on white). It gives up with
+// ctx's error once ctx ends.
+func Resize(ctx context.Context, img image.Image, w, h int) (*image.NRGBA, error) {
+	b := img.Bounds()
 	// Averaging whole blocks first is what makes big sources cheap: Lanczos
 	// is then left with a factor below 2, as in libvips after shrink-on-load.
 	var n *image.NRGBA
-	if k := min(w/tw, h/th); k >= 2 {
+	if k := min(b.Dx()/w, b.Dy()/h); k >= 2 {
 		var err error
-		if n, err = areaAverage(ctx, img, w/k, h/k); err != nil {
+		if n, err = areaAverage(ctx, img, b.Dx()/k, b.Dy()/k); err != nil {
 			return nil, err
 		}
 	} else {
@@ -30,8 +37,8 @@ func fit(ctx context.Context, img image.Image, edge int) (*image.NRGBA, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if n.Rect.Dx() != tw || n.Rect.Dy() != th {
-		n = imaging.Resize(n, tw, th, imaging.Lanczos)
+	if n.Rect.Dx() != w || n.Rect.Dy() != h {
+		n = imaging.Resize(n, w, h, imaging.Lanczos)
 	}
 	return n, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
 	"io"
 	"os"
 	"os/exec"
@@ -20,19 +21,38 @@ const posterTimeout = 2 * time.Minute
 
 // poster makes the poster frame and the thumbnail of a video with ffmpeg.
 func (m *Maker) poster(ctx context.Context, src Source) ([]Output, error) {
+	c, r, err := m.frame(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	var out []Output
+	err = m.decoded(ctx, c, r, PreviewEdge, func(img image.Image) error {
+		var err error
+		out, err = m.previews(ctx, img, 1, []string{assets.Poster, assets.Thumbnail})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("poster of %s: %w", src.Name, m.unusable(ctx, err))
+	}
+	return out, nil
+}
+
+// frame grabs the poster frame of a video with ffmpeg, upright, as a PNG
+// ready to decode (with decoded, within the budget).
+func (m *Maker) frame(ctx context.Context, src Source) (candidate, io.ReaderAt, error) {
 	bin := m.FFmpeg
 	if bin == "" {
 		bin = "ffmpeg"
 	}
 	ffmpeg, err := exec.LookPath(bin)
 	if err != nil {
-		return nil, fmt.Errorf("poster of %s: ffmpeg is needed for video posters and %q was not found (install ffmpeg or set Maker.FFmpeg): %w", src.Name, bin, err)
+		return candidate{}, nil, fmt.Errorf("poster of %s: ffmpeg is needed for video posters and %q was not found (install ffmpeg or set Maker.FFmpeg): %w", src.Name, bin, err)
 	}
 	in := src.Path
 	if in == "" {
 		tmp, err := spool(src)
 		if err != nil {
-			return nil, fmt.Errorf("poster of %s: %w", src.Name, err)
+			return candidate{}, nil, fmt.Errorf("poster of %s: %w", src.Name, err)
 		}
 		defer os.Remove(tmp)
 		in = tmp
@@ -41,7 +61,7 @@ func (m *Maker) poster(ctx context.Context, src Source) ([]Output, error) {
 	// protocol, whatever the file is called.
 	abs, err := filepath.Abs(in)
 	if err != nil {
-		return nil, fmt.Errorf("poster of %s: %w", src.Name, err)
+		return candidate{}, nil, fmt.Errorf("poster of %s: %w", src.Name, err)
 	}
 	// A run that times out while the caller still waits is the file's
 	// doing: unusable, unlike the caller giving up.
@@ -57,21 +77,17 @@ func (m *Maker) poster(ctx context.Context, src Source) ([]Output, error) {
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("poster of %s: %w", src.Name, m.unusable(ctx, err))
+		return candidate{}, nil, fmt.Errorf("poster of %s: %w", src.Name, m.unusable(ctx, err))
 	}
 	if len(frame) == 0 {
-		return nil, fmt.Errorf("poster of %s: ffmpeg found no video frame: %w", src.Name, ErrUnusable)
+		return candidate{}, nil, fmt.Errorf("poster of %s: ffmpeg found no video frame: %w", src.Name, ErrUnusable)
 	}
 	c := candidate{what: "video frame", n: int64(len(frame)), format: "png"}
 	r := bytes.NewReader(frame)
 	if err := c.config(r); err != nil {
-		return nil, fmt.Errorf("poster of %s: %w", src.Name, m.unusable(ctx, err))
+		return candidate{}, nil, fmt.Errorf("poster of %s: %w", src.Name, m.unusable(ctx, err))
 	}
-	out, err := m.render(ctx, c, r, 1, []string{assets.Poster, assets.Thumbnail})
-	if err != nil {
-		return nil, fmt.Errorf("poster of %s: %w", src.Name, m.unusable(ctx, err))
-	}
-	return out, nil
+	return c, r, nil
 }
 
 // grabFrame returns the frame at second at of file as PNG, or nothing if

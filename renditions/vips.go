@@ -14,6 +14,17 @@ import (
 // JPEG per edge of each file, one run per file and edge as a person would
 // run it: the yardstick that benchmarks compare Make with.
 func VipsThumbnailTime(ctx context.Context, files []string, edges []int) (time.Duration, error) {
+	sizes := make([]string, len(edges))
+	for i, e := range edges {
+		sizes[i] = strconv.Itoa(e)
+	}
+	return VipsThumbnailSizes(ctx, files, sizes)
+}
+
+// VipsThumbnailSizes is VipsThumbnailTime for vipsthumbnail's own --size
+// values ("1080x1350"), each followed by extra arguments (for a crop,
+// "--smartcrop", "centre").
+func VipsThumbnailSizes(ctx context.Context, files, sizes []string, extra ...string) (time.Duration, error) {
 	bin, err := exec.LookPath("vipsthumbnail")
 	if err != nil {
 		return 0, fmt.Errorf("vipsthumbnail: not found (apt-get install libvips-tools): %w", err)
@@ -29,9 +40,10 @@ func VipsThumbnailTime(ctx context.Context, files []string, edges []int) (time.D
 		if err != nil {
 			return 0, fmt.Errorf("vipsthumbnail %s: %w", f, err)
 		}
-		for _, e := range edges {
-			out := filepath.Join(dir, "%s_"+strconv.Itoa(e)+".jpg[Q=82]")
-			cmd := exec.CommandContext(ctx, bin, abs, "--size", strconv.Itoa(e), "-o", out)
+		for _, size := range sizes {
+			out := filepath.Join(dir, "%s_"+size+".jpg[Q=82]")
+			args := append([]string{abs, "--size", size, "-o", out}, extra...)
+			cmd := exec.CommandContext(ctx, bin, args...)
 			start := time.Now()
 			b, err := cmd.CombinedOutput()
 			total += time.Since(start)
