@@ -19,7 +19,9 @@ import (
 	"mediabank/auth"
 	"mediabank/channels"
 	"mediabank/collections"
+	"mediabank/filing"
 	"mediabank/ingest"
+	"mediabank/internal/office"
 	"mediabank/search"
 	"mediabank/shares"
 )
@@ -107,9 +109,8 @@ func New(d Deps) *Server {
 		d.Background = context.Background()
 	}
 	if d.Zone == nil {
-		d.Zone = time.FixedZone("WIB", 7*60*60)
+		d.Zone = office.Zone()
 	}
-	gin.SetMode(gin.ReleaseMode)
 	s := &Server{Deps: d, log: d.Logger, refusals: audit.NewLimiter(audit.LimiterOptions{Now: d.Now})}
 	e := gin.New()
 	e.Use(s.recover, s.bodyDeadline)
@@ -211,8 +212,8 @@ func (s *Server) recover(c *gin.Context) {
 	c.Next()
 }
 
-func (s *Server) filer() *Filer {
-	return &Filer{Store: s.Store, Index: s.Index, Collections: s.Collections, Log: s.log}
+func (s *Server) filer() *filing.Filer {
+	return &filing.Filer{Store: s.Store, Index: s.Index, Collections: s.Collections, Log: s.log}
 }
 
 // healthz answers while the process runs.

@@ -43,10 +43,19 @@ type assetResponse struct {
 	Effective assets.Metadata `json:"effective"`
 }
 
-func (s *Server) loadAsset(c *gin.Context) (*assets.Asset, string, bool) {
+// assetID is the request's asset id, or false after answering 400.
+func (s *Server) assetID(c *gin.Context) (string, bool) {
 	id := c.Param("id")
 	if err := assets.ValidID(id); err != nil {
 		s.fail(c, badRequest("%v", err))
+		return "", false
+	}
+	return id, true
+}
+
+func (s *Server) loadAsset(c *gin.Context) (*assets.Asset, string, bool) {
+	id, ok := s.assetID(c)
+	if !ok {
 		return nil, "", false
 	}
 	a, etag, err := assets.ReadRecord(c.Request.Context(), s.Store, id)
@@ -93,16 +102,13 @@ func (s *Server) patchAsset(c *gin.Context) {
 	}
 	u, _ := userOf(c)
 	ctx := c.Request.Context()
-	want := ifMatch(c)
-	for range 5 {
-		a, etag, ok := s.loadAsset(c)
-		if !ok {
-			return
-		}
-		if want != "" && want != etag {
-			s.fail(c, errPrecondition)
-			return
-		}
+	id, ok := s.assetID(c)
+	if !ok {
+		return
+	}
+	// With If-Match the edit applies to that version only; without, a lost
+	// race applies it again to the winner's record.
+	up, err := assets.UpdateRecord(ctx, s.Store, assets.RecordKey(id), assets.UpdateOptions{IfMatch: ifMatch(c)}, func(a *assets.Asset) error {
 		if a.Edits == nil {
 			a.Edits = map[string]assets.Edit{}
 		}
@@ -113,30 +119,28 @@ func (s *Server) patchAsset(c *gin.Context) {
 			}
 			a.Edits[k] = assets.Edit{Value: v, By: u.Name, At: s.Now().UTC()}
 		}
-		obj, err := assets.WriteRecord(ctx, s.Store, a, assets.PutOptions{IfMatch: etag})
-		if errors.Is(err, assets.ErrPrecondition) && want == "" {
-			continue // someone else wrote first; apply ours to theirs
-		}
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		if err := s.Index.Put(ctx, a); err != nil {
-			s.log.Error("index after edit", "id", a.ID, "err", err)
-		}
-		s.record(c, "asset.edit", "asset/"+a.ID, strings.Join(sortedKeys(body), ","))
-		c.Header("ETag", etagOf(obj.ETag))
-		c.JSON(http.StatusOK, assetResponse{Asset: s.assetFor(c, a), Effective: a.Effective()})
+		return nil
+	})
+	if errors.Is(err, assets.ErrPrecondition) {
+		err = errPrecondition // the detail names store keys
+	}
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
-	s.fail(c, errPrecondition)
+	a := up.Record
+	if err := s.Index.Put(ctx, a); err != nil {
+		s.log.Error("index after edit", "id", a.ID, "err", err)
+	}
+	s.record(c, "asset.edit", "asset/"+a.ID, strings.Join(sortedKeys(body), ","))
+	c.Header("ETag", etagOf(up.ETag))
+	c.JSON(http.StatusOK, assetResponse{Asset: s.assetFor(c, a), Effective: a.Effective()})
 }
 
 // checkEdit checks the type and size of one edited value.
 func checkEdit(field string, v any) error {
 	const maxText = 4000
-	switch field {
-	case "keywords", "people":
+	if assets.IsListField(field) {
 		if v == nil {
 			return nil
 		}
@@ -149,10 +153,10 @@ func checkEdit(field string, v any) error {
 				return badRequest("%s: each entry must be text of at most 200 bytes", field)
 			}
 		}
-	default:
-		if s, ok := v.(string); v != nil && (!ok || len(s) > maxText) {
-			return badRequest("%s: want text of at most %d bytes", field, maxText)
-		}
+		return nil
+	}
+	if s, ok := v.(string); v != nil && (!ok || len(s) > maxText) {
+		return badRequest("%s: want text of at most %d bytes", field, maxText)
 	}
 	return nil
 }

@@ -2,19 +2,13 @@ package api
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"slices"
 
 	"github.com/gin-gonic/gin"
 
-	"mediabank/assets"
-	"mediabank/auth"
 	"mediabank/collections"
-	"mediabank/search"
+	"mediabank/filing"
 )
 
 // actor is the user of the request as the workflow sees them.
@@ -37,10 +31,13 @@ func (s *Server) body(c *gin.Context, limit int64) ([]byte, error) {
 }
 
 // collectionResponse is the record plus what is computed from it: the
-// step that is running past its standard time, if any.
+// step that is running past its standard time, if any, and what the
+// requesting user may do next (actions, may, tasks, channels), as the
+// workflow answers it.
 type collectionResponse struct {
 	*collections.Collection
 	Overdue []collections.OverdueStep `json:"overdue"`
+	collections.Options
 }
 
 // collectionReply answers one collection with its ETag.
@@ -50,7 +47,7 @@ func (s *Server) collectionReply(c *gin.Context, status int, col *collections.Co
 	if over == nil {
 		over = []collections.OverdueStep{}
 	}
-	c.JSON(status, collectionResponse{Collection: col, Overdue: over})
+	c.JSON(status, collectionResponse{Collection: col, Overdue: over, Options: s.Collections.Options(col, actor(c))})
 }
 
 func (s *Server) createCollection(c *gin.Context) {
@@ -59,7 +56,7 @@ func (s *Server) createCollection(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ev, err := collections.DecodeEvent(data)
+	ev, err := collections.DecodeEvent(data, s.Zone)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -69,7 +66,7 @@ func (s *Server) createCollection(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.indexCollection(c, col)
+	s.filer().Changed(context.WithoutCancel(c.Request.Context()), col)
 	s.record(c, "collection.create", "collection/"+col.ID, col.Title)
 	s.collectionReply(c, http.StatusCreated, col, etag)
 }
@@ -87,48 +84,17 @@ func (s *Server) listCollections(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	ids, total, err := s.Index.SearchCollections(ctx, c.Query("q"), page, size)
+	out, total, err := filing.Find(c.Request.Context(), s.Index, s.Collections, c.Query("q"), page, size)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	out := make([]*collections.Collection, 0, len(ids))
-	for _, id := range ids {
-		col, _, err := s.Collections.Get(ctx, id)
-		if errors.Is(err, collections.ErrNotFound) {
-			continue // the index is a view; the bucket decides
-		}
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
+	for _, col := range out {
 		// A list is not the place for the narrative's history: one
 		// collection's page shows it.
 		col.Narrative.Revisions = nil
-		out = append(out, col)
 	}
 	c.JSON(http.StatusOK, gin.H{"collections": out, "total": total})
-}
-
-// CollectionDoc is what the search index holds of a collection.
-func CollectionDoc(col *collections.Collection) search.Collection {
-	d := search.Collection{ID: col.ID, Title: col.Title, Agency: col.Agency, Place: col.Place,
-		Description: col.Description, State: string(col.State), StartsAt: col.StartsAt}
-	for _, a := range slices.Concat(col.ProposedStaff, col.AssignedStaff) {
-		if !slices.Contains(d.Staff, a.User) {
-			d.Staff = append(d.Staff, a.User)
-		}
-	}
-	return d
-}
-
-// indexCollection keeps the index in step with a collection just written.
-// The write has happened; a failure to index is logged, and reindex mends.
-func (s *Server) indexCollection(c *gin.Context, col *collections.Collection) {
-	if err := s.Index.PutCollections(context.WithoutCancel(c.Request.Context()), CollectionDoc(col)); err != nil {
-		s.log.Error("index collection", "id", col.ID, "err", err)
-	}
 }
 
 func (s *Server) getCollection(c *gin.Context) {
@@ -146,7 +112,7 @@ func (s *Server) patchCollection(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	p, err := collections.DecodePatch(data)
+	p, err := collections.DecodePatch(data, s.Zone)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -156,13 +122,7 @@ func (s *Server) patchCollection(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if len(p.AddMaterial)+len(p.RemoveMaterial) > 0 {
-		if err := s.filer().Note(context.WithoutCancel(c.Request.Context()), col.ID, p.AddMaterial, p.RemoveMaterial); err != nil {
-			// The material changed; the records catch up when filed again.
-			s.log.Error("note collection in asset records", "collection", col.ID, "err", err)
-		}
-	}
-	s.indexCollection(c, col)
+	s.filer().Patched(context.WithoutCancel(c.Request.Context()), col, p)
 	s.record(c, "collection.edit", "collection/"+col.ID, "")
 	s.collectionReply(c, http.StatusOK, col, etag)
 }
@@ -186,7 +146,7 @@ func (s *Server) actCollection(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.indexCollection(c, col)
+	s.filer().Changed(context.WithoutCancel(c.Request.Context()), col)
 	s.record(c, "collection."+a.Action, "collection/"+col.ID, a.Note)
 	s.collectionReply(c, http.StatusOK, col, etag)
 }
@@ -206,17 +166,10 @@ func (s *Server) collectionHistory(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	now := s.Now()
-	std := s.Collections.Standards()
-	out := make([]historyStep, 0, len(col.History))
-	for _, st := range col.History {
-		end := now
-		if st.End != nil {
-			end = *st.End
-		}
-		limit := std.Of(st.Span)
-		actual := end.Sub(st.Start)
-		out = append(out, historyStep{Step: st, StandardMin: limit.Minutes(), ActualMin: actual.Minutes(), Overdue: limit > 0 && actual > limit})
+	steps := col.Timed(s.Now(), s.Collections.Standards())
+	out := make([]historyStep, len(steps))
+	for i, st := range steps {
+		out[i] = historyStep{Step: st.Step, StandardMin: st.Standard.Minutes(), ActualMin: st.Actual.Minutes(), Overdue: st.Overdue}
 	}
 	c.JSON(http.StatusOK, gin.H{"id": col.ID, "state": col.State, "history": out})
 }
@@ -247,7 +200,7 @@ func (s *Server) narrativeDiff(c *gin.Context) {
 }
 
 func (s *Server) slaReport(c *gin.Context) {
-	from, to, err := s.period(c, 30)
+	from, to, err := s.period(c, collections.ReportDays)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -285,93 +238,4 @@ func (s *Server) checkCollection(c *gin.Context, id string) error {
 		return badRequest("collection %q: %v", id, err)
 	}
 	return s.Collections.MayAddMaterial(c.Request.Context(), actor(c), id)
-}
-
-// Filer files assets into collections: the collection's material and, in
-// each asset's record, the list of collections it is in, which search
-// filters by. The material is the truth; the records follow it.
-type Filer struct {
-	Store assets.Store
-	Index interface {
-		Put(context.Context, ...*assets.Asset) error
-	}
-	Collections *collections.Service
-	Log         *slog.Logger
-}
-
-// File adds the assets to collection col's material and notes col in
-// their records.
-func (f *Filer) File(ctx context.Context, col string, ids ...string) error {
-	if err := f.Collections.AddMaterial(ctx, col, ids...); err != nil {
-		return err
-	}
-	return f.Note(ctx, col, ids, nil)
-}
-
-// Note records in the assets' records that they joined or left col, and
-// re-indexes them. Each record is changed with If-Match, retried when
-// someone else wrote it first.
-func (f *Filer) Note(ctx context.Context, col string, joined, left []string) error {
-	change := func(id string, join bool) error {
-		for range 5 {
-			a, etag, err := assets.ReadRecord(ctx, f.Store, id)
-			if err != nil {
-				return err
-			}
-			has := slices.Contains(a.Collections, col)
-			switch {
-			case join && !has:
-				a.Collections = append(a.Collections, col)
-			case !join && has:
-				a.Collections = slices.DeleteFunc(a.Collections, func(c string) bool { return c == col })
-			default:
-				return nil
-			}
-			_, err = assets.WriteRecord(ctx, f.Store, a, assets.PutOptions{IfMatch: etag})
-			if errors.Is(err, assets.ErrPrecondition) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			return f.Index.Put(ctx, a)
-		}
-		return fmt.Errorf("note %s in collection %s: record kept changing: %w", id, col, assets.ErrPrecondition)
-	}
-	var errs []error
-	for _, id := range joined {
-		errs = append(errs, change(id, true))
-	}
-	for _, id := range left {
-		errs = append(errs, change(id, false))
-	}
-	return errors.Join(errs...)
-}
-
-// OnAsset is what an ingest into collection col calls with each asset,
-// new or already in the bank: file it. A failure is logged, not fatal:
-// the asset is in the bank, and filing it again mends it. Nil without a
-// collection.
-func (f *Filer) OnAsset(ctx context.Context, col string) func(*assets.Asset) {
-	if col == "" {
-		return nil
-	}
-	return func(a *assets.Asset) {
-		if err := f.File(ctx, col, a.ID); err != nil {
-			f.Log.Error("file asset into collection", "collection", col, "asset", a.ID, "err", err)
-		}
-	}
-}
-
-// WorkflowPolicy lets the collections workflow read the one policy table.
-func WorkflowPolicy(p auth.Policy) collections.Policy {
-	return collections.PolicyFunc(func(role, action string) collections.Decision {
-		switch p.Decide(role, action) {
-		case auth.Allow:
-			return collections.Allow
-		case auth.AllowIfDelegated:
-			return collections.AllowIfDelegated
-		}
-		return collections.Deny
-	})
 }

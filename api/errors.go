@@ -11,85 +11,37 @@ import (
 
 	"mediabank/assets"
 	"mediabank/auth"
-	"mediabank/channels"
-	"mediabank/collections"
-	"mediabank/renditions"
-	"mediabank/search"
-	"mediabank/shares"
+	"mediabank/internal/derrors"
 )
 
 // errBadRequest marks input the client got wrong; its message says what.
-var errBadRequest = errors.New("bad request")
+var errBadRequest = derrors.New(derrors.Invalid, "bad request")
 
 // badRequest makes an error that answers 400 with this message.
 func badRequest(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", errBadRequest, fmt.Sprintf(format, args...))
 }
 
+// The API's own errors, each of a kind that derrors.Status maps to the
+// status, as it maps the domain's.
 var (
-	errUnauthorized  = errors.New("log in first")
-	errForbidden     = errors.New("your role may not do this")
-	errCSRF          = errors.New("missing or wrong X-CSRF-Token header")
-	errNotFound      = errors.New("not found")
-	errTooLarge      = errors.New("request body too large")
-	errNeedsIfMatch  = errors.New("If-Match header required: read the resource first and send its ETag")
-	errPrecondition  = errors.New("changed by someone else since you read it: reload and try again")
-	errUnsupportedCT = errors.New("unsupported content type")
+	errUnauthorized  = derrors.New(derrors.Unauthorized, "log in first")
+	errForbidden     = derrors.New(derrors.Forbidden, "your role may not do this")
+	errCSRF          = derrors.New(derrors.Forbidden, "missing or wrong X-CSRF-Token header")
+	errNotFound      = derrors.New(derrors.NotFound, "not found")
+	errTooLarge      = derrors.New(derrors.TooLarge, "request body too large")
+	errNeedsIfMatch  = derrors.New(derrors.PreconditionRequired, "If-Match header required: read the resource first and send its ETag")
+	errPrecondition  = derrors.New(derrors.Precondition, "changed by someone else since you read it: reload and try again")
+	errUnsupportedCT = derrors.New(derrors.Unsupported, "unsupported content type")
 	errMethod        = errors.New("method not allowed")
 )
 
-// statuses maps errors to HTTP statuses, the first match winning: the one
-// place where the domain's errors meet HTTP.
-var statuses = []struct {
-	err    error
-	status int
-}{
-	{errBadRequest, http.StatusBadRequest},
-	{search.ErrQuery, http.StatusBadRequest},
-	{auth.ErrInvalid, http.StatusBadRequest},
-	{errUnauthorized, http.StatusUnauthorized},
-	{auth.ErrUnauthorized, http.StatusUnauthorized},
-	{errCSRF, http.StatusForbidden},
-	{errForbidden, http.StatusForbidden},
-	{auth.ErrForbidden, http.StatusForbidden},
-	{errNotFound, http.StatusNotFound},
-	{assets.ErrNotFound, http.StatusNotFound},
-	{auth.ErrNotFound, http.StatusNotFound},
-	{auth.ErrConflict, http.StatusConflict},
-	{errPrecondition, http.StatusPreconditionFailed},
-	{assets.ErrPrecondition, http.StatusPreconditionFailed},
-	{errTooLarge, http.StatusRequestEntityTooLarge},
-	{errUnsupportedCT, http.StatusUnsupportedMediaType},
-	{errMethod, http.StatusMethodNotAllowed},
-	{errNeedsIfMatch, http.StatusPreconditionRequired},
-	{auth.ErrThrottled, http.StatusTooManyRequests},
-	{shares.ErrGone, http.StatusGone},
-	{shares.ErrNotFound, http.StatusNotFound},
-	{shares.ErrInvalid, http.StatusBadRequest},
-	{channels.ErrUnknownChannel, http.StatusNotFound},
-	{channels.ErrNoPicture, http.StatusUnprocessableEntity},
-	{channels.ErrTooLarge, http.StatusUnprocessableEntity},
-	{renditions.ErrTooLarge, http.StatusUnprocessableEntity},
-	{collections.ErrNotFound, http.StatusNotFound},
-	{collections.ErrInvalid, http.StatusBadRequest},
-	{collections.ErrForbidden, http.StatusForbidden},
-	{collections.ErrPrecondition, http.StatusPreconditionFailed},
-	{collections.ErrPreconditionRequired, http.StatusPreconditionRequired},
-	{collections.ErrNotAllowed, http.StatusUnprocessableEntity},
-}
-
 // statusOf is the HTTP status for err: 500 for anything unexpected.
 func statusOf(err error) int {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return http.StatusRequestEntityTooLarge
+	if errors.Is(err, errMethod) {
+		return http.StatusMethodNotAllowed // a fault of the route, not of a domain
 	}
-	for _, s := range statuses {
-		if errors.Is(err, s.err) {
-			return s.status
-		}
-	}
-	return http.StatusInternalServerError
+	return derrors.Status(err)
 }
 
 // apiError is the JSON body of every error answer.

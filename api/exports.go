@@ -67,9 +67,9 @@ func (s *Server) exportCollection(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	name := col.ExportStem() + "-" + body.Channel + ".zip"
+	name := col.ExportStem(s.Zone) + "-" + body.Channel + ".zip"
 	ok := s.sendZip(c, name, len(recs), func(zw *zip.Writer, i int) error {
-		return s.zipChannel(ctx, zw, recs[i], body.Channel, col.ExportName(i+1))
+		return s.zipChannel(ctx, zw, recs[i], body.Channel, col.ExportName(i+1, s.Zone))
 	})
 	if !ok {
 		return

@@ -18,6 +18,7 @@ import (
 	"mediabank/channels/jpegmeta"
 	"mediabank/collections"
 	"mediabank/ingest"
+	"mediabank/internal/tempstore"
 	"mediabank/internal/testfiles"
 )
 
@@ -138,7 +139,7 @@ func auditActions(t *testing.T, h *harness) []string {
 // named after the event, each of the preset's size with the caption
 // inside and no GPS; the export is recorded in the coverage and audited.
 func TestExport(t *testing.T) {
-	h := newHarness(t, diskStore(t))
+	h := newHarness(t, tempstore.New(t))
 	h.addUser(t, "dewi", "editor")
 	h.addUser(t, "budi", "staff")
 	editor, staff := h.login(t, "dewi", "editor"), h.login(t, "budi", "staff")
@@ -239,7 +240,7 @@ func TestExport(t *testing.T) {
 // its expiry (the clock moved, not waited for) and after a revoke it
 // answers 410.
 func TestShareLinks(t *testing.T) {
-	h := newHarness(t, diskStore(t))
+	h := newHarness(t, tempstore.New(t))
 	h.addUser(t, "dewi", "editor")
 	h.addUser(t, "budi", "staff")
 	editor, staff := h.login(t, "dewi", "editor"), h.login(t, "budi", "staff")

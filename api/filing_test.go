@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/tempstore"
 	"mediabank/internal/testfiles"
 )
 
@@ -17,7 +18,7 @@ import (
 // bank into a coverage files them too.
 func TestFilingFromTheBank(t *testing.T) {
 	root := testfiles.Dir(t)
-	h := newHarness(t, diskStore(t))
+	h := newHarness(t, tempstore.New(t))
 	h.addUser(t, "admin", "admin")
 	admin := h.login(t, "admin", "admin")
 	photo := readFile(t, filepath.Join(root, "photos/jpg/Nikon_D70.jpg"))

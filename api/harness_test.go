@@ -15,9 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"mediabank/api"
 	"mediabank/assets"
-	"mediabank/assets/diskstore"
 	"mediabank/auth"
 	"mediabank/collections"
 	"mediabank/ingest"
@@ -39,16 +40,6 @@ type harness struct {
 
 // testPassword is every test account's password (at least 10 characters).
 const testPassword = "kata-sandi-uji-123"
-
-// diskStore is the embedded default backend in a temporary folder.
-func diskStore(t *testing.T) assets.Store {
-	t.Helper()
-	s, err := diskstore.Open(t.Context(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 // newHarness builds the API as serve wires it (internal/apptest) over
 // store and serves it.
@@ -297,4 +288,11 @@ func etag(t *testing.T, r reply) string {
 		t.Fatalf("no ETag in %v", r)
 	}
 	return e
+}
+
+// TestMain runs the tests with gin in release mode, as cmd/mediabank's main
+// sets it (debug mode only adds route listings to standard output).
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.ReleaseMode)
+	os.Exit(m.Run())
 }

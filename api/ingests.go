@@ -96,50 +96,9 @@ func (s *Server) upload(c *gin.Context) {
 		}
 	}()
 
-	var collection string
-	files := 0
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			s.fail(c, badRequest("reading the form: %v", err))
-			return
-		}
-		switch part.FormName() {
-		case "collection":
-			v, err := io.ReadAll(io.LimitReader(part, 200))
-			if err != nil {
-				s.fail(c, badRequest("collection: %v", err))
-				return
-			}
-			collection = strings.TrimSpace(string(v))
-			// Sent before the files, a wrong collection is refused before
-			// any bytes are spooled.
-			if collection == "" {
-				continue
-			}
-			if err := s.checkCollection(c, collection); err != nil {
-				s.fail(c, err)
-				return
-			}
-		case "files", "file":
-			if files++; files > s.MaxParts {
-				s.fail(c, badRequest("at most %d files per request", s.MaxParts))
-				return
-			}
-			if err := saveUpload(part, spool, files); err != nil {
-				s.fail(c, err)
-				return
-			}
-		default:
-			s.fail(c, badRequest("unknown form field %q: send files and, optionally, collection", part.FormName()))
-			return
-		}
-	}
-	if files == 0 {
-		s.fail(c, badRequest("no files: send them in the form field \"files\""))
+	collection, files, err := s.readUploadForm(c, mr, spool)
+	if err != nil {
+		s.fail(c, err)
 		return
 	}
 	keep = true
@@ -159,6 +118,49 @@ func (s *Server) upload(c *gin.Context) {
 	}
 	s.record(c, "upload", "ingest/"+job.ID, detail)
 	c.JSON(http.StatusAccepted, s.jobFor(c, job))
+}
+
+// readUploadForm spools the files of an upload form into spool and
+// returns the collection named and how many files came.
+func (s *Server) readUploadForm(c *gin.Context, mr *multipart.Reader, spool string) (collection string, files int, _ error) {
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return "", 0, badRequest("reading the form: %v", err)
+		}
+		switch part.FormName() {
+		case "collection":
+			v, err := io.ReadAll(io.LimitReader(part, 200))
+			if err != nil {
+				return "", 0, badRequest("collection: %v", err)
+			}
+			collection = strings.TrimSpace(string(v))
+			// Sent before the files, a wrong collection is refused before
+			// any bytes are spooled.
+			if collection == "" {
+				continue
+			}
+			if err := s.checkCollection(c, collection); err != nil {
+				return "", 0, err
+			}
+		case "files", "file":
+			if files++; files > s.MaxParts {
+				return "", 0, badRequest("at most %d files per request", s.MaxParts)
+			}
+			if err := saveUpload(part, spool, files); err != nil {
+				return "", 0, err
+			}
+		default:
+			return "", 0, badRequest("unknown form field %q: send files and, optionally, collection", part.FormName())
+		}
+	}
+	if files == 0 {
+		return "", 0, badRequest("no files: send them in the form field \"files\"")
+	}
+	return collection, files, nil
 }
 
 // saveUpload writes one part into the spool folder under its cleaned

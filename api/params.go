@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"mediabank/internal/office"
 )
 
 // bindJSON decodes a JSON body of at most limit bytes into v, refusing
@@ -53,29 +55,9 @@ func intParam(c *gin.Context, name string, def, lo, hi int) (int, error) {
 // days in the office's zone, to inclusive) or RFC 3339 times; by default
 // the last days days. It spans at most a year.
 func (s *Server) period(c *gin.Context, days int) (from, to time.Time, err error) {
-	parse := func(name string, def time.Time, endOfDay bool) (time.Time, error) {
-		v := c.Query(name)
-		if v == "" {
-			return def, nil
-		}
-		if t, err := time.Parse(time.RFC3339, v); err == nil {
-			return t, nil
-		}
-		t, err := time.ParseInLocation("2006-01-02", v, s.Zone)
-		if err != nil {
-			return time.Time{}, badRequest("%s=%q: want a date like 2026-08-17 or an RFC 3339 time", name, v)
-		}
-		if endOfDay {
-			t = t.AddDate(0, 0, 1)
-		}
-		return t, nil
-	}
-	now := s.Now()
-	if from, err = parse("from", now.AddDate(0, 0, -days), false); err != nil {
-		return from, to, err
-	}
-	if to, err = parse("to", now, true); err != nil {
-		return from, to, err
+	from, to, err = office.ParsePeriod(c.Query("from"), c.Query("to"), days, s.Now(), s.Zone)
+	if err != nil {
+		return from, to, badRequest("%v", err)
 	}
 	if !from.Before(to) || to.Sub(from) > 366*24*time.Hour {
 		return from, to, badRequest("from..to must run forwards and span at most a year")

@@ -16,6 +16,7 @@ import (
 	"mediabank/api"
 	"mediabank/assets"
 	"mediabank/ingest"
+	"mediabank/internal/tempstore"
 	"mediabank/internal/testfiles"
 	"mediabank/renditions"
 )
@@ -54,7 +55,7 @@ func (h *harness) editRecord(t *testing.T, id string, change func(*assets.Asset)
 // to decode it again, whether the failure was recorded by the ingest or
 // by the first request.
 func TestRenditionBomb(t *testing.T) {
-	h := newHarness(t, diskStore(t))
+	h := newHarness(t, tempstore.New(t))
 	h.addUser(t, "vera", "viewer")
 	viewer := h.login(t, "vera", "viewer")
 	decodes := h.stack.Decodes
@@ -118,7 +119,7 @@ func TestRenditionBomb(t *testing.T) {
 // nothing from the budget and records nothing against the file; and that
 // the next request makes the thumbnail.
 func TestRenditionCancelled(t *testing.T) {
-	h := newHarness(t, diskStore(t))
+	h := newHarness(t, tempstore.New(t))
 	h.addUser(t, "vera", "viewer")
 	viewer := h.login(t, "vera", "viewer")
 	decodes := h.stack.Decodes

@@ -14,10 +14,11 @@ import (
 	"testing"
 	"time"
 
-	"mediabank/api"
 	"mediabank/assets/diskstore"
 	"mediabank/audit"
 	"mediabank/auth"
+	"mediabank/filing"
+	"mediabank/internal/tempstore"
 	"mediabank/internal/testfiles"
 )
 
@@ -48,7 +49,7 @@ func findAudit(es []audit.Entry, action, want string) *audit.Entry {
 // refused with 403 before any byte is spooled; the assigned staff may, and
 // the audit entry names the collection.
 func TestUploadIntoCoverage(t *testing.T) {
-	h := newHarness(t, diskStore(t))
+	h := newHarness(t, tempstore.New(t))
 	s := seed(t, h) // its coverage is assigned to "staff"
 	h.addUser(t, "staff", "staff")
 	h.addUser(t, "outsider", "staff")
@@ -96,7 +97,7 @@ func (h *harness) loginFrom(t *testing.T, addr, name, password string) reply {
 // address still logs in (slowed, not refused). One address guessing one
 // account is still refused after five (issue 10 #8).
 func TestNoLockoutFromElsewhere(t *testing.T) {
-	h := newHarness(t, diskStore(t))
+	h := newHarness(t, tempstore.New(t))
 	h.addUser(t, "rina", "staff")
 	for i := range 5 {
 		addr := fmt.Sprintf("203.0.113.%d", i+1)
@@ -122,7 +123,7 @@ func TestNoLockoutFromElsewhere(t *testing.T) {
 // #7), and a burst of such guesses is answered without queueing for the
 // password hashing that logins need.
 func TestPasswordChangeThrottled(t *testing.T) {
-	h := newHarness(t, diskStore(t))
+	h := newHarness(t, tempstore.New(t))
 	h.addUser(t, "rina", "staff")
 	rina := h.login(t, "rina", "staff")
 	change := func(old string) reply {
@@ -166,7 +167,7 @@ func TestPasswordChangeThrottled(t *testing.T) {
 // process, with its own Users over the same bank) ends the sessions the
 // server holds for that user (issue 10 #9); other users' go on.
 func TestPasswdEndsSessions(t *testing.T) {
-	h := newHarness(t, diskStore(t))
+	h := newHarness(t, tempstore.New(t))
 	h.addUser(t, "rina", "staff")
 	h.addUser(t, "budi", "staff")
 	rina, budi := h.login(t, "rina", "staff"), h.login(t, "budi", "staff")
@@ -189,7 +190,7 @@ func TestPasswdEndsSessions(t *testing.T) {
 // and logouts are in the audit log (issue 10 #10), and a flood of
 // anonymous refusals from one address writes a bounded number of entries.
 func TestAuditDenials(t *testing.T) {
-	h := newHarness(t, diskStore(t))
+	h := newHarness(t, tempstore.New(t))
 	h.addUser(t, "rina", "staff")
 	h.addUser(t, "vina", "viewer")
 	if r := h.loginFrom(t, "203.0.113.5", "rina", "salah-sandi-123"); r.status != http.StatusUnauthorized {
@@ -237,7 +238,7 @@ func TestAuditDenials(t *testing.T) {
 // for the server to close the connection; its own deadline is only a
 // safety net.
 func TestSlowBodyCutOff(t *testing.T) {
-	h := newHarness(t, diskStore(t))
+	h := newHarness(t, tempstore.New(t))
 	h.srv.BodyTimeout = 500 * time.Millisecond
 	conn, err := net.Dial("tcp", h.ts.Listener.Addr().String())
 	if err != nil {
@@ -265,13 +266,13 @@ func firstLine(b []byte) string {
 // the narrative's revisions, which one collection's page shows (issue 10
 // #14).
 func TestCollectionListWithoutHistory(t *testing.T) {
-	h := newHarness(t, diskStore(t))
+	h := newHarness(t, tempstore.New(t))
 	s := seed(t, h) // a collection with two narrative revisions
 	col, _, err := h.cols.Get(t.Context(), s.collection)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.srv.Index.PutCollections(t.Context(), api.CollectionDoc(col)); err != nil {
+	if err := h.srv.Index.PutCollections(t.Context(), filing.Doc(col)); err != nil {
 		t.Fatal(err)
 	}
 	h.addUser(t, "vina", "viewer")
@@ -294,7 +295,7 @@ func TestCollectionListWithoutHistory(t *testing.T) {
 // account with the right password is told what a wrong password is told;
 // answers carrying the CSRF token are not cached.
 func TestNoLeaks(t *testing.T) {
-	h := newHarness(t, diskStore(t))
+	h := newHarness(t, tempstore.New(t))
 	s := seed(t, h)
 	h.addUser(t, "admin", "admin")
 	h.addUser(t, "vina", "viewer")
@@ -380,7 +381,7 @@ func TestReadyzNoRawErrors(t *testing.T) {
 // whole file rather than a multipart answer many times its size (issue
 // 10 #16); a few ranges are still served as parts.
 func TestRangeParts(t *testing.T) {
-	h := newHarness(t, diskStore(t))
+	h := newHarness(t, tempstore.New(t))
 	s := seed(t, h)
 	h.addUser(t, "vina", "viewer")
 	vina := h.login(t, "vina", "viewer")
@@ -408,10 +409,10 @@ func TestRangeParts(t *testing.T) {
 // the ZIP; the assigned staff and editors may; an asset in no coverage
 // goes to everyone who may download.
 func TestDownloadUnreleased(t *testing.T) {
-	h := newHarness(t, diskStore(t))
+	h := newHarness(t, tempstore.New(t))
 	s := seed(t, h) // in a coverage assigned to "staff", not yet approved
 	// The asset's record notes its coverage, as filing by the API does.
-	filer := &api.Filer{Store: h.store, Index: h.srv.Index, Collections: h.cols, Log: slog.New(slog.DiscardHandler)}
+	filer := &filing.Filer{Store: h.store, Index: h.srv.Index, Collections: h.cols, Log: slog.New(slog.DiscardHandler)}
 	if err := filer.Note(t.Context(), s.collection, []string{s.asset}, nil); err != nil {
 		t.Fatal(err)
 	}

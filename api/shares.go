@@ -129,12 +129,12 @@ func (s *Server) sharedZip(c *gin.Context) {
 	}
 	ch := sh.Channel
 	names := zipNames{}
-	ok := s.sendZip(c, sh.Collection.ExportStem()+"-"+ch+".zip", len(sh.Assets), func(zw *zip.Writer, i int) error {
+	ok := s.sendZip(c, sh.Collection.ExportStem(s.Zone)+"-"+ch+".zip", len(sh.Assets), func(zw *zip.Writer, i int) error {
 		a := sh.Assets[i]
 		if ch == shares.ChannelOriginal {
 			return s.zipOne(c, zw, a, names.add(a.FileName, a.ID))
 		}
-		return s.zipChannel(c.Request.Context(), zw, a, ch, sh.Collection.ExportName(i+1))
+		return s.zipChannel(c.Request.Context(), zw, a, ch, sh.Collection.ExportName(i+1, s.Zone))
 	})
 	if ok {
 		s.record(c, "share.download", "share/"+sh.ID, "zip of "+strconv.Itoa(len(sh.Assets))+" "+ch)

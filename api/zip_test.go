@@ -17,6 +17,7 @@ import (
 	"mediabank/api"
 	"mediabank/assets"
 	"mediabank/ingest"
+	"mediabank/internal/tempstore"
 	"mediabank/internal/testfiles"
 )
 
@@ -25,7 +26,7 @@ import (
 // it: each original once, stored uncompressed, under its camera name made
 // unique, with the bytes whose SHA-256 is its id.
 func TestZipDownload(t *testing.T) {
-	h := newHarness(t, diskStore(t))
+	h := newHarness(t, tempstore.New(t))
 	h.addUser(t, "tamu", "viewer")
 	h.addUser(t, "admin", "admin")
 	data := testfiles.Dir(t)
@@ -135,7 +136,7 @@ func TestZipDownload(t *testing.T) {
 
 // TestZipRefusals: what the ZIP route refuses, before sending anything.
 func TestZipRefusals(t *testing.T) {
-	h := newHarness(t, diskStore(t))
+	h := newHarness(t, tempstore.New(t))
 	h.addUser(t, "tamu", "viewer")
 	tamu := h.login(t, "tamu", "viewer")
 	unknown := strings.Repeat("ab", 32)

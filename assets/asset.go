@@ -170,19 +170,52 @@ func Ext(name string) string {
 	return strings.TrimPrefix(strings.ToLower(path.Ext(name)), ".")
 }
 
-// editable names the fields people may change, with how each edit is
-// applied over what the file says. Read-only after init.
-var editable = map[string]func(m *Metadata, v any){
-	"caption":   func(m *Metadata, v any) { m.Caption, _ = v.(string) },
-	"headline":  func(m *Metadata, v any) { m.Headline, _ = v.(string) },
-	"creator":   func(m *Metadata, v any) { m.Creator, _ = v.(string) },
-	"credit":    func(m *Metadata, v any) { m.Credit, _ = v.(string) },
-	"copyright": func(m *Metadata, v any) { m.Copyright, _ = v.(string) },
-	"place":     func(m *Metadata, v any) { m.Place, _ = v.(string) },
-	"city":      func(m *Metadata, v any) { m.City, _ = v.(string) },
-	"country":   func(m *Metadata, v any) { m.Country, _ = v.(string) },
-	"keywords":  func(m *Metadata, v any) { m.Keywords = stringsOf(v) },
-	"people":    func(m *Metadata, v any) { m.People = stringsOf(v) },
+// editField is one metadata field people may change: how an edit is
+// applied over what the file says, and the field's value as text.
+type editField struct {
+	list  bool // a list of words, edited as JSON strings; else one text
+	apply func(m *Metadata, v any)
+	text  func(m *Metadata) *string // nil for a list
+	words func(m *Metadata) []string
+}
+
+func textField(f func(m *Metadata) *string) editField {
+	return editField{text: f, apply: func(m *Metadata, v any) { *f(m), _ = v.(string) }}
+}
+
+func listField(f func(m *Metadata) *[]string) editField {
+	return editField{list: true, apply: func(m *Metadata, v any) { *f(m) = stringsOf(v) }, words: func(m *Metadata) []string { return *f(m) }}
+}
+
+// editable names the fields people may change. Read-only after init.
+var editable = map[string]editField{
+	"caption":   textField(func(m *Metadata) *string { return &m.Caption }),
+	"headline":  textField(func(m *Metadata) *string { return &m.Headline }),
+	"creator":   textField(func(m *Metadata) *string { return &m.Creator }),
+	"credit":    textField(func(m *Metadata) *string { return &m.Credit }),
+	"copyright": textField(func(m *Metadata) *string { return &m.Copyright }),
+	"place":     textField(func(m *Metadata) *string { return &m.Place }),
+	"city":      textField(func(m *Metadata) *string { return &m.City }),
+	"country":   textField(func(m *Metadata) *string { return &m.Country }),
+	"keywords":  listField(func(m *Metadata) *[]string { return &m.Keywords }),
+	"people":    listField(func(m *Metadata) *[]string { return &m.People }),
+}
+
+// IsListField tells whether editable field name is a list of words
+// (keywords, people) rather than one text.
+func IsListField(name string) bool { return editable[name].list }
+
+// FieldText is the value of editable field name as a person edits it:
+// lists joined with ", "; "" for a field that is not editable.
+func (m Metadata) FieldText(name string) string {
+	f, ok := editable[name]
+	switch {
+	case !ok:
+		return ""
+	case f.list:
+		return strings.Join(f.words(&m), ", ")
+	}
+	return *f.text(&m)
 }
 
 // Effective returns the metadata with people's edits applied over what the
@@ -190,8 +223,8 @@ var editable = map[string]func(m *Metadata, v any){
 func (a *Asset) Effective() Metadata {
 	m := a.Meta
 	for field, e := range a.Edits {
-		if apply, ok := editable[field]; ok {
-			apply(&m, e.Value)
+		if f, ok := editable[field]; ok {
+			f.apply(&m, e.Value)
 		}
 	}
 	return m

@@ -89,3 +89,36 @@ func TestKindOf(t *testing.T) {
 		}
 	}
 }
+
+func TestEditableFields(t *testing.T) {
+	m := Metadata{Caption: "Banjir", Country: "Indonesia", Keywords: []string{"banjir", "Ciledug"}}
+	tests := []struct {
+		field    string
+		wantText string
+		wantList bool
+	}{
+		{"caption", "Banjir", false},
+		{"country", "Indonesia", false},
+		{"keywords", "banjir, Ciledug", true},
+		{"people", "", true},
+		{"make", "", false}, // not editable
+	}
+	for _, tc := range tests {
+		if got := m.FieldText(tc.field); got != tc.wantText {
+			t.Errorf("FieldText(%q) = %q, want %q", tc.field, got, tc.wantText)
+		}
+		if got := IsListField(tc.field); got != tc.wantList {
+			t.Errorf("IsListField(%q) = %v, want %v", tc.field, got, tc.wantList)
+		}
+	}
+	for _, f := range EditableFields() {
+		var edited Asset
+		edited.Edits = map[string]Edit{f: {Value: "x"}}
+		if IsListField(f) {
+			edited.Edits[f] = Edit{Value: []any{"x"}}
+		}
+		if got := edited.Effective().FieldText(f); got != "x" {
+			t.Errorf("an edit of %s reads back as %q, want x", f, got)
+		}
+	}
+}

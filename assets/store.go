@@ -8,16 +8,18 @@ import (
 	"errors"
 	"io"
 	"time"
+
+	"mediabank/internal/derrors"
 )
 
 // Errors a Store reports so callers can tell the expected outcomes of
 // conditional writes apart from real failures. Backends wrap them with %w.
 var (
 	// ErrNotFound: no object under that key.
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = derrors.New(derrors.NotFound, "not found")
 	// ErrPrecondition: a conditional write lost (the key exists for a create,
 	// or its ETag changed for a replace).
-	ErrPrecondition = errors.New("precondition failed")
+	ErrPrecondition = derrors.New(derrors.Precondition, "precondition failed")
 	// ErrChecksum: the bytes the store received do not hash to the SHA-256
 	// the caller said they would.
 	ErrChecksum = errors.New("checksum mismatch")

@@ -4,14 +4,11 @@ import (
 	"testing"
 	"time"
 
-	"mediabank/assets/diskstore"
+	"mediabank/internal/tempstore"
 )
 
 func TestRecordList(t *testing.T) {
-	store, err := diskstore.Open(t.Context(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := tempstore.New(t)
 	clock := time.Date(2026, 8, 17, 23, 59, 0, 0, time.UTC)
 	l := New(store, func() time.Time { return clock })
 	steps := []Entry{

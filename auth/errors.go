@@ -14,20 +14,21 @@
 package auth
 
 import (
-	"errors"
 	"fmt"
 	"time"
+
+	"mediabank/internal/derrors"
 )
 
 // The outcomes callers branch on; every error of this package that is
 // not a server fault wraps one of them.
 var (
-	ErrNotFound     = errors.New("not found")
-	ErrConflict     = errors.New("conflict")
-	ErrInvalid      = errors.New("invalid input")
-	ErrUnauthorized = errors.New("unauthorized")
-	ErrForbidden    = errors.New("forbidden")
-	ErrThrottled    = errors.New("throttled")
+	ErrNotFound     = derrors.New(derrors.NotFound, "not found")
+	ErrConflict     = derrors.New(derrors.Conflict, "conflict")
+	ErrInvalid      = derrors.New(derrors.Invalid, "invalid input")
+	ErrUnauthorized = derrors.New(derrors.Unauthorized, "unauthorized")
+	ErrForbidden    = derrors.New(derrors.Forbidden, "forbidden")
+	ErrThrottled    = derrors.New(derrors.Throttled, "throttled")
 	// ErrDisabled is reported only after the password or token was right,
 	// so it tells nothing to someone who does not hold the credential.
 	ErrDisabled = fmt.Errorf("account disabled: %w", ErrForbidden)

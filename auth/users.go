@@ -260,20 +260,19 @@ func (u *Users) List(ctx context.Context) ([]User, error) {
 // ifMatch must also equal that ETag: the change applies only to the
 // version the caller saw.
 func (u *Users) update(ctx context.Context, op, name, ifMatch string, change func(*userRecord)) (*User, error) {
-	rec, etag, err := u.read(ctx, op, name)
-	if err != nil {
-		return nil, err
+	if err := ValidName(name); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	if ifMatch != "" && ifMatch != etag {
-		return nil, fmt.Errorf("%s %s: changed since version %s: %w", op, name, ifMatch, ErrConflict)
-	}
-	change(rec)
-	rec.UpdatedAt = u.now().UTC()
-	obj, err := assets.WriteJSON(ctx, u.store, userKey(name), rec, assets.PutOptions{IfMatch: etag})
+	// One attempt: a lost race is the caller's conflict to resolve.
+	up, err := assets.UpdateRecord(ctx, u.store, userKey(name), assets.UpdateOptions{IfMatch: ifMatch, Attempts: 1}, func(rec *userRecord) error {
+		change(rec)
+		rec.UpdatedAt = u.now().UTC()
+		return nil
+	})
 	if err != nil {
 		return nil, storeErr(op, name, err)
 	}
-	return rec.user(obj.ETag), nil
+	return up.Record.user(up.ETag), nil
 }
 
 // SetPassword replaces the password and ends the account's sessions from

@@ -13,43 +13,19 @@ import (
 	"time"
 
 	"mediabank/assets"
-	"mediabank/assets/diskstore"
 	"mediabank/assets/s3store"
 	"mediabank/assets/storetest"
+	"mediabank/internal/tempstore"
+	"mediabank/internal/testkit"
 )
 
 // cheapHash keeps tests fast; TestAuthenticateTiming uses the defaults.
 var cheapHash = HashParams{Memory: 64, Time: 1, Threads: 1}
 
-// clock is a settable time source for the tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 8, 17, 8, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// newClock is the tests' settable time, at 08:00 UTC on the day.
+func newClock() *testkit.Clock { return testkit.NewClock(time.Date(2026, 8, 17, 8, 0, 0, 0, time.UTC)) }
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
-
-func diskStore(t testing.TB) assets.Store {
-	s, err := diskstore.Open(t.Context(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 // TestStores runs everything that touches the bank on the local folder
 // and on a real MinIO (one server, a fresh bucket per test).
@@ -68,7 +44,7 @@ func TestStores(t *testing.T) {
 	}
 	t.Run("disk", func(t *testing.T) {
 		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) { tt.run(t, diskStore(t)) })
+			t.Run(tt.name, func(t *testing.T) { tt.run(t, tempstore.New(t)) })
 		}
 	})
 	t.Run("minio", func(t *testing.T) {
@@ -88,7 +64,7 @@ func TestStores(t *testing.T) {
 	})
 }
 
-func newUsers(s assets.Store, c *clock) *Users {
+func newUsers(s assets.Store, c *testkit.Clock) *Users {
 	return NewUsers(s, discard(), UsersOptions{Hash: cheapHash, Now: c.Now})
 }
 
@@ -418,7 +394,7 @@ func TestAuthenticateTiming(t *testing.T) {
 	ctx := t.Context()
 	// The store reads even for a cancelled caller, so that the only thing
 	// a cancelled attempt can wait for is a hashing slot.
-	u := NewUsers(readsWhenCancelled{diskStore(t)}, discard(), UsersOptions{})
+	u := NewUsers(readsWhenCancelled{tempstore.New(t)}, discard(), UsersOptions{})
 	if _, err := u.Add(ctx, "rina", RoleStaff, "kamera-canon-r6"); err != nil {
 		t.Fatal(err)
 	}
@@ -476,7 +452,7 @@ func (s readsWhenCancelled) Stat(ctx context.Context, key string) (assets.Object
 // BenchmarkAuthenticate prints what a wrong password and an unknown name
 // each cost: they should be alike.
 func BenchmarkAuthenticate(b *testing.B) {
-	u := NewUsers(diskStore(b), discard(), UsersOptions{})
+	u := NewUsers(tempstore.New(b), discard(), UsersOptions{})
 	if _, err := u.Add(b.Context(), "rina", RoleStaff, "kamera-canon-r6"); err != nil {
 		b.Fatal(err)
 	}

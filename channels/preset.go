@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mediabank/internal/derrors"
 	"regexp"
 	"slices"
 	"strings"
@@ -18,7 +19,7 @@ import (
 // Errors callers map to answers: an unknown channel is a 404, a preset
 // file that does not validate stops the server with its reason.
 var (
-	ErrUnknownChannel = errors.New("unknown channel")
+	ErrUnknownChannel = derrors.New(derrors.NotFound, "unknown channel")
 	ErrInvalidPreset  = errors.New("invalid channel preset")
 )
 

@@ -2,13 +2,13 @@ package channels
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image"
 	"image/draw"
 	"image/png"
 	"io"
 	"math"
+	"mediabank/internal/derrors"
 
 	"github.com/disintegration/imaging"
 
@@ -20,8 +20,8 @@ import (
 // ErrNoPicture: the asset has no picture to post (audio, documents), and
 // ErrTooLarge: no JPEG quality brings it under the preset's max_bytes.
 var (
-	ErrNoPicture = errors.New("no picture to post")
-	ErrTooLarge  = errors.New("over the channel's size limit")
+	ErrNoPicture = derrors.New(derrors.Unusable, "no picture to post")
+	ErrTooLarge  = derrors.New(derrors.Unusable, "over the channel's size limit")
 )
 
 // Renderer makes channel renditions. Store holds the originals and the

@@ -5,26 +5,28 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"mediabank/auth"
 )
 
 // allowed asks the policy whether who may take policy action pa on c.
 func allowed(pol Policy, c *Collection, who Actor, pa string) error {
 	switch pol.Decide(who.Role, pa) {
-	case Allow:
+	case auth.Allow:
 		return nil
-	case AllowIfDelegated:
+	case auth.AllowIfDelegated:
 		if c.ApprovalDelegatedTo != "" && c.ApprovalDelegatedTo == who.User {
 			return nil
 		}
-		return fmt.Errorf("%w: %s may %s only when the collection delegates approval to them", ErrForbidden, who.User, pa)
+		return deny(RefusedDelegation, "%s may %s only when the collection delegates approval to them", who.User, pa)
 	}
-	return fmt.Errorf("%w: role %q may not %s", ErrForbidden, who.Role, pa)
+	return deny(RefusedPolicy, "role %q may not %s", who.Role, pa)
 }
 
 // mayDelegate: only who may approve outright may hand approval to someone.
 func mayDelegate(pol Policy, who Actor) error {
-	if pol.Decide(who.Role, PolicyAction(ActApprove)) != Allow {
-		return fmt.Errorf("%w: role %q may not delegate approval", ErrForbidden, who.Role)
+	if pol.Decide(who.Role, PolicyAction(ActApprove)) != auth.Allow {
+		return deny(RefusedPolicy, "role %q may not delegate approval", who.Role)
 	}
 	return nil
 }
@@ -33,10 +35,59 @@ func mayDelegate(pol Policy, who Actor) error {
 // assigned to, and anyone but the assigned staff or an admin taking a
 // staff step.
 func staffOnly(c *Collection, who Actor, staffStep bool, what string) error {
-	if who.Role == RoleAdmin || c.isAssigned(who.User) || (who.Role != RoleStaff && !staffStep) {
+	if who.Role == auth.RoleAdmin || c.isAssigned(who.User) || (who.Role != auth.RoleStaff && !staffStep) {
 		return nil
 	}
-	return fmt.Errorf("%w: only the staff assigned to %s may %s", ErrForbidden, c.ID, what)
+	return deny(RefusedNotAssigned, "only the staff assigned to %s may %s", c.ID, what)
+}
+
+// mayAct says whether who may take action on c as it stands, whatever the
+// action's arguments: the policy, the staff's own steps, the state, and
+// nobody approving a narrative they wrote. Act and the offers both ask it.
+func (c *Collection) mayAct(action string, who Actor, pol Policy) error {
+	if err := allowed(pol, c, who, PolicyAction(action)); err != nil {
+		return err
+	}
+	if err := staffOnly(c, who, slices.Contains(staffActions, action), action); err != nil {
+		return err
+	}
+	if _, err := next(c.State, action); err != nil {
+		return err
+	}
+	return c.ownNarrative(action, who)
+}
+
+// ownNarrative refuses approving a narrative to anyone who wrote a
+// revision of it.
+func (c *Collection) ownNarrative(action string, who Actor) error {
+	if action == ActApprove && c.Narrative.wroteNarrative(who.User) {
+		return deny(RefusedOwnNarrative, "%s wrote a revision of the narrative and cannot approve it", who.User)
+	}
+	return nil
+}
+
+// mayEdit says whether who may patch c: its content, or with checklist its
+// equipment checklist (part of the staff's step 4).
+func (c *Collection) mayEdit(who Actor, pol Policy, checklist bool) error {
+	if c.State == Archived || c.State == Cancelled {
+		return &StateError{Action: "edit", Reason: "collection is " + string(c.State)}
+	}
+	pa := "collection.edit"
+	if checklist {
+		pa = PolicyAction(ActEquipmentReady)
+	}
+	if err := allowed(pol, c, who, pa); err != nil {
+		return err
+	}
+	return staffOnly(c, who, checklist, "edit it")
+}
+
+// mayEditNarrative says whether who may write a new revision of c's narrative.
+func (c *Collection) mayEditNarrative(who Actor, pol Policy) error {
+	if err := c.narrativeEditable(); err != nil {
+		return err
+	}
+	return c.mayEdit(who, pol, false)
 }
 
 // act applies a to c for who at now. It checks everything before it
@@ -45,10 +96,7 @@ func (c *Collection) act(a Action, who Actor, pol Policy, now time.Time) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	if err := allowed(pol, c, who, PolicyAction(a.Action)); err != nil {
-		return err
-	}
-	if err := staffOnly(c, who, slices.Contains(staffActions, a.Action), a.Action); err != nil {
+	if err := c.mayAct(a.Action, who, pol); err != nil {
 		return err
 	}
 	if a.Delegate != "" {
@@ -56,18 +104,25 @@ func (c *Collection) act(a Action, who Actor, pol Policy, now time.Time) error {
 			return err
 		}
 	}
-	to, err := next(c.State, a.Action)
+	to, _ := next(c.State, a.Action) // mayAct checked it
+	pub, err := c.checkAction(a, who, now)
 	if err != nil {
 		return err
 	}
-	refuse := func(reason string) error { return &StateError{Action: a.Action, Reason: reason} }
+	c.apply(a, to, pub, who, now)
+	return nil
+}
 
-	// Checks that depend on the record.
+// checkAction makes the checks of a that depend on the record (someone
+// proposed, the checklist done, a narrative written, a publication new),
+// and returns the publication a publish adds.
+func (c *Collection) checkAction(a Action, who Actor, now time.Time) (Publication, error) {
+	refuse := func(reason string) error { return &StateError{Action: a.Action, Reason: reason} }
 	var pub Publication
 	switch a.Action {
 	case ActAssign:
 		if len(a.Staff) == 0 && len(c.ProposedStaff) == 0 {
-			return refuse("nobody is proposed")
+			return Publication{}, refuse("nobody is proposed")
 		}
 	case ActEquipmentReady:
 		var missing []string
@@ -77,22 +132,19 @@ func (c *Collection) act(a Action, who Actor, pol Policy, now time.Time) error {
 			}
 		}
 		if len(missing) > 0 {
-			return refuse("checklist not done: " + strings.Join(missing, ", "))
+			return Publication{}, refuse("checklist not done: " + strings.Join(missing, ", "))
 		}
 	case ActSubmitDraft, ActSubmitReview:
 		if strings.TrimSpace(c.Narrative.Text) == "" {
-			return refuse("the narrative is empty")
+			return Publication{}, refuse("the narrative is empty")
 		}
 	case ActResume:
 		if workflow[c.PostponedFrom].next == nil {
-			return refuse("the state before postponing is unknown")
+			return Publication{}, refuse("the state before postponing is unknown")
 		}
 	case ActApprove:
 		if strings.TrimSpace(c.Narrative.Text) == "" {
-			return refuse("the narrative is empty")
-		}
-		if c.Narrative.wroteNarrative(who.User) {
-			return fmt.Errorf("%w: %s wrote a revision of the narrative and cannot approve it", ErrForbidden, who.User)
+			return Publication{}, refuse("the narrative is empty")
 		}
 	case ActPublish:
 		pub = Publication{Channel: a.Channel, URL: a.URL, At: now, By: who.User, Assets: a.Assets}
@@ -101,16 +153,20 @@ func (c *Collection) act(a Action, who Actor, pol Policy, now time.Time) error {
 		}
 		for _, id := range pub.Assets {
 			if !slices.Contains(c.Material, id) {
-				return fmt.Errorf("%w: asset %s is not in the material of %s", ErrInvalid, id, c.ID)
+				return Publication{}, fmt.Errorf("%w: asset %s is not in the material of %s", ErrInvalid, id, c.ID)
 			}
 		}
 		for _, p := range c.Publications {
 			if p.Channel == a.Channel && p.URL == a.URL {
-				return refuse("already published on " + a.Channel + " at " + a.URL)
+				return Publication{}, refuse("already published on " + a.Channel + " at " + a.URL)
 			}
 		}
 	}
+	return pub, nil
+}
 
+// apply changes c by a, checked, moving it to state to.
+func (c *Collection) apply(a Action, to State, pub Publication, who Actor, now time.Time) {
 	switch a.Action {
 	case ActOrder:
 		c.Order = &Order{Note: a.Note, By: who.User, At: now}
@@ -144,7 +200,6 @@ func (c *Collection) act(a Action, who Actor, pol Policy, now time.Time) error {
 	if to != c.State {
 		c.moveTo(to, a.Action, a.Note, who, now)
 	}
-	return nil
 }
 
 func members(staff []Assignee, who Actor, now time.Time) []StaffMember {
@@ -159,44 +214,34 @@ func members(staff []Assignee, who Actor, now time.Time) []StaffMember {
 // approval must cover the text that is published. Return it to edit.
 var narrativeLocked = []State{InReview, Approved, Published}
 
-// patch applies p to c for who at now; on error c is as it was.
-func (c *Collection) patch(p Patch, who Actor, pol Policy, now time.Time) error {
-	if err := p.Validate(); err != nil {
-		return err
-	}
+// narrativeEditable says whether the narrative takes a new revision now.
+func (c *Collection) narrativeEditable() error {
+	const what = "edit the narrative"
 	if c.State == Archived || c.State == Cancelled {
-		return &StateError{Action: "edit", Reason: "collection is " + string(c.State)}
+		return &StateError{Action: what, Reason: "collection is " + string(c.State)}
 	}
-	if p.Narrative != nil && slices.Contains(narrativeLocked, c.State) {
-		return &StateError{Action: "edit the narrative", Reason: "collection is in " + string(c.State)}
+	if slices.Contains(narrativeLocked, c.State) {
+		return &StateError{Action: what, Reason: "collection is in " + string(c.State)}
 	}
 	// Postponing does not unlock it: resume would bring back the approval
 	// (or the review) over text nobody reviewed. Refused rather than
 	// voiding the approval, so an approval is never taken back silently;
 	// the head returns the narrative to change it.
-	if p.Narrative != nil && c.State == Postponed && slices.Contains(narrativeLocked, c.PostponedFrom) {
-		return &StateError{Action: "edit the narrative", Reason: "collection is postponed from " + string(c.PostponedFrom)}
+	if c.State == Postponed && slices.Contains(narrativeLocked, c.PostponedFrom) {
+		return &StateError{Action: what, Reason: "collection is postponed from " + string(c.PostponedFrom)}
 	}
-	if p.Narrative != nil && len(c.Narrative.Revisions) >= MaxRevisions {
-		return &StateError{Action: "edit the narrative", Reason: fmt.Sprintf("it has %d revisions, the most kept", MaxRevisions)}
+	if len(c.Narrative.Revisions) >= MaxRevisions {
+		return &StateError{Action: what, Reason: fmt.Sprintf("it has %d revisions, the most kept", MaxRevisions)}
 	}
-	if p.editsContent() {
-		if err := allowed(pol, c, who, "collection.edit"); err != nil {
-			return err
-		}
+	return nil
+}
+
+// patch applies p to c for who at now; on error c is as it was.
+func (c *Collection) patch(p Patch, who Actor, pol Policy, now time.Time) error {
+	if err := p.Validate(); err != nil {
+		return err
 	}
-	if p.Checklist != nil {
-		// Ticking equipment is part of the staff's step 4.
-		if err := allowed(pol, c, who, PolicyAction(ActEquipmentReady)); err != nil {
-			return err
-		}
-	}
-	if p.ApprovalDelegatedTo != nil {
-		if err := mayDelegate(pol, who); err != nil {
-			return err
-		}
-	}
-	if err := staffOnly(c, who, p.Checklist != nil, "edit it"); err != nil {
+	if err := c.mayPatch(p, who, pol); err != nil {
 		return err
 	}
 
@@ -254,6 +299,36 @@ func (c *Collection) patch(p Patch, who Actor, pol Policy, now time.Time) error 
 		c.ApprovalDelegatedTo = *p.ApprovalDelegatedTo
 	}
 	return nil
+}
+
+// mayPatch says whether who may apply p to c as it stands: the state, the
+// narrative's lock, the policy for each part of p, the staff's own.
+func (c *Collection) mayPatch(p Patch, who Actor, pol Policy) error {
+	if c.State == Archived || c.State == Cancelled {
+		return &StateError{Action: "edit", Reason: "collection is " + string(c.State)}
+	}
+	if p.Narrative != nil {
+		if err := c.narrativeEditable(); err != nil {
+			return err
+		}
+	}
+	if p.editsContent() {
+		if err := allowed(pol, c, who, "collection.edit"); err != nil {
+			return err
+		}
+	}
+	if p.Checklist != nil {
+		// Ticking equipment is part of the staff's step 4.
+		if err := allowed(pol, c, who, PolicyAction(ActEquipmentReady)); err != nil {
+			return err
+		}
+	}
+	if p.ApprovalDelegatedTo != nil {
+		if err := mayDelegate(pol, who); err != nil {
+			return err
+		}
+	}
+	return staffOnly(c, who, p.Checklist != nil, "edit it")
 }
 
 // editsContent: the patch touches more than the checklist and delegation.
@@ -334,7 +409,7 @@ func (s State) Released() bool { return s == Approved || s == Published || s == 
 // ActionDownloadUnreleased and to the staff assigned to one of its
 // coverages.
 func MayDownload(pol Policy, who Actor, cols []*Collection) error {
-	if len(cols) == 0 || pol.Decide(who.Role, ActionDownloadUnreleased) == Allow {
+	if len(cols) == 0 || pol.Decide(who.Role, ActionDownloadUnreleased) == auth.Allow {
 		return nil
 	}
 	for _, c := range cols {
@@ -342,5 +417,5 @@ func MayDownload(pol Policy, who Actor, cols []*Collection) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: the original belongs to coverage %s, which is %s: not yet released to role %q", ErrForbidden, cols[0].ID, cols[0].State, who.Role)
+	return deny(RefusedUnreleased, "the original belongs to coverage %s, which is %s: not yet released to role %q", cols[0].ID, cols[0].State, who.Role)
 }

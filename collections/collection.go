@@ -15,6 +15,8 @@ import (
 	"regexp"
 	"slices"
 	"time"
+
+	"mediabank/auth"
 )
 
 // Prefix is where collection records live in the bucket.
@@ -34,15 +36,11 @@ func ValidID(id string) error {
 	return nil
 }
 
-func newID(date time.Time) string {
+func newID(date time.Time, zone *time.Location) string {
 	var b [3]byte
 	rand.Read(b[:])
-	return "lip-" + date.In(jakarta).Format("20060102") + "-" + hex.EncodeToString(b[:])
+	return "lip-" + date.In(zone).Format("20060102") + "-" + hex.EncodeToString(b[:])
 }
-
-// jakarta is WIB (UTC+7), the zone of times given without an offset.
-// Indonesia keeps no daylight saving, so a fixed zone needs no tzdata.
-var jakarta = time.FixedZone("WIB", 7*60*60)
 
 // Actor is who asks: a user name and their role.
 type Actor struct {
@@ -50,28 +48,16 @@ type Actor struct {
 	Role string
 }
 
-// Decision is a role policy's answer.
-type Decision int
-
-const (
-	Deny Decision = iota
-	Allow
-	// AllowIfDelegated allows only the user the collection delegates
-	// approval to (an editor approving on the head's behalf).
-	AllowIfDelegated
-)
-
 // Policy decides what a role may do, by policy action name
 // ("collection.approve", "collection.edit", ...).
 type Policy interface {
-	Decide(role, action string) Decision
+	Decide(role, action string) auth.Decision
 }
 
-// PolicyFunc adapts a function (for example one mapping auth's decisions
-// to these) to a Policy.
-type PolicyFunc func(role, action string) Decision
+// PolicyFunc adapts a function to a Policy.
+type PolicyFunc func(role, action string) auth.Decision
 
-func (f PolicyFunc) Decide(role, action string) Decision { return f(role, action) }
+func (f PolicyFunc) Decide(role, action string) auth.Decision { return f(role, action) }
 
 // Event is what is covered. Its fields sit at the top level of the record.
 type Event struct {

@@ -79,19 +79,19 @@ func (s *Service) RecordExport(ctx context.Context, who Actor, id, channel strin
 
 // ExportName is the file name of the n-th picture (from 1) of an export:
 // YYYYMMDD-<slug of the title>-NN.jpg.
-func (c *Collection) ExportName(n int) string {
-	return fmt.Sprintf("%s-%02d.jpg", c.ExportStem(), n)
+func (c *Collection) ExportName(n int, zone *time.Location) string {
+	return fmt.Sprintf("%s-%02d.jpg", c.ExportStem(zone), n)
 }
 
 // ExportStem is what the files of an export are named from:
-// YYYYMMDD-<slug of the title>, the date the event's (WIB), or the
-// record's when the event has none.
-func (c *Collection) ExportStem() string {
+// YYYYMMDD-<slug of the title>, the date the event's in the office's
+// zone, or the record's when the event has none.
+func (c *Collection) ExportStem(zone *time.Location) string {
 	date := c.StartsAt
 	if date.IsZero() {
 		date = c.CreatedAt
 	}
-	return date.In(jakarta).Format("20060102") + "-" + Slug(c.Title)
+	return date.In(zone).Format("20060102") + "-" + Slug(c.Title)
 }
 
 // maxSlug bounds a slug, so names stay short on every file system.

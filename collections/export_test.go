@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/office"
+	"mediabank/internal/tempstore"
+	"mediabank/internal/testkit"
 )
 
 // TestExportable: media go out (channel exports, share links) only once
@@ -31,8 +34,8 @@ func TestExportable(t *testing.T) {
 // and assets; a coverage not yet approved takes none.
 func TestRecordExport(t *testing.T) {
 	ctx := t.Context()
-	clk := &clock{t: t0}
-	svc := newService(t, diskStore(t), clk)
+	clk := testkit.NewClock(t0)
+	svc := newService(t, tempstore.New(t), clk)
 	c, _, err := svc.Create(ctx, head, Event{Title: "Upacara HUT RI", StartsAt: t0})
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +90,7 @@ func TestExportName(t *testing.T) {
 		{Collection{Event: Event{Title: strings.Repeat("panjang ", 20), StartsAt: t0}}, 1, "20260817-" + strings.TrimSuffix(strings.Repeat("panjang-", 7), "-") + "-01.jpg"},
 	}
 	for _, c := range cases {
-		if got := c.c.ExportName(c.n); got != c.want {
+		if got := c.c.ExportName(c.n, office.Zone()); got != c.want {
 			t.Errorf("ExportName(%q, %d) = %q, want %q", c.c.Title, c.n, got, c.want)
 		}
 	}

@@ -1,73 +1,37 @@
 package collections
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"mediabank/assets"
-	"mediabank/assets/diskstore"
+	"mediabank/auth"
+	"mediabank/internal/testkit"
 )
 
-// clock is a settable time for tests; goroutines of the race tests share it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// sopPolicy is the one policy table, as the server starts with it.
+var sopPolicy = auth.DefaultPolicy()
 
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// sopPolicy is our reading of the SOP's roles, as the auth package is
-// expected to answer.
-var sopPolicy = PolicyFunc(func(role, action string) Decision {
-	table := map[string][]string{
-		RoleHead: {"collection.create", "collection.edit", "collection.order", "collection.assign",
-			"collection.approve", "collection.return", "collection.cancel", "collection.postpone", "collection.resume"},
-		RoleCoordinator: {"collection.create", "collection.edit", "collection.propose_staff",
-			"collection.approve", "collection.return", "collection.postpone", "collection.resume"},
-		RoleEditor: {"collection.edit", "collection.start_drafting", "collection.submit_draft", "collection.submit_review"},
-		RoleStaff: {"collection.edit", "collection.equipment_ready", "collection.start_coverage",
-			"collection.material_gathered", "collection.start_drafting", "collection.submit_draft",
-			"collection.publish", "collection.archive"},
-	}
-	switch {
-	case role == RoleAdmin, slices.Contains(table[role], action):
-		return Allow
-	case role == RoleEditor && action == "collection.approve":
-		return AllowIfDelegated
-	}
-	return Deny
-})
-
-var allowAll = PolicyFunc(func(string, string) Decision { return Allow })
+var allowAll = PolicyFunc(func(string, string) auth.Decision { return auth.Allow })
 
 // People of the tests.
 var (
-	head   = Actor{"hadi", RoleHead}
-	coord  = Actor{"agus", RoleCoordinator}
-	editor = Actor{"dewi", RoleEditor}
-	budi   = Actor{"budi", RoleStaff} // photographer
-	sari   = Actor{"sari", RoleStaff} // videographer
-	rina   = Actor{"rina", RoleStaff} // reporter
-	tono   = Actor{"tono", RoleStaff} // not assigned
-	admin  = Actor{"root", RoleAdmin}
-	viewer = Actor{"vina", RoleViewer}
+	head   = Actor{"hadi", auth.RoleHead}
+	coord  = Actor{"agus", auth.RoleCoordinator}
+	editor = Actor{"dewi", auth.RoleEditor}
+	budi   = Actor{"budi", auth.RoleStaff} // photographer
+	sari   = Actor{"sari", auth.RoleStaff} // videographer
+	rina   = Actor{"rina", auth.RoleStaff} // reporter
+	tono   = Actor{"tono", auth.RoleStaff} // not assigned
+	admin  = Actor{"root", auth.RoleAdmin}
+	viewer = Actor{"vina", auth.RoleViewer}
 )
+
+// jakarta is WIB (UTC+7), the office's zone in the tests.
+var jakarta = time.FixedZone("WIB", 7*60*60)
 
 // t0 is 08:00 WIB on the day of the event.
 var t0 = time.Date(2026, 8, 17, 8, 0, 0, 0, jakarta)
@@ -77,16 +41,7 @@ func assetID(name string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func diskStore(t testing.TB) assets.Store {
-	t.Helper()
-	s, err := diskstore.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func newService(t testing.TB, store assets.Store, clk *clock) *Service {
+func newService(t testing.TB, store assets.Store, clk *testkit.Clock) *Service {
 	t.Helper()
 	s, err := New(Config{Store: store, Policy: sopPolicy, Clock: clk.Now,
 		Logger: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})

@@ -27,13 +27,14 @@ const (
 )
 
 // ParseTime reads an RFC 3339 time; one without an offset
-// ("2026-08-17T09:00", seconds optional, "T" or a space) is WIB.
-func ParseTime(s string) (time.Time, error) {
+// ("2026-08-17T09:00", seconds optional, "T" or a space) is in zone, the
+// office's.
+func ParseTime(s string, zone *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
 	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04"} {
-		if t, err := time.ParseInLocation(layout, s, jakarta); err == nil {
+		if t, err := time.ParseInLocation(layout, s, zone); err == nil {
 			return t, nil
 		}
 	}
@@ -65,7 +66,7 @@ type eventBody struct {
 }
 
 // DecodeEvent reads the body of a create request.
-func DecodeEvent(data []byte) (Event, error) {
+func DecodeEvent(data []byte, zone *time.Location) (Event, error) {
 	var b eventBody
 	if err := decodeStrict(data, &b); err != nil {
 		return Event{}, err
@@ -73,12 +74,12 @@ func DecodeEvent(data []byte) (Event, error) {
 	e := Event{Title: b.Title, Agency: b.Agency, Place: b.Place, Description: b.Description, AgendaItem: b.AgendaItem}
 	var err error
 	if b.StartsAt != "" {
-		if e.StartsAt, err = ParseTime(b.StartsAt); err != nil {
+		if e.StartsAt, err = ParseTime(b.StartsAt, zone); err != nil {
 			return Event{}, err
 		}
 	}
 	if b.EndsAt != "" {
-		if e.EndsAt, err = ParseTime(b.EndsAt); err != nil {
+		if e.EndsAt, err = ParseTime(b.EndsAt, zone); err != nil {
 			return Event{}, err
 		}
 	}
@@ -185,7 +186,7 @@ type patchBody struct {
 }
 
 // DecodePatch reads the body of a PATCH request.
-func DecodePatch(data []byte) (Patch, error) {
+func DecodePatch(data []byte, zone *time.Location) (Patch, error) {
 	var b patchBody
 	if err := decodeStrict(data, &b); err != nil {
 		return Patch{}, err
@@ -199,7 +200,7 @@ func DecodePatch(data []byte) (Patch, error) {
 		out **time.Time
 	}{{b.StartsAt, &p.StartsAt}, {b.EndsAt, &p.EndsAt}} {
 		if f.in != nil {
-			t, err := ParseTime(*f.in)
+			t, err := ParseTime(*f.in, zone)
 			if err != nil {
 				return Patch{}, err
 			}

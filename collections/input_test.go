@@ -24,7 +24,7 @@ func TestParseTime(t *testing.T) {
 		{in: "2026-13-01T00:00", bad: true},
 	}
 	for _, tt := range tests {
-		got, err := ParseTime(tt.in)
+		got, err := ParseTime(tt.in, jakarta)
 		if tt.bad {
 			if !errors.Is(err, ErrInvalid) {
 				t.Errorf("ParseTime(%q) = %v, %v; want ErrInvalid", tt.in, got, err)
@@ -55,7 +55,7 @@ func TestValidID(t *testing.T) {
 		}
 	}
 	// What the service makes passes its own check, dated in WIB.
-	id := newID(time.Date(2026, 8, 16, 20, 0, 0, 0, time.UTC)) // 03:00 on the 17th in WIB
+	id := newID(time.Date(2026, 8, 16, 20, 0, 0, 0, time.UTC), jakarta) // 03:00 on the 17th in WIB
 	if err := ValidID(id); err != nil || !strings.HasPrefix(id, "lip-20260817-") {
 		t.Errorf("newID = %q, %v; want a valid lip-20260817-… id", id, err)
 	}
@@ -79,7 +79,7 @@ func TestDecodeEvent(t *testing.T) {
 		{body: `{"title":"` + strings.Repeat("a", 201) + `"}`, wantErr: "at most 200"},
 	}
 	for _, tt := range tests {
-		got, err := DecodeEvent([]byte(tt.body))
+		got, err := DecodeEvent([]byte(tt.body), jakarta)
 		if tt.wantErr != "" {
 			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("DecodeEvent(%s) error = %v, want ErrInvalid with %q", tt.body, err, tt.wantErr)
@@ -167,7 +167,7 @@ func TestDecodePatch(t *testing.T) {
 		{body: `{"state":"approved"}`, wantErr: "unknown field"},
 	}
 	for _, tt := range tests {
-		got, err := DecodePatch([]byte(tt.body))
+		got, err := DecodePatch([]byte(tt.body), jakarta)
 		if tt.wantErr != "" {
 			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("DecodePatch(%.80s) error = %v, want ErrInvalid with %q", tt.body, err, tt.wantErr)
@@ -234,7 +234,7 @@ func FuzzDecodePatch(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := DecodePatch(data)
+		p, err := DecodePatch(data, jakarta)
 		if err != nil {
 			if !errors.Is(err, ErrInvalid) {
 				t.Fatalf("DecodePatch error %v is not ErrInvalid", err)

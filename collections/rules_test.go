@@ -14,6 +14,10 @@ import (
 	"mediabank/assets"
 	"mediabank/assets/s3store"
 	"mediabank/assets/storetest"
+
+	"mediabank/auth"
+	"mediabank/internal/tempstore"
+	"mediabank/internal/testkit"
 )
 
 // toReview drives a fresh collection to in_review with rina writing the
@@ -40,7 +44,7 @@ func toReview(t *testing.T, r *run) {
 
 func TestApprovalRules(t *testing.T) {
 	t.Run("an author cannot approve", func(t *testing.T) {
-		r := newRun(t, diskStore(t))
+		r := newRun(t, tempstore.New(t))
 		toReview(t, r)
 		// The coordinator wrote a revision while it was returned.
 		r.act(coord, Action{Action: ActReturn, To: Editing, Note: "Perbaiki judul"})
@@ -50,20 +54,20 @@ func TestApprovalRules(t *testing.T) {
 		r.act(head, Action{Action: ActApprove})
 	})
 	t.Run("a delegated editor may approve, but not their own text", func(t *testing.T) {
-		r := newRun(t, diskStore(t))
+		r := newRun(t, tempstore.New(t))
 		toReview(t, r)
 		r.refusePatch(editor, Patch{ApprovalDelegatedTo: ptr("dewi")}, ErrForbidden, "may not delegate approval")
 		r.patch(head, Patch{ApprovalDelegatedTo: ptr("dewi")})
 		r.refuse(editor, Action{Action: ActApprove}, ErrForbidden, "dewi wrote a revision")
 		r.patch(head, Patch{ApprovalDelegatedTo: ptr("eko")})
 		r.refuse(editor, Action{Action: ActApprove}, ErrForbidden, "delegates approval")
-		r.act(Actor{"eko", RoleEditor}, Action{Action: ActApprove})
+		r.act(Actor{"eko", auth.RoleEditor}, Action{Action: ActApprove})
 		if r.c.State != Approved || r.c.Reviews[0].By != "eko" {
 			t.Errorf("state %s, reviews %+v; want approved by eko", r.c.State, r.c.Reviews)
 		}
 	})
 	t.Run("delegation with an action", func(t *testing.T) {
-		r := newRun(t, diskStore(t))
+		r := newRun(t, tempstore.New(t))
 		r.act(head, Action{Action: ActOrder, Delegate: "eko"})
 		if r.c.ApprovalDelegatedTo != "eko" {
 			t.Errorf("delegated to %q, want eko", r.c.ApprovalDelegatedTo)
@@ -72,9 +76,9 @@ func TestApprovalRules(t *testing.T) {
 }
 
 func TestPostponeAndResume(t *testing.T) {
-	r := newRun(t, diskStore(t))
+	r := newRun(t, tempstore.New(t))
 	r.after(5).act(head, Action{Action: ActOrder})
-	r.after(3).act(coord, Action{Action: ActPostpone, Note: "Acara diundur"})
+	r.after(3).act(head, Action{Action: ActPostpone, Note: "Acara diundur"}) // the policy table lets the head postpone, not the coordinator
 	r.refuse(coord, Action{Action: ActProposeStaff, Staff: []Assignee{{"budi", TaskPhoto}}}, ErrNotAllowed,
 		"cannot propose_staff: collection is in postponed")
 	r.after(60).act(head, Action{Action: ActResume})
@@ -99,7 +103,7 @@ func TestPostponeAndResume(t *testing.T) {
 
 func TestPreconditions(t *testing.T) {
 	ctx := context.Background()
-	r := newRun(t, diskStore(t))
+	r := newRun(t, tempstore.New(t))
 	stale := r.etag
 	r.act(head, Action{Action: ActOrder})
 	tests := []struct {
@@ -131,8 +135,8 @@ func TestPreconditions(t *testing.T) {
 
 func TestServiceErrors(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: t0}
-	svc := newService(t, diskStore(t), clk)
+	clk := testkit.NewClock(t0)
+	svc := newService(t, tempstore.New(t), clk)
 	tests := []struct {
 		name string
 		call func() error
@@ -161,8 +165,8 @@ func TestServiceErrors(t *testing.T) {
 
 func TestList(t *testing.T) {
 	ctx := context.Background()
-	store := diskStore(t)
-	clk := &clock{t: t0}
+	store := tempstore.New(t)
+	clk := testkit.NewClock(t0)
 	svc := newService(t, store, clk)
 	var want []string
 	for i := range 3 {
@@ -210,7 +214,7 @@ func race(t *testing.T, store assets.Store) {
 	start := make(chan struct{})
 	for i := range n {
 		wg.Go(func() {
-			who := Actor{fmt.Sprint("koord", i), RoleCoordinator}
+			who := Actor{fmt.Sprint("koord", i), auth.RoleCoordinator}
 			<-start
 			_, _, err := r.svc.Act(ctx, who, r.id, r.etag, Action{Action: ActProposeStaff, Staff: []Assignee{{who.User, TaskPhoto}}})
 			mu.Lock()
@@ -264,7 +268,7 @@ func race(t *testing.T, store assets.Store) {
 	}
 }
 
-func TestConcurrentWritesDisk(t *testing.T) { race(t, diskStore(t)) }
+func TestConcurrentWritesDisk(t *testing.T) { race(t, tempstore.New(t)) }
 
 func TestConcurrentWritesMinIO(t *testing.T) {
 	if testing.Short() {
@@ -282,7 +286,7 @@ func TestConcurrentWritesMinIO(t *testing.T) {
 
 func TestServiceAssignments(t *testing.T) {
 	ctx := context.Background()
-	r := newRun(t, diskStore(t))
+	r := newRun(t, tempstore.New(t))
 	if r.svc.Standards() != DefaultStandards() {
 		t.Errorf("standards = %v, want the defaults when none are given", r.svc.Standards())
 	}
@@ -335,7 +339,7 @@ func TestEditChecklist(t *testing.T) {
 func TestNarrativeLockedAfterApproval(t *testing.T) {
 	for _, from := range []State{InReview, Approved} {
 		t.Run(string(from), func(t *testing.T) {
-			r := newRun(t, diskStore(t))
+			r := newRun(t, tempstore.New(t))
 			toReview(t, r)
 			if from == Approved {
 				r.act(head, Action{Action: ActApprove})
@@ -357,7 +361,7 @@ func TestNarrativeLockedAfterApproval(t *testing.T) {
 // past a budget, their author and time are kept (an author still cannot
 // approve), and a diff with a revision whose text is gone says so.
 func TestRevisionsBounded(t *testing.T) {
-	r := newRun(t, diskStore(t))
+	r := newRun(t, tempstore.New(t))
 	r.act(head, Action{Action: ActOrder})
 	long := strings.Repeat("Paragraf panjang tentang upacara. ", 1400) // about 48 KB
 	r.patch(coord, Patch{Narrative: ptr("Draf pertama oleh koordinator.\n")})
@@ -393,11 +397,11 @@ func TestRevisionsBounded(t *testing.T) {
 // published, archived) to everyone who may download; an asset in no
 // coverage too.
 func TestMayDownload(t *testing.T) {
-	pol := PolicyFunc(func(role, action string) Decision {
-		if action == ActionDownloadUnreleased && (role == RoleAdmin || role == RoleEditor) {
-			return Allow
+	pol := PolicyFunc(func(role, action string) auth.Decision {
+		if action == ActionDownloadUnreleased && (role == auth.RoleAdmin || role == auth.RoleEditor) {
+			return auth.Allow
 		}
-		return Deny
+		return auth.Deny
 	})
 	in := func(st State) *Collection {
 		return &Collection{ID: "lip-20260817-" + string(st)[:2] + "0000", State: st,

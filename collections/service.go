@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/office"
 )
 
 // Config is what a Service is built from.
@@ -23,6 +24,9 @@ type Config struct {
 	Standards Standards
 	// Logger discards when nil.
 	Logger *slog.Logger
+	// Zone is the office's, of the dates in collection ids; office.Zone()
+	// when nil.
+	Zone *time.Location
 }
 
 // Service reads and changes collections in the store. Every change is a
@@ -33,6 +37,7 @@ type Service struct {
 	now    func() time.Time
 	std    Standards
 	log    *slog.Logger
+	zone   *time.Location
 }
 
 // New checks cfg and fills its defaults.
@@ -40,12 +45,15 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil || cfg.Policy == nil {
 		return nil, errors.New("collections: new service: Store and Policy are required")
 	}
-	s := &Service{store: cfg.Store, policy: cfg.Policy, now: cfg.Clock, std: cfg.Standards, log: cfg.Logger}
+	s := &Service{store: cfg.Store, policy: cfg.Policy, now: cfg.Clock, std: cfg.Standards, log: cfg.Logger, zone: cfg.Zone}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if s.std == (Standards{}) {
 		s.std = DefaultStandards()
+	}
+	if s.zone == nil {
+		s.zone = office.Zone()
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -76,7 +84,7 @@ func (s *Service) Create(ctx context.Context, who Actor, ev Event) (*Collection,
 	// Three random suffixes colliding on one day means something else is wrong.
 	var err error
 	for range 3 {
-		c.ID, c.Version = newID(date), 0
+		c.ID, c.Version = newID(date, s.zone), 0
 		var etag string
 		if etag, err = s.write(ctx, c, assets.PutOptions{IfNoneMatch: true}); err == nil {
 			s.log.InfoContext(ctx, "collection created", "id", c.ID, "user", who.User, "title", c.Title)
@@ -175,29 +183,19 @@ func (s *Service) Act(ctx context.Context, who Actor, id, ifMatch string, a Acti
 	return c, etag, nil
 }
 
-// change reads id, checks the caller's ETag, applies fn and writes back on
-// that ETag. The early check saves a write; the conditional write decides
-// races between callers that read the same version.
+// change applies fn to collection id if it is still at the caller's
+// ETag. The conditional write decides races between callers that read
+// the same version.
 func (s *Service) change(ctx context.Context, id, ifMatch string, fn func(*Collection) error) (*Collection, string, error) {
 	ifMatch = strings.Trim(ifMatch, `"`) // as sent in an If-Match header
 	if ifMatch == "" {
 		return nil, "", ErrPreconditionRequired
 	}
-	c, etag, err := s.Get(ctx, id)
+	up, err := s.update(ctx, id, assets.UpdateOptions{IfMatch: ifMatch}, fn)
 	if err != nil {
 		return nil, "", err
 	}
-	if etag != ifMatch {
-		return nil, "", fmt.Errorf("%w: If-Match %s, the record is at %s", ErrPrecondition, ifMatch, etag)
-	}
-	if err := fn(c); err != nil {
-		return nil, "", err
-	}
-	etag, err = s.write(ctx, c, assets.PutOptions{IfMatch: etag})
-	if err != nil {
-		return nil, "", err
-	}
-	return c, etag, nil
+	return up.Record, up.ETag, nil
 }
 
 // MayAddMaterial says whether who may file material into collection id:
@@ -240,32 +238,47 @@ func (s *Service) AddMaterial(ctx context.Context, id string, assetIDs ...string
 	if err := validAssets("assets", slices.Compact(slices.Sorted(slices.Values(assetIDs)))); err != nil {
 		return fmt.Errorf("add material to %s: %w", id, err)
 	}
-	const attempts = 20
-	var lost error
-	for range attempts {
-		c, etag, err := s.Get(ctx, id)
-		if err != nil {
-			return fmt.Errorf("add material to %s: %w", id, err)
-		}
+	up, err := s.update(ctx, id, assets.UpdateOptions{Attempts: 20}, func(c *Collection) error {
 		added, err := c.addMaterial(assetIDs)
-		if err != nil {
-			return fmt.Errorf("add material to %s: %w", id, err)
+		if err == nil && !added {
+			return assets.ErrUnchanged
 		}
-		if !added {
-			return nil
-		}
-		_, err = s.write(ctx, c, assets.PutOptions{IfMatch: etag})
-		if err == nil {
-			s.log.InfoContext(ctx, "material added", "id", id, "assets", len(assetIDs))
-			return nil
-		}
-		if !errors.Is(err, ErrPrecondition) {
-			return fmt.Errorf("add material to %s: %w", id, err)
-		}
-		lost = err
-		s.log.DebugContext(ctx, "add material lost a race, retrying", "id", id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("add material to %s: %w", id, err)
 	}
-	return fmt.Errorf("add material to %s: gave up after %d attempts: %w", id, attempts, lost)
+	if up.Written {
+		s.log.InfoContext(ctx, "material added", "id", id, "assets", len(assetIDs))
+	}
+	return nil
+}
+
+// update is the read-modify-write of a collection: fn's own errors come
+// back as they are, the store's are mapped to this package's.
+func (s *Service) update(ctx context.Context, id string, opts assets.UpdateOptions, fn func(*Collection) error) (assets.Updated[Collection], error) {
+	if err := ValidID(id); err != nil {
+		return assets.Updated[Collection]{}, fmt.Errorf("get collection: %w", err)
+	}
+	var fnErr error
+	up, err := assets.UpdateRecord(ctx, s.store, Key(id), opts, func(c *Collection) error {
+		if fnErr = fn(c); fnErr != nil {
+			return fnErr
+		}
+		c.Version++
+		c.UpdatedAt = s.now()
+		return nil
+	})
+	switch {
+	case err == nil || err == fnErr: //nolint:errorlint // fn's error, passed through as it is
+	case errors.Is(err, assets.ErrNotFound):
+		err = fmt.Errorf("get collection %s: %w: %w", id, ErrNotFound, err)
+	case errors.Is(err, assets.ErrPrecondition):
+		err = fmt.Errorf("%w: %w", ErrPrecondition, err)
+	default:
+		err = fmt.Errorf("write collection %s: %w", id, err)
+	}
+	return up, err
 }
 
 // write stores c under the given condition and returns its new ETag.

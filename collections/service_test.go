@@ -11,13 +11,15 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/tempstore"
+	"mediabank/internal/testkit"
 )
 
 // run drives one collection through the service, keeping its ETag.
 type run struct {
 	t    *testing.T
 	svc  *Service
-	clk  *clock
+	clk  *testkit.Clock
 	id   string
 	etag string
 	c    *Collection
@@ -68,7 +70,7 @@ func (r *run) refusePatch(who Actor, p Patch, want error, msg string) {
 
 func newRun(t *testing.T, store assets.Store) *run {
 	t.Helper()
-	clk := &clock{t: t0}
+	clk := testkit.NewClock(t0)
 	svc := newService(t, store, clk)
 	c, etag, err := svc.Create(context.Background(), head, Event{
 		Title: "Upacara HUT RI ke-81", Agency: "Sekretariat Daerah", Place: "Lapangan Ahmad Yani",
@@ -89,7 +91,7 @@ const (
 
 func TestCoverageEndToEnd(t *testing.T) {
 	ctx := context.Background()
-	r := newRun(t, diskStore(t))
+	r := newRun(t, tempstore.New(t))
 	a1, a2, a3 := assetID("DSC_0001.NEF"), assetID("DSC_0002.JPG"), assetID("MVI_0003.MP4")
 	if !strings.HasPrefix(r.id, "lip-20260817-") || r.c.State != Created {
 		t.Fatalf("created %s in %s, want lip-20260817-… in created", r.id, r.c.State)

@@ -12,6 +12,10 @@ import (
 	"time"
 )
 
+// ReportDays is how far back the standard-time report looks when the
+// period asked for has no start.
+const ReportDays = 30
+
 // Standards are the SOP's standard times (mutu baku) of steps 1..12,
 // index 0 for step 1.
 type Standards [12]time.Duration

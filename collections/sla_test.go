@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"mediabank/auth"
 )
 
 // at is t0 plus m minutes.
@@ -97,11 +99,11 @@ func TestSLA(t *testing.T) {
 		t.Fatalf("overdue %v, want %v", got, want)
 	}
 	o := rep.Overdue[0]
-	if !near(o.LateMinutes, 35) || o.StandardMinutes != 10 || !o.Since.Equal(at(15)) || !slices.Equal(o.Holders.Roles, []string{RoleHead}) {
+	if !near(o.LateMinutes, 35) || o.StandardMinutes != 10 || !o.Since.Equal(at(15)) || !slices.Equal(o.Holders.Roles, []string{auth.RoleHead}) {
 		t.Errorf("overdue c1 = %+v, want 35 min late on a 10 min standard since 08:15, held by head", o)
 	}
 	o = rep.Overdue[1]
-	if !near(o.LateMinutes, 1) || !slices.Equal(o.Holders.Roles, []string{RoleEditor}) || !slices.Equal(o.Holders.Users, []string{"rina"}) {
+	if !near(o.LateMinutes, 1) || !slices.Equal(o.Holders.Roles, []string{auth.RoleEditor}) || !slices.Equal(o.Holders.Users, []string{"rina"}) {
 		t.Errorf("overdue c2 = %+v, want 1 min late, held by editor and rina", o)
 	}
 }

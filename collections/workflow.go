@@ -3,6 +3,8 @@ package collections
 import (
 	"slices"
 	"strconv"
+
+	"mediabank/auth"
 )
 
 // State is where a collection stands in the SOP workflow.
@@ -47,16 +49,6 @@ const (
 	ActResume           = "resume"
 )
 
-// Roles, as the SOP names them (see the auth package for the policy).
-const (
-	RoleAdmin       = "admin"
-	RoleHead        = "head"        // Kabid DIKP
-	RoleCoordinator = "coordinator" // Sub Kor DIME
-	RoleEditor      = "editor"      // Tenaga Ahli
-	RoleStaff       = "staff"       // coverage staff
-	RoleViewer      = "viewer"
-)
-
 // Destinations decided when the action runs rather than by the table.
 const (
 	returnTarget   State = "(the action's to: drafting or editing)"
@@ -95,11 +87,11 @@ type stateInfo struct {
 //	                             archive           -> archived
 //	postponed         waiting    resume            -> the state before postponing
 var workflow = map[State]stateInfo{
-	Created: {step: 1, name: "order the coverage", roles: []string{RoleHead},
+	Created: {step: 1, name: "order the coverage", roles: []string{auth.RoleHead},
 		next: map[string]State{ActOrder: Ordered, ActCancel: Cancelled, ActPostpone: Postponed}},
-	Ordered: {step: 2, name: "propose coverage staff", roles: []string{RoleCoordinator},
+	Ordered: {step: 2, name: "propose coverage staff", roles: []string{auth.RoleCoordinator},
 		next: map[string]State{ActProposeStaff: StaffProposed, ActCancel: Cancelled, ActPostpone: Postponed}},
-	StaffProposed: {step: 3, name: "assign coverage staff", roles: []string{RoleHead},
+	StaffProposed: {step: 3, name: "assign coverage staff", roles: []string{auth.RoleHead},
 		next: map[string]State{ActAssign: Assigned, ActCancel: Cancelled, ActPostpone: Postponed}},
 	Assigned: {step: 4, name: "prepare equipment", staff: true,
 		next: map[string]State{ActEquipmentReady: EquipmentReady, ActCancel: Cancelled, ActPostpone: Postponed}},
@@ -109,17 +101,17 @@ var workflow = map[State]stateInfo{
 		next: map[string]State{ActMaterialGathered: MaterialGathered, ActCancel: Cancelled, ActPostpone: Postponed}},
 	MaterialGathered: {step: 6, through: 7, name: "gather information, photos and videos", staff: true,
 		next: map[string]State{ActStartDrafting: Drafting, ActCancel: Cancelled, ActPostpone: Postponed}},
-	Drafting: {step: 8, name: "select media and write the narrative", roles: []string{RoleEditor}, staff: true,
+	Drafting: {step: 8, name: "select media and write the narrative", roles: []string{auth.RoleEditor}, staff: true,
 		next: map[string]State{ActSubmitDraft: Editing, ActCancel: Cancelled, ActPostpone: Postponed}},
-	Editing: {step: 9, name: "edit the narrative", roles: []string{RoleEditor},
+	Editing: {step: 9, name: "edit the narrative", roles: []string{auth.RoleEditor},
 		next: map[string]State{ActSubmitReview: InReview, ActCancel: Cancelled, ActPostpone: Postponed}},
-	InReview: {step: 10, name: "review the narrative", roles: []string{RoleCoordinator, RoleHead},
+	InReview: {step: 10, name: "review the narrative", roles: []string{auth.RoleCoordinator, auth.RoleHead},
 		next: map[string]State{ActApprove: Approved, ActReturn: returnTarget, ActCancel: Cancelled, ActPostpone: Postponed}},
 	Approved: {step: 11, name: "publish on the channels", staff: true,
 		next: map[string]State{ActPublish: Published, ActCancel: Cancelled, ActPostpone: Postponed}},
 	Published: {step: 12, name: "file the photos and videos in the bank", staff: true,
 		next: map[string]State{ActPublish: Published, ActArchive: Archived, ActCancel: Cancelled}},
-	Postponed: {name: "postponed", roles: []string{RoleHead},
+	Postponed: {name: "postponed", roles: []string{auth.RoleHead},
 		next: map[string]State{ActResume: beforePostpone, ActCancel: Cancelled}},
 	Archived:  {},
 	Cancelled: {},

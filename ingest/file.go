@@ -76,42 +76,50 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 	card := &cardReader{f: src, h: sha256.New(), n: &r.st.bytesDone}
 
 	if size <= r.in.opts.MaxBuffered {
-		// Small enough to hold: read it once into memory, then store it
-		// straight under its content address with the hash for the store
-		// to verify.
-		if err := r.memory.acquire(ctx, size); err != nil {
-			return "", "", buf, err
-		}
-		defer r.memory.release(size)
-		buf, err = readAll(card, buf, size)
-		if err != nil {
-			return "", "", buf, fmt.Errorf("read: %w", err)
-		}
-		sha = card.sum()
-		if dup, err := r.seen(ctx, sha, f); dup || err != nil {
-			return "duplicate", sha, buf, err
-		}
-		meta, err := extract(ctx, r.in.meta, metadata.Source{Name: f.info.Name(), R: bytes.NewReader(buf), Size: int64(len(buf)), Path: probePath})
-		if err != nil {
-			return "", sha, buf, err
-		}
-		if err := r.putOriginal(ctx, sha, buf); err != nil {
-			return "", sha, buf, err
-		}
-		status, err := r.putRecord(ctx, f, sha, int64(len(buf)), meta)
-		if cap(buf) > keptBuffer {
-			// Let a rare large buffer go rather than hold it per worker.
-			buf = nil
-		}
-		return status, sha, buf, err
+		return r.storeSmall(ctx, f, card, size, probePath, buf)
 	}
+	status, sha, err = r.storeLarge(ctx, f, src, card, size, probePath)
+	return status, sha, buf, err
+}
 
-	// Too large to hold: stream to a staging key while hashing, then
-	// copy into place once the hash is known. A store that retries may
-	// rewind card to the start of the file and read it again.
+// storeSmall stores a file small enough to hold: read once into memory
+// (buf, reused between files), then stored straight under its content
+// address with the hash for the store to verify.
+func (r *run) storeSmall(ctx context.Context, f file, card *cardReader, size int64, probePath string, buf []byte) (status, sha string, _ []byte, err error) {
+	if err := r.memory.acquire(ctx, size); err != nil {
+		return "", "", buf, err
+	}
+	defer r.memory.release(size)
+	buf, err = readAll(card, buf, size)
+	if err != nil {
+		return "", "", buf, fmt.Errorf("read: %w", err)
+	}
+	sha = card.sum()
+	if dup, err := r.seen(ctx, sha, f); dup || err != nil {
+		return "duplicate", sha, buf, err
+	}
+	meta, err := extract(ctx, r.in.meta, metadata.Source{Name: f.info.Name(), R: bytes.NewReader(buf), Size: int64(len(buf)), Path: probePath})
+	if err != nil {
+		return "", sha, buf, err
+	}
+	if err := r.putOriginal(ctx, sha, buf); err != nil {
+		return "", sha, buf, err
+	}
+	status, err = r.putRecord(ctx, f, sha, int64(len(buf)), meta)
+	if cap(buf) > keptBuffer {
+		// Let a rare large buffer go rather than hold it per worker.
+		buf = nil
+	}
+	return status, sha, buf, err
+}
+
+// storeLarge stores a file too large to hold: streamed to a staging key
+// while hashing, then copied into place once the hash is known. A store
+// that retries may rewind card to the start of the file and read it again.
+func (r *run) storeLarge(ctx context.Context, f file, src *os.File, card *cardReader, size int64, probePath string) (status, sha string, err error) {
 	staging := assets.StagingPrefix + r.id + "/" + randHex()
 	if _, err := r.in.store.Put(ctx, staging, card, size, assets.PutOptions{}); err != nil {
-		return "", "", buf, err
+		return "", "", err
 	}
 	defer func() {
 		if derr := r.in.store.Delete(context.WithoutCancel(ctx), staging); derr != nil {
@@ -120,21 +128,21 @@ func (r *run) store(ctx context.Context, f file, buf []byte) (status, sha string
 	}()
 	sha = card.sum()
 	if card.read != size {
-		return "", sha, buf, fmt.Errorf("read %d bytes, want %d: file changed while reading", card.read, size)
+		return "", sha, fmt.Errorf("read %d bytes, want %d: file changed while reading", card.read, size)
 	}
 	if dup, err := r.seen(ctx, sha, f); dup || err != nil {
-		return "duplicate", sha, buf, err
+		return "duplicate", sha, err
 	}
 	// Headers only: a few blocks of the card file, not a second full read.
 	meta, err := extract(ctx, r.in.meta, metadata.Source{Name: f.info.Name(), R: src, Size: size, Path: probePath})
 	if err != nil {
-		return "", sha, buf, err
+		return "", sha, err
 	}
 	if err := r.copyOriginal(ctx, staging, sha, size); err != nil {
-		return "", sha, buf, err
+		return "", sha, err
 	}
 	status, err = r.putRecord(ctx, f, sha, size, meta)
-	return status, sha, buf, err
+	return status, sha, err
 }
 
 // remembered tells whether the memo knows this file and its bytes are in
@@ -181,26 +189,26 @@ func extract(ctx context.Context, m MetadataReader, src metadata.Source) (assets
 // searchable (a run killed before indexing leaves it out) and remembers
 // the new name the bytes were found under.
 func (r *run) seen(ctx context.Context, sha string, f file) (bool, error) {
-	rec, etag, err := r.readRecord(ctx, sha)
+	rec, _, err := assets.ReadRecord(ctx, r.in.store, sha)
 	if errors.Is(err, assets.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	// Someone may be changing the record too: re-read and retry.
-	for attempt := 0; newName(rec, f.info.Name()) && attempt < 5; attempt++ {
-		rec.AlsoSeenAs = append(rec.AlsoSeenAs, r.source(f))
-		err := r.writeRecord(ctx, rec, assets.PutOptions{IfMatch: etag})
-		if !errors.Is(err, assets.ErrPrecondition) {
-			if err != nil {
-				// Losing a sighting is not worth failing the file: the bytes are safe.
-				r.log.Warn("could not note another name", "id", sha, "path", f.path, "err", err)
+	if name := f.info.Name(); newName(rec, name) {
+		up, err := assets.UpdateRecord(ctx, r.in.store, assets.RecordKey(sha), assets.UpdateOptions{}, func(a *assets.Asset) error {
+			if !newName(a, name) {
+				return assets.ErrUnchanged
 			}
-			break
-		}
-		if rec, etag, err = r.readRecord(ctx, sha); err != nil {
-			return true, err
+			a.AlsoSeenAs = append(a.AlsoSeenAs, r.source(f))
+			return nil
+		})
+		if err != nil {
+			// Losing a sighting is not worth failing the file: the bytes are safe.
+			r.log.Warn("could not note another name", "id", sha, "path", f.path, "err", err)
+		} else {
+			rec = up.Record
 		}
 	}
 	has, err := r.in.index.Has(ctx, sha)
@@ -302,7 +310,7 @@ func (r *run) putRecord(ctx context.Context, f file, sha string, size int64, met
 		// The image is worth more than its sidecar: keep it, say why.
 		a.Meta.Warnings = append(a.Meta.Warnings, err.Error())
 	}
-	err := r.writeRecord(ctx, a, assets.PutOptions{IfNoneMatch: true})
+	_, err := assets.WriteRecord(ctx, r.in.store, a, assets.PutOptions{IfNoneMatch: true})
 	if errors.Is(err, assets.ErrPrecondition) {
 		// The same bytes under another name, a moment earlier in this
 		// run or in another: note this name on the record that won.
@@ -339,7 +347,7 @@ func (r *run) attachSidecar(ctx context.Context, f file, a *assets.Asset) error 
 	if name == "" {
 		return nil
 	}
-	side, err := metadata.ParseXMPSidecar(bytes.NewReader(data))
+	side, err := r.in.meta.ParseXMPSidecar(bytes.NewReader(data))
 	if err != nil {
 		return fmt.Errorf("sidecar %s: %w", name, err)
 	}
@@ -362,15 +370,6 @@ func (r *run) source(f file) assets.Source {
 		IngestedAt: r.start.UTC(),
 		ModTime:    f.info.ModTime().UTC(),
 	}
-}
-
-func (r *run) readRecord(ctx context.Context, id string) (*assets.Asset, string, error) {
-	return assets.ReadRecord(ctx, r.in.store, id)
-}
-
-func (r *run) writeRecord(ctx context.Context, a *assets.Asset, opts assets.PutOptions) error {
-	_, err := assets.WriteRecord(ctx, r.in.store, a, opts)
-	return err
 }
 
 // keptBuffer is the largest read buffer a worker keeps between files.

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -23,6 +24,8 @@ import (
 // MetadataReader reads what a file says about itself.
 type MetadataReader interface {
 	Extract(ctx context.Context, src metadata.Source) (assets.Metadata, error)
+	// ParseXMPSidecar reads an XMP sidecar beside an image.
+	ParseXMPSidecar(r io.Reader) (assets.Metadata, error)
 }
 
 // Renderer makes thumbnails, previews and posters.

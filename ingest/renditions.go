@@ -83,23 +83,17 @@ func MakeRenditions(ctx context.Context, store assets.Store, render Renderer, a 
 	return len(made), nil
 }
 
-// updateRecord applies change to the latest record of asset id. Someone
-// may be editing the record at the same time, so it re-reads and retries
-// on a lost race.
+// updateRecord applies change to the latest record of asset id: someone
+// may be editing the record at the same time.
 func updateRecord(ctx context.Context, store assets.Store, id string, change func(*assets.Asset)) error {
-	for range 5 {
-		rec, etag, err := assets.ReadRecord(ctx, store, id)
-		if err != nil {
-			return err
-		}
+	_, err := assets.UpdateRecord(ctx, store, assets.RecordKey(id), assets.UpdateOptions{}, func(rec *assets.Asset) error {
 		change(rec)
-		_, err = assets.WriteRecord(ctx, store, rec, assets.PutOptions{IfMatch: etag})
-		if errors.Is(err, assets.ErrPrecondition) {
-			continue
-		}
-		return err
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("renditions of %s: %w", id, err)
 	}
-	return fmt.Errorf("renditions of %s: record kept changing: %w", id, assets.ErrPrecondition)
+	return nil
 }
 
 func extOf(mime string) string {

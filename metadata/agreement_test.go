@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/office"
 )
 
 // TestAgreement runs Extract (ParseXMPSidecar for .xmp files) over every
@@ -17,7 +18,7 @@ import (
 // PDF is not a media format the extractor reads and is left out.
 func TestAgreement(t *testing.T) {
 	td := testdata(t)
-	zone := jakarta()
+	zone := office.Zone()
 	e := &Extractor{Zone: zone}
 	tl := newTally()
 	start := time.Now()
@@ -54,7 +55,7 @@ func extractFile(tb testing.TB, e *Extractor, path string) (assets.Metadata, err
 	}
 	defer f.Close()
 	if assets.IsSidecar(path) {
-		return ParseXMPSidecar(f)
+		return e.ParseXMPSidecar(f)
 	}
 	st, err := f.Stat()
 	if err != nil {

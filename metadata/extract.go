@@ -17,12 +17,10 @@ import (
 
 	"mediabank/assets"
 	"mediabank/containers"
+	"mediabank/internal/office"
 )
 
 const (
-	// DefaultMaxPixels is the largest image we accept when
-	// Extractor.MaxPixels is 0.
-	DefaultMaxPixels = 250_000_000
 	// maxReadBytes bounds the bytes read for the metadata of one file.
 	maxReadBytes = 64 << 20
 	// defaultTimeout bounds one file when ctx has no deadline.
@@ -38,14 +36,14 @@ var ErrTooManyPixels = errors.New("too many pixels")
 // Extractor reads metadata from files. The zero value is ready to use.
 type Extractor struct {
 	// Zone is used for times the file gives without an offset; nil means
-	// Asia/Jakarta, where the office's cameras are set.
+	// office.Zone(), where the office's cameras are set.
 	Zone *time.Location
 	// FFprobe is the path of ffprobe, used for containers our own readers
 	// do not parse (MKV, AVI, MPEG-TS, FLAC, Ogg); "" not to use it, and
 	// then their duration, size and creation time are not read.
 	FFprobe string
 	// MaxPixels is the largest declared width×height accepted; 0 means
-	// DefaultMaxPixels.
+	// containers.MaxPixels.
 	MaxPixels int64
 }
 
@@ -110,18 +108,14 @@ func (e *Extractor) Extract(ctx context.Context, src Source) (m assets.Metadata,
 		return m, fmt.Errorf("metadata: %s: %w", src.Name, err)
 	}
 
-	zone := e.Zone
-	if zone == nil {
-		zone = jakarta()
-	}
 	kind := kindOf(f)
-	m = resolve(p, kind, zone)
+	m = resolve(p, kind, e.zone())
 	m.MIME, m.Kind = f.MIME, kind
 	m.Warnings = warnings
 
 	limit := e.MaxPixels
 	if limit <= 0 {
-		limit = DefaultMaxPixels
+		limit = containers.MaxPixels
 	}
 	if kind == assets.KindPhoto && int64(m.Width)*int64(m.Height) > limit {
 		return m, fmt.Errorf("metadata: %s: declared %dx%d exceeds the %d MP limit: %w",
@@ -132,6 +126,14 @@ func (e *Extractor) Extract(ctx context.Context, src Source) (m assets.Metadata,
 
 // read dispatches to the reader of format f. Errors that leave nothing
 // useful are returned; those after a partial read become warnings.
+// zone is where times the file gives without an offset were taken.
+func (e *Extractor) zone() *time.Location {
+	if e.Zone == nil {
+		return office.Zone()
+	}
+	return e.Zone
+}
+
 func (e *Extractor) read(ctx context.Context, r *budgetReader, src Source, f containers.Format, p props, warn func(string)) error {
 	section := func(off, n int64) io.ReadSeeker { return io.NewSectionReader(r, off, n) }
 	image := func(rs io.ReadSeeker, imf imagemeta.ImageFormat) error { return readImage(rs, imf, p, warn) }
@@ -329,15 +331,6 @@ func family(mime string) string {
 		return "bmff"
 	}
 	return mime
-}
-
-// jakarta is the office's zone, with a fixed UTC+7 fallback (Indonesia has
-// no daylight saving) when the system has no zone database.
-func jakarta() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Jakarta"); err == nil {
-		return loc
-	}
-	return time.FixedZone("WIB", 7*3600)
 }
 
 // budgetReader stops reading when ctx is done or when more than budget

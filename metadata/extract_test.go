@@ -240,7 +240,7 @@ func TestParseXMPSidecarAndMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	side, err := ParseXMPSidecar(f)
+	side, err := (&Extractor{}).ParseXMPSidecar(f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +262,7 @@ func TestParseXMPSidecarAndMerge(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", tt.name, tt.got, tt.want)
 		}
 	}
-	if _, err := ParseXMPSidecar(strings.NewReader("<x:xmpmeta><broken")); err == nil {
+	if _, err := (&Extractor{}).ParseXMPSidecar(strings.NewReader("<x:xmpmeta><broken")); err == nil {
 		t.Error("a broken sidecar gave no error")
 	}
 }

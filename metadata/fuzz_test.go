@@ -62,7 +62,7 @@ func FuzzParseXMPSidecar(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := ParseXMPSidecar(bytes.NewReader(data))
+		m, err := (&Extractor{}).ParseXMPSidecar(bytes.NewReader(data))
 		if err != nil && m.Sources != nil {
 			t.Errorf("error %v with metadata %+v", err, m)
 		}

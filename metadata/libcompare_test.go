@@ -26,6 +26,7 @@ import (
 
 	"mediabank/assets"
 	"mediabank/containers"
+	"mediabank/internal/office"
 )
 
 type candidate struct {
@@ -136,7 +137,7 @@ func dsValue(v any) any {
 
 func TestCompareLibraries(t *testing.T) {
 	td := testdata(t)
-	zone := jakarta()
+	zone := office.Zone()
 	var sb strings.Builder
 	for _, c := range candidates {
 		tl := newTally()

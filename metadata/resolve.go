@@ -19,40 +19,67 @@ import (
 // unless the Photoshop IPTCDigest shows that IPTC was edited after XMP was
 // written. Headline, keywords, city and country follow the XMP/IPTC rule.
 func resolve(p props, k assets.Kind, zone *time.Location) assets.Metadata {
-	m := assets.Metadata{Sources: map[string]string{}}
-	src := func(field, key string) { m.Sources[field] = key }
-
-	str := func(field string, keys ...string) string {
-		for _, key := range keys {
-			if s := text(p[key]); s != "" {
-				src(field, key)
-				return s
-			}
-		}
-		return ""
+	r := resolver{p: p, m: assets.Metadata{Sources: map[string]string{}}}
+	r.camera()
+	r.geometry(k)
+	r.m.GPS = resolveGPS(p, r.src)
+	r.m.TakenAt = resolveTime(p, zone, r.src)
+	r.newsroom()
+	if len(r.m.Sources) == 0 {
+		r.m.Sources = nil
 	}
-	number := func(field string, keys ...string) float64 {
-		for _, key := range keys {
-			if f, ok := num(p[key]); ok && f > 0 {
-				src(field, key)
-				return f
-			}
+	return r.m
+}
+
+// resolver fills m from p, noting in m.Sources which key gave each field.
+type resolver struct {
+	p props
+	m assets.Metadata
+}
+
+func (r *resolver) src(field, key string) { r.m.Sources[field] = key }
+
+// str is the first non-empty text among keys.
+func (r *resolver) str(field string, keys ...string) string {
+	for _, key := range keys {
+		if s := text(r.p[key]); s != "" {
+			r.src(field, key)
+			return s
 		}
-		return 0
 	}
+	return ""
+}
 
-	m.Make = str("make", "IFD0:Make", "XMP-tiff:Make", "Keys:Make", "RIFF:Make")
-	m.Model = str("model", "IFD0:Model", "XMP-tiff:Model", "Keys:Model", "RIFF:Model")
-	m.Lens = str("lens", "ExifIFD:LensModel", "XMP-exifEX:LensModel", "XMP-aux:Lens")
-	m.ExposureTime = number("exposure_time", "ExifIFD:ExposureTime", "XMP-exif:ExposureTime")
-	m.FNumber = number("f_number", "ExifIFD:FNumber", "XMP-exif:FNumber")
-	m.ISO = int(math.Round(number("iso", "ExifIFD:ISO", "IFD0:ISO", "XMP-exif:ISOSpeedRatings", "XMP-exifEX:PhotographicSensitivity")))
-	m.FocalLength = number("focal_length", "ExifIFD:FocalLength", "XMP-exif:FocalLength")
+// number is the first positive number among keys.
+func (r *resolver) number(field string, keys ...string) float64 {
+	for _, key := range keys {
+		if f, ok := num(r.p[key]); ok && f > 0 {
+			r.src(field, key)
+			return f
+		}
+	}
+	return 0
+}
 
+// camera: make, model, lens and exposure.
+func (r *resolver) camera() {
+	m := &r.m
+	m.Make = r.str("make", "IFD0:Make", "XMP-tiff:Make", "Keys:Make", "RIFF:Make")
+	m.Model = r.str("model", "IFD0:Model", "XMP-tiff:Model", "Keys:Model", "RIFF:Model")
+	m.Lens = r.str("lens", "ExifIFD:LensModel", "XMP-exifEX:LensModel", "XMP-aux:Lens")
+	m.ExposureTime = r.number("exposure_time", "ExifIFD:ExposureTime", "XMP-exif:ExposureTime")
+	m.FNumber = r.number("f_number", "ExifIFD:FNumber", "XMP-exif:FNumber")
+	m.ISO = int(math.Round(r.number("iso", "ExifIFD:ISO", "IFD0:ISO", "XMP-exif:ISOSpeedRatings", "XMP-exifEX:PhotographicSensitivity")))
+	m.FocalLength = r.number("focal_length", "ExifIFD:FocalLength", "XMP-exif:FocalLength")
+}
+
+// geometry: orientation, pixel size, rotation, and the duration of video and audio.
+func (r *resolver) geometry(k assets.Kind) {
+	p, m := r.p, &r.m
 	for _, key := range []string{"IFD0:Orientation", "XMP-tiff:Orientation"} {
 		if o, ok := num(p[key]); ok && o >= 1 && o <= 8 {
 			m.Orientation = int(o)
-			src("orientation", key)
+			r.src("orientation", key)
 			break
 		}
 	}
@@ -68,25 +95,27 @@ func resolve(p props, k assets.Kind, zone *time.Location) assets.Metadata {
 		h, _ := num(p[key[1]])
 		if w > 0 && h > 0 && w <= math.MaxInt32 && h <= math.MaxInt32 {
 			m.Width, m.Height = int(w), int(h)
-			src("width", key[0])
-			src("height", key[1])
+			r.src("width", key[0])
+			r.src("height", key[1])
 			break
 		}
 	}
 	if k == assets.KindVideo || k == assets.KindAudio {
-		m.Duration = number("duration", "QuickTime:Duration", "RIFF:Duration", "MPEG:Duration", "FFprobe:Duration")
+		m.Duration = r.number("duration", "QuickTime:Duration", "RIFF:Duration", "MPEG:Duration", "FFprobe:Duration")
 	}
 	for _, key := range []string{"Track:Rotation", "HEIF:Rotation", "FFprobe:Rotation"} {
-		if r, ok := num(p[key]); ok {
-			m.Rotation = int(r)
-			src("rotation", key)
+		if rot, ok := num(p[key]); ok {
+			m.Rotation = int(rot)
+			r.src("rotation", key)
 			break
 		}
 	}
-	m.GPS = resolveGPS(p, src)
-	m.TakenAt = resolveTime(p, zone, src)
+}
 
-	// MWG reconciliation of IPTC and XMP.
+// newsroom: caption, creator, copyright, headline, place and keywords,
+// reconciling IPTC and XMP as the Metadata Working Group says.
+func (r *resolver) newsroom() {
+	p, m := r.p, &r.m
 	stale, _ := p["Photoshop:IPTCDigestStale"].(bool)
 	xmpOrIPTC := func(xmpKey, iptcKey string) []string {
 		if stale {
@@ -94,24 +123,20 @@ func resolve(p props, k assets.Kind, zone *time.Location) assets.Metadata {
 		}
 		return []string{xmpKey, iptcKey}
 	}
-	m.Caption = str("caption", append([]string{"IFD0:ImageDescription"}, xmpOrIPTC("XMP-dc:description", "IPTC:Caption-Abstract")...)...)
-	m.Creator = str("creator", append(append([]string{"IFD0:Artist"}, xmpOrIPTC("XMP-dc:creator", "IPTC:By-line")...),
+	m.Caption = r.str("caption", append([]string{"IFD0:ImageDescription"}, xmpOrIPTC("XMP-dc:description", "IPTC:Caption-Abstract")...)...)
+	m.Creator = r.str("creator", append(append([]string{"IFD0:Artist"}, xmpOrIPTC("XMP-dc:creator", "IPTC:By-line")...),
 		"Keys:Artist", "ItemList:Artist", "UserData:Artist", "ID3v2:Artist", "ID3v1:Artist", "RIFF:Artist")...)
-	m.Copyright = str("copyright", append([]string{"IFD0:Copyright"}, append(xmpOrIPTC("XMP-dc:rights", "IPTC:CopyrightNotice"), "RIFF:Copyright")...)...)
-	m.Headline = str("headline", xmpOrIPTC("XMP-photoshop:Headline", "IPTC:Headline")...)
-	m.City = str("city", xmpOrIPTC("XMP-photoshop:City", "IPTC:City")...)
-	m.Country = str("country", xmpOrIPTC("XMP-photoshop:Country", "IPTC:Country-PrimaryLocationName")...)
+	m.Copyright = r.str("copyright", append([]string{"IFD0:Copyright"}, append(xmpOrIPTC("XMP-dc:rights", "IPTC:CopyrightNotice"), "RIFF:Copyright")...)...)
+	m.Headline = r.str("headline", xmpOrIPTC("XMP-photoshop:Headline", "IPTC:Headline")...)
+	m.City = r.str("city", xmpOrIPTC("XMP-photoshop:City", "IPTC:City")...)
+	m.Country = r.str("country", xmpOrIPTC("XMP-photoshop:Country", "IPTC:Country-PrimaryLocationName")...)
 	for _, key := range xmpOrIPTC("XMP-dc:subject", "IPTC:Keywords") {
 		if kw := list(p[key]); len(kw) > 0 {
 			m.Keywords = kw
-			src("keywords", key)
+			r.src("keywords", key)
 			break
 		}
 	}
-	if len(m.Sources) == 0 {
-		m.Sources = nil
-	}
-	return m
 }
 
 // resolveGPS takes the position from EXIF, then XMP, then the QuickTime

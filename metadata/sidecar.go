@@ -10,9 +10,8 @@ import (
 )
 
 // ParseXMPSidecar reads an XMP sidecar (.xmp) as written by Lightroom,
-// Photo Mechanic or Bridge. Times without an offset are read in
-// Asia/Jakarta.
-func ParseXMPSidecar(r io.Reader) (assets.Metadata, error) {
+// Photo Mechanic or Bridge. Times without an offset are read in e.Zone.
+func (e *Extractor) ParseXMPSidecar(r io.Reader) (assets.Metadata, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxXMPBytes+1))
 	if err != nil {
 		return assets.Metadata{}, fmt.Errorf("xmp sidecar: %w", err)
@@ -27,7 +26,7 @@ func ParseXMPSidecar(r io.Reader) (assets.Metadata, error) {
 	if len(p) == 0 {
 		return assets.Metadata{}, fmt.Errorf("xmp sidecar: no XMP properties found")
 	}
-	return resolve(p, "", jakarta()), nil
+	return resolve(p, "", e.zone()), nil
 }
 
 // MergeSidecar combines what a file says with its XMP sidecar. The sidecar

@@ -2,8 +2,8 @@ package renditions
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"mediabank/internal/derrors"
 	"sync"
 
 	"golang.org/x/sync/semaphore"
@@ -11,7 +11,7 @@ import (
 
 // ErrTooLarge marks a picture whose decode would need more memory than a
 // whole decode budget: it is refused before anything is allocated.
-var ErrTooLarge = errors.New("too large to decode")
+var ErrTooLarge = derrors.New(derrors.Unusable, "too large to decode")
 
 // Budget bounds the memory held by decoded pictures across every user of
 // it: the ingest's rendition workers and the server's requests share one.

@@ -11,10 +11,12 @@ import (
 	"image"
 	"image/jpeg"
 	"io"
+	"mediabank/internal/derrors"
 	"runtime"
 	"runtime/debug"
 
 	"mediabank/assets"
+	"mediabank/containers"
 )
 
 // Long edges of the renditions, in pixels.
@@ -24,8 +26,7 @@ const (
 )
 
 const (
-	defaultMaxPixels = 250e6
-	defaultQuality   = 82
+	defaultQuality = 82
 	// DefaultDecodeBudget is the memory all decodes may hold at once
 	// unless configured: two 50-megapixel camera JPEGs at a time, or one
 	// 100-megapixel one.
@@ -35,14 +36,14 @@ const (
 // ErrUnusable marks a file that gives no picture (broken, hostile, or too
 // large to decode): trying again gives the same answer, so a caller may
 // record it instead of retrying. Cancellation never wraps it.
-var ErrUnusable = errors.New("no usable picture")
+var ErrUnusable = derrors.New(derrors.Unusable, "no usable picture")
 
 // Maker makes renditions. The zero value is ready to use.
 type Maker struct {
 	// FFmpeg is the ffmpeg binary; "" looks it up on PATH.
 	FFmpeg string
 	// MaxPixels refuses images larger than this before decoding them;
-	// 0 means 250e6.
+	// 0 means containers.MaxPixels.
 	MaxPixels int64
 	// Budget bounds the memory of all decodes at once; share one between
 	// every Maker of a process. nil leaves each decode alone, bounded only
@@ -100,7 +101,7 @@ func (m *Maker) maxPixels() int64 {
 	if m.MaxPixels > 0 {
 		return m.MaxPixels
 	}
-	return defaultMaxPixels
+	return containers.MaxPixels
 }
 
 // acquire takes n bytes of the budget for one decode; release gives them

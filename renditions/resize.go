@@ -60,73 +60,113 @@ func fitSize(w, h, edge int) (int, int) {
 // the full-size image at once. It checks ctx once per output row.
 func areaAverage(ctx context.Context, img image.Image, ow, oh int) (*image.NRGBA, error) {
 	b := img.Bounds()
-	xb, yb := blockBounds(b.Dx(), ow), blockBounds(b.Dy(), oh)
-	dst := image.NewNRGBA(image.Rect(0, 0, ow, oh))
-	s0, s1, s2 := make([]uint32, ow), make([]uint32, ow), make([]uint32, ow)
+	a := averager{xb: blockBounds(b.Dx(), ow), yb: blockBounds(b.Dy(), oh),
+		dst: image.NewNRGBA(image.Rect(0, 0, ow, oh)),
+		s0:  make([]uint32, ow), s1: make([]uint32, ow), s2: make([]uint32, ow)}
 	switch src := img.(type) {
 	case *image.YCbCr:
-		if b.Min != (image.Point{}) {
-			break
+		if b.Min == (image.Point{}) {
+			return a.result(a.ycbcr(ctx, src, ow, oh))
 		}
-		hs, vs := chromaShift(src.SubsampleRatio)
-		for oy := range oh {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			clear(s0)
-			clear(s1)
-			clear(s2)
-			for y := yb[oy]; y < yb[oy+1]; y++ {
-				yr := src.Y[y*src.YStride:]
-				cb := src.Cb[(y>>vs)*src.CStride:]
-				cr := src.Cr[(y>>vs)*src.CStride:]
-				for ox := range ow {
-					var a0, a1, a2 uint32
-					for x := xb[ox]; x < xb[ox+1]; x++ {
-						a0 += uint32(yr[x])
-						a1 += uint32(cb[x>>hs])
-						a2 += uint32(cr[x>>hs])
-					}
-					s0[ox] += a0
-					s1[ox] += a1
-					s2[ox] += a2
-				}
-			}
-			row := dst.Pix[oy*dst.Stride:]
-			for ox := range ow {
-				n := uint32((xb[ox+1] - xb[ox]) * (yb[oy+1] - yb[oy]))
-				r, g, bl := color.YCbCrToRGB(avg(s0[ox], n), avg(s1[ox], n), avg(s2[ox], n))
-				row[4*ox], row[4*ox+1], row[4*ox+2], row[4*ox+3] = r, g, bl, 255
-			}
-		}
-		return dst, nil
 	case *image.Gray:
-		if b.Min != (image.Point{}) {
-			break
+		if b.Min == (image.Point{}) {
+			return a.result(a.gray(ctx, src, ow, oh))
 		}
-		for oy := range oh {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			clear(s0)
-			for y := yb[oy]; y < yb[oy+1]; y++ {
-				gr := src.Pix[y*src.Stride:]
-				for ox := range ow {
-					var a uint32
-					for x := xb[ox]; x < xb[ox+1]; x++ {
-						a += uint32(gr[x])
-					}
-					s0[ox] += a
-				}
-			}
-			row := dst.Pix[oy*dst.Stride:]
-			for ox := range ow {
-				v := avg(s0[ox], uint32((xb[ox+1]-xb[ox])*(yb[oy+1]-yb[oy])))
-				row[4*ox], row[4*ox+1], row[4*ox+2], row[4*ox+3] = v, v, v, 255
-			}
-		}
-		return dst, nil
 	}
+	return a.result(a.any(ctx, img, ow, oh))
+}
+
+// averager holds the block bounds of an areaAverage, its output, and the
+// per-column sums of one output row.
+type averager struct {
+	xb, yb     []int
+	dst        *image.NRGBA
+	s0, s1, s2 []uint32
+}
+
+func (a *averager) result(err error) (*image.NRGBA, error) {
+	if err != nil {
+		return nil, err
+	}
+	return a.dst, nil
+}
+
+// nextRow checks ctx and clears the sums before each output row.
+func (a *averager) nextRow(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	clear(a.s0)
+	clear(a.s1)
+	clear(a.s2)
+	return nil
+}
+
+// ycbcr reads a JPEG's planes straight.
+func (a *averager) ycbcr(ctx context.Context, src *image.YCbCr, ow, oh int) error {
+	xb, yb, dst, s0, s1, s2 := a.xb, a.yb, a.dst, a.s0, a.s1, a.s2
+	hs, vs := chromaShift(src.SubsampleRatio)
+	for oy := range oh {
+		if err := a.nextRow(ctx); err != nil {
+			return err
+		}
+		for y := yb[oy]; y < yb[oy+1]; y++ {
+			yr := src.Y[y*src.YStride:]
+			cb := src.Cb[(y>>vs)*src.CStride:]
+			cr := src.Cr[(y>>vs)*src.CStride:]
+			for ox := range ow {
+				var a0, a1, a2 uint32
+				for x := xb[ox]; x < xb[ox+1]; x++ {
+					a0 += uint32(yr[x])
+					a1 += uint32(cb[x>>hs])
+					a2 += uint32(cr[x>>hs])
+				}
+				s0[ox] += a0
+				s1[ox] += a1
+				s2[ox] += a2
+			}
+		}
+		row := dst.Pix[oy*dst.Stride:]
+		for ox := range ow {
+			n := uint32((xb[ox+1] - xb[ox]) * (yb[oy+1] - yb[oy]))
+			r, g, bl := color.YCbCrToRGB(avg(s0[ox], n), avg(s1[ox], n), avg(s2[ox], n))
+			row[4*ox], row[4*ox+1], row[4*ox+2], row[4*ox+3] = r, g, bl, 255
+		}
+	}
+	return nil
+}
+
+// gray reads a grayscale picture's plane straight.
+func (a *averager) gray(ctx context.Context, src *image.Gray, ow, oh int) error {
+	xb, yb, dst, s0 := a.xb, a.yb, a.dst, a.s0
+	for oy := range oh {
+		if err := a.nextRow(ctx); err != nil {
+			return err
+		}
+		for y := yb[oy]; y < yb[oy+1]; y++ {
+			gr := src.Pix[y*src.Stride:]
+			for ox := range ow {
+				var a uint32
+				for x := xb[ox]; x < xb[ox+1]; x++ {
+					a += uint32(gr[x])
+				}
+				s0[ox] += a
+			}
+		}
+		row := dst.Pix[oy*dst.Stride:]
+		for ox := range ow {
+			v := avg(s0[ox], uint32((xb[ox+1]-xb[ox])*(yb[oy+1]-yb[oy])))
+			row[4*ox], row[4*ox+1], row[4*ox+2], row[4*ox+3] = v, v, v, 255
+		}
+	}
+	return nil
+}
+
+// any converts other pictures a strip of rows at a time when they can be
+// cut (SubImage), else whole.
+func (a *averager) any(ctx context.Context, img image.Image, ow, oh int) error {
+	b := img.Bounds()
+	xb, yb, dst, s0, s1, s2 := a.xb, a.yb, a.dst, a.s0, a.s1, a.s2
 	strips, _ := img.(interface {
 		SubImage(image.Rectangle) image.Image
 	})
@@ -135,12 +175,9 @@ func areaAverage(ctx context.Context, img image.Image, ow, oh int) (*image.NRGBA
 		whole = toNRGBA(img)
 	}
 	for oy := range oh {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+		if err := a.nextRow(ctx); err != nil {
+			return err
 		}
-		clear(s0)
-		clear(s1)
-		clear(s2)
 		src, y0 := whole, 0
 		if strips != nil {
 			src = toNRGBA(strips.SubImage(image.Rect(b.Min.X, b.Min.Y+yb[oy], b.Max.X, b.Min.Y+yb[oy+1])))
@@ -162,7 +199,7 @@ func areaAverage(ctx context.Context, img image.Image, ow, oh int) (*image.NRGBA
 			row[4*ox], row[4*ox+1], row[4*ox+2], row[4*ox+3] = avg(s0[ox], n), avg(s1[ox], n), avg(s2[ox], n), 255
 		}
 	}
-	return dst, nil
+	return nil
 }
 
 // blockBounds splits n source pixels into parts blocks of near-equal size.

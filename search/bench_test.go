@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/office"
 )
 
 const benchDocs = 10000
@@ -21,7 +22,7 @@ func synthetic(n int) []*assets.Asset {
 	places := []string{"Ciledug", "Karawaci", "Cipondoh", "Pasar Lama", "Sungai Cisadane", "Puspemkot", "Jalan Daan Mogot"}
 	events := []string{"banjir", "upacara HUT RI", "rapat koordinasi", "festival budaya", "kerja bakti", "vaksinasi", "car free day"}
 	subjects := []string{"Wali Kota Tangerang", "Warga", "Petugas BPBD", "Siswa", "Camat"}
-	wib := defaultZone()
+	wib := office.Zone()
 	start := time.Date(2020, 1, 1, 7, 0, 0, 0, wib)
 	out := make([]*assets.Asset, n)
 	for i := range out {

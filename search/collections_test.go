@@ -1,6 +1,7 @@
 package search
 
 import (
+	"mediabank/internal/office"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -13,7 +14,7 @@ func TestSearchCollections(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	wib := defaultZone()
+	wib := office.Zone()
 	cols := []Collection{
 		{ID: "lip-20260817-aaaaaa", Title: "Peninjauan banjir Ciledug", Agency: "BPBD", Place: "Ciledug", State: "in_review", Staff: []string{"budi", "sari"}, StartsAt: time.Date(2026, 8, 17, 9, 0, 0, 0, wib)},
 		{ID: "lip-20260820-bbbbbb", Title: "Vaksinasi anak sekolah", Agency: "Dinas Kesehatan", Place: "SDN Karawaci 1", State: "assigned", Staff: []string{"sari"}, StartsAt: time.Date(2026, 8, 20, 8, 0, 0, 0, wib)},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/office"
 )
 
 // fx is one hand-made asset; key is a short name for tests to read.
@@ -98,7 +99,7 @@ func idOf(key string) string {
 
 func fixtureAssets(t testing.TB) []*assets.Asset {
 	t.Helper()
-	wib := defaultZone()
+	wib := office.Zone()
 	out := make([]*assets.Asset, 0, len(fixtures))
 	for _, f := range fixtures {
 		a := &assets.Asset{

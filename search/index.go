@@ -19,6 +19,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"mediabank/assets"
+	"mediabank/internal/office"
 )
 
 // ErrReindex means the index on disk was built with another mapping and
@@ -37,7 +38,7 @@ const (
 // Options configure an Index.
 type Options struct {
 	// Zone is the office's time zone, used for taken:DATE queries and the
-	// year and month facets; default Asia/Jakarta (WIB).
+	// year and month facets; default office.Zone() (WIB).
 	Zone   *time.Location
 	Logger *slog.Logger
 }
@@ -58,7 +59,7 @@ type Index struct {
 // Open opens the index at path, creating it if missing.
 func Open(path string, opts Options) (*Index, error) {
 	if opts.Zone == nil {
-		opts.Zone = defaultZone()
+		opts.Zone = office.Zone()
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

@@ -14,6 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 
 	"mediabank/assets"
+	"mediabank/internal/office"
 )
 
 func TestSearchQueries(t *testing.T) {
@@ -148,7 +149,7 @@ func TestHitFields(t *testing.T) {
 	if len(res.Hits) != 1 {
 		t.Fatalf("hits = %v, want one", keys(res.Hits))
 	}
-	taken := time.Date(2026, 8, 17, 9, 15, 0, 0, defaultZone())
+	taken := time.Date(2026, 8, 17, 9, 15, 0, 0, office.Zone())
 	got := res.Hits[0]
 	got.Score = 0
 	want := Hit{ID: idOf("w01"), FileName: "DSC_0042.NEF", Kind: "photo", TakenAt: &taken,
@@ -619,7 +620,7 @@ func TestFacetsFollowWrites(t *testing.T) {
 	if got := count("ricoh gr iii"); got != 0 {
 		t.Fatalf("before: ricoh gr iii counted %d, want 0", got)
 	}
-	taken := time.Date(2026, 9, 1, 8, 0, 0, 0, defaultZone())
+	taken := time.Date(2026, 9, 1, 8, 0, 0, 0, office.Zone())
 	a := &assets.Asset{ID: idOf("new"), FileName: "R0000001.DNG",
 		Meta: assets.Metadata{Kind: assets.KindPhoto, Make: "RICOH IMAGING COMPANY, LTD.", Model: "RICOH GR III", TakenAt: &taken}}
 	if err := ix.Put(ctx, a); err != nil {

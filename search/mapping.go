@@ -118,6 +118,24 @@ var (
 // lower-cased keyword fields for facets and filters.
 func buildMapping() (*mapping.IndexMappingImpl, error) {
 	im := mapping.NewIndexMapping()
+	if err := addAnalysis(im); err != nil {
+		return nil, err
+	}
+	im.DefaultAnalyzer = textAnalyzer
+	im.TypeField = typeField
+	im.DefaultType = assetType
+	im.DefaultMapping = mapping.NewDocumentDisabledMapping()
+	im.AddDocumentMapping(assetType, assetMapping())
+	im.AddDocumentMapping(collectionType, collectionMapping())
+	if err := im.Validate(); err != nil {
+		return nil, fmt.Errorf("search: mapping: validate: %w", err)
+	}
+	return im, nil
+}
+
+// addAnalysis adds the stop words, the character filter and the three
+// analyzers (text, keyword, label).
+func addAnalysis(im *mapping.IndexMappingImpl) error {
 	stops := make([]any, 0, len(stopWordsID)+len(stopWordsEN))
 	for _, w := range slices.Concat(stopWordsID, stopWordsEN) {
 		stops = append(stops, w)
@@ -154,98 +172,101 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 	}
 	for _, s := range steps {
 		if err := s.add(s.name, s.cfg); err != nil {
-			return nil, fmt.Errorf("search: mapping: add %s %s: %w", s.kind, s.name, err)
+			return fmt.Errorf("search: mapping: add %s %s: %w", s.kind, s.name, err)
 		}
 	}
-	im.DefaultAnalyzer = textAnalyzer
-	im.TypeField = typeField
-	im.DefaultType = assetType
-	im.DefaultMapping = mapping.NewDocumentDisabledMapping()
+	return nil
+}
 
-	text := func(store, inAll bool) *mapping.FieldMapping {
-		f := mapping.NewTextFieldMapping()
-		f.Analyzer = textAnalyzer
-		f.Store = store
-		f.IncludeInAll = inAll
-		f.DocValues = false
-		return f
-	}
-	keyword := func(store, inAll bool) *mapping.FieldMapping {
-		f := mapping.NewKeywordFieldMapping()
-		f.Analyzer = keywordAnalyzer
-		f.Store = store
-		f.IncludeInAll = inAll
-		f.IncludeTermVectors = false
-		return f
-	}
-	// Doc values cost space and reindex time; only the fields that are
-	// sorted on or counted in facets need them.
-	filter := func(store, inAll bool) *mapping.FieldMapping {
-		f := keyword(store, inAll)
-		f.DocValues = false
-		return f
-	}
+func textField(store, inAll bool) *mapping.FieldMapping {
+	f := mapping.NewTextFieldMapping()
+	f.Analyzer = textAnalyzer
+	f.Store = store
+	f.IncludeInAll = inAll
+	f.DocValues = false
+	return f
+}
+
+func keywordField(store, inAll bool) *mapping.FieldMapping {
+	f := mapping.NewKeywordFieldMapping()
+	f.Analyzer = keywordAnalyzer
+	f.Store = store
+	f.IncludeInAll = inAll
+	f.IncludeTermVectors = false
+	return f
+}
+
+// filterField is a keyword field without doc values: they cost space and
+// reindex time, and only the fields that are sorted on or counted in
+// facets need them.
+func filterField(store, inAll bool) *mapping.FieldMapping {
+	f := keywordField(store, inAll)
+	f.DocValues = false
+	return f
+}
+
+// assetMapping is the mapping of the "asset" documents.
+func assetMapping() *mapping.DocumentMapping {
 	// Facet values keep the case people wrote, so a term is also its
 	// label ("Nikon D70", not "nikon d70").
-	facetValues := keyword(false, false)
+	facetValues := keywordField(false, false)
 	facetValues.Analyzer = labelAnalyzer
 	taken := mapping.NewDateTimeFieldMapping()
 	taken.IncludeInAll = false
 
 	dm := mapping.NewDocumentStaticMapping()
 	for name, f := range map[string]*mapping.FieldMapping{
-		typeField: filter(false, false),
+		typeField: filterField(false, false),
 		// id is the last key of every order: with doc values the sort
 		// reads it there instead of loading each hit's stored _id.
-		fID:       keyword(false, false),
-		fName:     text(true, true),
-		fNameSort: keyword(false, false),
-		fCaption:  text(false, true),
-		fHeadline: text(false, true),
-		fKeywords: text(false, true),
-		fCreator:  text(false, true),
-		fMake:     text(false, true),
-		fModel:    text(false, true),
+		fID:       keywordField(false, false),
+		fName:     textField(true, true),
+		fNameSort: keywordField(false, false),
+		fCaption:  textField(false, true),
+		fHeadline: textField(false, true),
+		fKeywords: textField(false, true),
+		fCreator:  textField(false, true),
+		fMake:     textField(false, true),
+		fModel:    textField(false, true),
 		// camera repeats make and model, so it stays out of _all.
-		fCamera:     text(true, false),
-		fLens:       text(false, true),
-		fCollection: text(true, true),
-		fCity:       text(false, true),
-		fCountry:    text(false, true),
+		fCamera:     textField(true, false),
+		fLens:       textField(false, true),
+		fCollection: textField(true, true),
+		fCity:       textField(false, true),
+		fCountry:    textField(false, true),
 		fTaken:      taken,
-		fTakenAsc:   keyword(false, false),
-		fTakenDesc:  keyword(false, false),
+		fTakenAsc:   keywordField(false, false),
+		fTakenDesc:  keywordField(false, false),
 		// type and year are in _all so that "video" or "2026" work as
 		// plain words.
-		fType:        filter(true, true),
-		fYear:        filter(false, true),
-		fMonth:       filter(false, false),
-		fFCollection: filter(false, false),
+		fType:        filterField(true, true),
+		fYear:        filterField(false, true),
+		fMonth:       filterField(false, false),
+		fFCollection: filterField(false, false),
 		fFacets:      facetValues,
 	} {
 		dm.AddFieldMappingsAt(name, f)
 	}
-	im.AddDocumentMapping(assetType, dm)
+	return dm
+}
 
+// collectionMapping is the mapping of the "collection" documents.
+func collectionMapping() *mapping.DocumentMapping {
 	starts := mapping.NewDateTimeFieldMapping()
 	starts.IncludeInAll = false
 	cm := mapping.NewDocumentStaticMapping()
 	for name, f := range map[string]*mapping.FieldMapping{
-		typeField:    keyword(false, false),
-		fID:          keyword(false, false),
-		fTitle:       text(false, true),
-		fAgency:      text(false, true),
-		fPlace:       text(false, true),
-		fDescription: text(false, true),
-		fState:       text(false, true),
-		fStaff:       text(false, true),
+		typeField:    keywordField(false, false),
+		fID:          keywordField(false, false),
+		fTitle:       textField(false, true),
+		fAgency:      textField(false, true),
+		fPlace:       textField(false, true),
+		fDescription: textField(false, true),
+		fState:       textField(false, true),
+		fStaff:       textField(false, true),
 		fStarts:      starts,
 	} {
 		cm.AddFieldMappingsAt(name, f)
 	}
-	im.AddDocumentMapping(collectionType, cm)
-	if err := im.Validate(); err != nil {
-		return nil, fmt.Errorf("search: mapping: validate: %w", err)
-	}
-	return im, nil
+	return cm
 }

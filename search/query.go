@@ -1,7 +1,6 @@
 package search
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -12,11 +11,14 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"mediabank/internal/derrors"
+	"mediabank/internal/office"
 )
 
 // ErrQuery marks a query the editor typed wrong, so callers can answer
 // 400 with the message rather than 500.
-var ErrQuery = errors.New("bad query")
+var ErrQuery = derrors.New(derrors.Invalid, "bad query")
 
 // fieldKind says how a field:value clause becomes a Bleve query.
 type fieldKind int
@@ -81,7 +83,7 @@ var typeNames = map[string]string{
 
 // ParseQuery parses the editors' query syntax: plain words (all must
 // match), "quoted phrases", -word to exclude, field:value and
-// taken:DATE or ranges of dates in zone (nil means Asia/Jakarta). An empty
+// taken:DATE or ranges of dates in zone (nil means office.Zone()). An empty
 // query matches everything. Index.Search parses with its own analyzer;
 // this builds one per call.
 func ParseQuery(q string, zone *time.Location) (query.Query, error) {
@@ -103,14 +105,10 @@ type parser struct {
 
 func newParser(text analysis.Analyzer, zone *time.Location, fields map[string]fieldSpec) *parser {
 	if zone == nil {
-		zone = defaultZone()
+		zone = office.Zone()
 	}
 	return &parser{analyzer: text, zone: zone, fields: fields}
 }
-
-// defaultZone is Jakarta time (WIB), which has had no daylight saving
-// since 1964; a fixed zone needs no tzdata on the server.
-func defaultZone() *time.Location { return time.FixedZone("WIB", 7*60*60) }
 
 // MaxQueryLen and MaxClauses bound what one query may cost: an editor's
 // query is a few words, and each clause (a date range above all) is work

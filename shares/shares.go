@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"mediabank/internal/derrors"
 	"slices"
 	"strings"
 	"time"
@@ -36,9 +37,9 @@ const (
 
 // Errors callers map to answers.
 var (
-	ErrInvalid  = errors.New("invalid share")            // 400
-	ErrNotFound = errors.New("share not found")          // 404
-	ErrGone     = errors.New("share expired or revoked") // 410
+	ErrInvalid  = derrors.New(derrors.Invalid, "invalid share")         // 400
+	ErrNotFound = derrors.New(derrors.NotFound, "share not found")      // 404
+	ErrGone     = derrors.New(derrors.Gone, "share expired or revoked") // 410
 )
 
 // Share is one link. ID is the SHA-256 of its token, safe to show: the

@@ -10,6 +10,7 @@ import (
 
 	"mediabank/auth"
 	"mediabank/collections"
+	"mediabank/internal/office"
 )
 
 type reportRow struct {
@@ -25,14 +26,16 @@ func (s *site) reportPage(c *gin.Context, v *view) error {
 	now := s.Now().In(s.Zone)
 	from, to := dateOnly(c.Query("from")), dateOnly(c.Query("to"))
 	if from == "" {
-		from = now.AddDate(0, 0, -30).Format("2006-01-02")
+		from = now.AddDate(0, 0, -collections.ReportDays).Format(time.DateOnly)
 	}
 	if to == "" {
-		to = now.Format("2006-01-02")
+		to = now.Format(time.DateOnly)
 	}
-	f, _ := time.ParseInLocation("2006-01-02", from, s.Zone)
-	t, _ := time.ParseInLocation("2006-01-02", to, s.Zone)
-	rep, err := s.Collections.SLA(c.Request.Context(), f, t.AddDate(0, 0, 1)) // the "to" day counts whole
+	f, t, err := office.ParsePeriod(from, to, collections.ReportDays, now, s.Zone) // whole days: dateOnly checked them
+	if err != nil {
+		return err
+	}
+	rep, err := s.Collections.SLA(c.Request.Context(), f, t)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -11,69 +12,9 @@ import (
 	"mediabank/assets"
 	"mediabank/auth"
 	"mediabank/collections"
+	"mediabank/filing"
 	"mediabank/search"
 )
-
-// forward are the workflow actions that move a collection on from each
-// state, in the order the page offers them. The collections package keeps
-// its transition table to itself; this mirrors it only to decide which
-// buttons to show. The server decides: a button shown wrongly gets a
-// refusal, never a wrong transition.
-var forward = map[collections.State][]string{
-	collections.Created:          {collections.ActOrder},
-	collections.Ordered:          {collections.ActProposeStaff},
-	collections.StaffProposed:    {collections.ActAssign},
-	collections.Assigned:         {collections.ActEquipmentReady},
-	collections.EquipmentReady:   {collections.ActStartCoverage},
-	collections.InCoverage:       {collections.ActMaterialGathered},
-	collections.MaterialGathered: {collections.ActStartDrafting},
-	collections.Drafting:         {collections.ActSubmitDraft},
-	collections.Editing:          {collections.ActSubmitReview},
-	collections.InReview:         {collections.ActApprove, collections.ActReturn},
-	collections.Approved:         {collections.ActPublish},
-	collections.Published:        {collections.ActPublish, collections.ActArchive},
-	collections.Postponed:        {collections.ActResume},
-}
-
-// staffSteps may be taken only by the staff assigned to the collection (or
-// an admin), whatever the role table says.
-var staffSteps = []string{collections.ActEquipmentReady, collections.ActStartCoverage, collections.ActMaterialGathered,
-	collections.ActPublish, collections.ActArchive}
-
-// offered lists the actions col's page offers u: those the state allows,
-// the policy grants and the record's own rules (assigned staff, delegated
-// approval, no approving one's own narrative) do not refuse.
-func offered(pol auth.Policy, col *collections.Collection, u *auth.User) []string {
-	var acts []string
-	acts = append(acts, forward[col.State]...)
-	if col.State != collections.Archived && col.State != collections.Cancelled {
-		if col.State != collections.Published && col.State != collections.Postponed {
-			acts = append(acts, collections.ActPostpone)
-		}
-		acts = append(acts, collections.ActCancel)
-	}
-	assigned := slices.ContainsFunc(col.AssignedStaff, func(m collections.StaffMember) bool { return m.User == u.Name })
-	var out []string
-	for _, a := range acts {
-		switch pol.Decide(u.Role, collections.PolicyAction(a)) {
-		case auth.Allow:
-		case auth.AllowIfDelegated:
-			if col.ApprovalDelegatedTo != u.Name {
-				continue
-			}
-		default:
-			continue
-		}
-		if u.Role != auth.RoleAdmin && !assigned && (slices.Contains(staffSteps, a) || u.Role == auth.RoleStaff) {
-			continue
-		}
-		if a == collections.ActApprove && slices.ContainsFunc(col.Narrative.Revisions, func(r collections.Revision) bool { return r.By == u.Name }) {
-			continue
-		}
-		out = append(out, a)
-	}
-	return out
-}
 
 type historyRow struct {
 	collections.Step
@@ -105,19 +46,13 @@ type collectionData struct {
 	// Revisions of the narrative, newest first.
 	Revisions []collections.Revision
 	Users     []auth.User
-	// What the page lets this user change.
+	// What the page lets this user change, as the workflow answers.
 	CanEdit, CanNarrative, CanChecklist, CanUpload bool
 	// WroteNarrative explains why approve is missing for its author.
 	WroteNarrative bool
 	Tasks          []string
 	Channels       []string
 	Publish        *publishPanel
-}
-
-// narrativeOpen says whether the narrative may be edited in state st.
-func narrativeOpen(st collections.State) bool {
-	return !slices.Contains([]collections.State{collections.InReview, collections.Approved, collections.Published,
-		collections.Archived, collections.Cancelled}, st)
 }
 
 func (s *site) collectionPage(c *gin.Context, v *view) error {
@@ -128,9 +63,14 @@ func (s *site) collectionPage(c *gin.Context, v *view) error {
 	}
 	now := s.Now()
 	std := s.Collections.Standards()
-	d := collectionData{C: col, ETag: etag, Actions: offered(s.Policy, col, v.User),
-		Tasks:    []string{collections.TaskPhoto, collections.TaskVideo, collections.TaskReporting, collections.TaskWriting},
-		Channels: []string{collections.ChannelWebsite, collections.ChannelYouTube, collections.ChannelInstagram, collections.ChannelFacebook, collections.ChannelX}}
+	// The workflow says what this user may do next; the page only lays
+	// it out.
+	opts := s.Collections.Options(col, actor(v.User))
+	d := collectionData{C: col, ETag: etag, Actions: opts.Allowed(), Tasks: opts.Tasks, Channels: opts.Channels,
+		CanEdit: opts.May.Edit.Allowed, CanNarrative: opts.May.EditNarrative.Allowed, CanChecklist: opts.May.Checklist.Allowed,
+		// Uploading also takes the role's right to upload at all.
+		CanUpload:      opts.May.AddMaterial.Allowed && v.May(auth.ActionUpload),
+		WroteNarrative: opts.RefusedFor(collections.ActApprove, collections.RefusedOwnNarrative)}
 	for _, a := range d.Actions {
 		if a == collections.ActCancel || a == collections.ActPostpone {
 			d.Minor = append(d.Minor, a)
@@ -144,48 +84,9 @@ func (s *site) collectionPage(c *gin.Context, v *view) error {
 	if !since.IsZero() {
 		d.Due = since.Add(limit)
 	}
-	for _, st := range col.History {
-		end := now
-		if st.End != nil {
-			end = *st.End
-		}
-		r := historyRow{Step: st, Standard: std.Of(st.Span), Actual: end.Sub(st.Start), SLA: slaWaiting}
-		if st.Step > 0 {
-			r.SLA = slaOnTime
-			if r.Actual > r.Standard {
-				r.SLA = slaOverdue
-			}
-		}
-		d.History = append(d.History, r)
-	}
-	open := col.State != collections.Archived && col.State != collections.Cancelled
-	assigned := slices.ContainsFunc(col.AssignedStaff, func(m collections.StaffMember) bool { return m.User == v.User.Name })
-	staffOK := v.User.Role != auth.RoleStaff || assigned
-	d.CanEdit = open && v.May(auth.ActionCollectionEdit) && staffOK
-	d.CanNarrative = d.CanEdit && narrativeOpen(col.State)
-	d.CanChecklist = open && v.May(auth.ActionEquipmentReady) && (v.User.Role == auth.RoleAdmin || assigned)
-	d.CanUpload = open && v.May(auth.ActionUpload)
-	d.WroteNarrative = col.State == collections.InReview && slices.ContainsFunc(col.Narrative.Revisions, func(r collections.Revision) bool { return r.By == v.User.Name })
+	d.History = historyRows(col, now, std)
 
-	hits := make([]search.Hit, len(col.Material))
-	for i, id := range col.Material {
-		hits[i] = search.Hit{ID: id}
-	}
-	recs := s.records(ctx, hits)
-	for i, id := range col.Material {
-		t := materialTile{ID: id, Alt: id[:12], Name: id[:12], Width: 320, Height: 240, Pick: slices.Contains(col.Picks, id), Cover: col.Cover == id}
-		if a := recs[i]; a != nil {
-			m := a.Effective()
-			t.Name, t.Alt, t.Kind = a.FileName, a.FileName, m.Kind
-			if strings.TrimSpace(m.Caption) != "" {
-				t.Alt = m.Caption
-			}
-			if r, ok := a.Renditions[assets.Thumbnail]; ok && r.Width > 0 && r.Height > 0 {
-				t.Width, t.Height = r.Width, r.Height
-			}
-		}
-		d.Material = append(d.Material, t)
-	}
+	d.Material = s.materialTiles(ctx, col)
 	d.Revisions = slices.Clone(col.Narrative.Revisions)
 	slices.Reverse(d.Revisions)
 	for _, id := range col.Picks {
@@ -218,18 +119,14 @@ type collectionRow struct {
 }
 
 func (s *site) collectionsPage(c *gin.Context, v *view) error {
-	cols, err := s.Collections.List(c.Request.Context())
+	// q means what it means in the API: the index's words and fields.
+	cols, _, err := filing.Find(c.Request.Context(), s.Index, s.Collections, c.Query("q"), 1, search.MaxSize)
 	if err != nil {
 		return err
 	}
-	q := strings.ToLower(strings.TrimSpace(c.Query("q")))
 	now, std := s.Now(), s.Collections.Standards()
 	var rows []collectionRow
 	for _, col := range cols {
-		hay := strings.ToLower(col.ID + " " + col.Title + " " + col.Agency + " " + col.Place + " " + string(col.State))
-		if q != "" && !strings.Contains(hay, q) {
-			continue
-		}
 		st, _, _ := slaState(col, now, std)
 		rows = append(rows, collectionRow{col, st})
 	}
@@ -246,4 +143,45 @@ func (s *site) collectionsPage(c *gin.Context, v *view) error {
 	}{c.Query("q"), rows}
 	s.render(c, http.StatusOK, "collections", v)
 	return nil
+}
+
+// historyRows are the steps of col with their times against the standard.
+func historyRows(col *collections.Collection, now time.Time, std collections.Standards) []historyRow {
+	var out []historyRow
+	for _, st := range col.Timed(now, std) {
+		r := historyRow{Step: st.Step, Standard: st.Standard, Actual: st.Actual, SLA: slaOnTime}
+		switch {
+		case st.Span.Step == 0:
+			r.SLA = slaWaiting
+		case st.Overdue:
+			r.SLA = slaOverdue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// materialTiles are col's material as the page shows it, from the records.
+func (s *site) materialTiles(ctx context.Context, col *collections.Collection) []materialTile {
+	var out []materialTile
+	hits := make([]search.Hit, len(col.Material))
+	for i, id := range col.Material {
+		hits[i] = search.Hit{ID: id}
+	}
+	recs := s.records(ctx, hits)
+	for i, id := range col.Material {
+		t := materialTile{ID: id, Alt: id[:12], Name: id[:12], Width: 320, Height: 240, Pick: slices.Contains(col.Picks, id), Cover: col.Cover == id}
+		if a := recs[i]; a != nil {
+			m := a.Effective()
+			t.Name, t.Alt, t.Kind = a.FileName, a.FileName, m.Kind
+			if strings.TrimSpace(m.Caption) != "" {
+				t.Alt = m.Caption
+			}
+			if r, ok := a.Renditions[assets.Thumbnail]; ok && r.Width > 0 && r.Height > 0 {
+				t.Width, t.Height = r.Width, r.Height
+			}
+		}
+		out = append(out, t)
+	}
+	return out
 }

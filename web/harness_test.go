@@ -9,9 +9,12 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gin-gonic/gin"
 
 	"mediabank/assets"
 	"mediabank/assets/diskstore"
@@ -50,6 +53,13 @@ var testUsers = []struct{ name, role, display string }{
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil)
+}
+
+// newHarnessWith is newHarness whose pages ask a collections service that
+// follows workflow instead of the default policy table (nil: the default).
+func newHarnessWith(t testing.TB, workflow collections.Policy) *harness {
+	t.Helper()
 	ctx := context.Background()
 	store, err := diskstore.Open(ctx, filepath.Join(t.TempDir(), "bank"))
 	if err != nil {
@@ -57,8 +67,14 @@ func newHarness(t testing.TB) *harness {
 	}
 	st := apptest.New(t, store, nil)
 	log := slog.New(slog.DiscardHandler)
+	cols := st.Collections
+	if workflow != nil {
+		if cols, err = collections.New(collections.Config{Store: store, Policy: workflow, Logger: log, Zone: st.Zone}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := Register(st.Server.Engine(), Deps{Auth: st.Server, Policy: st.Policy, Index: st.Index, Store: store,
-		Collections: st.Collections, Jobs: st.Jobs, Users: st.Users, Shares: st.Shares, Channels: channels.DefaultPresets(), Zone: st.Zone, Logger: log}); err != nil {
+		Collections: cols, Jobs: st.Jobs, Users: st.Users, Shares: st.Shares, Channels: channels.DefaultPresets(), Zone: st.Zone, Logger: log}); err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(st.Server)
@@ -78,7 +94,7 @@ func newHarness(t testing.TB) *harness {
 			}
 		}
 	}
-	return &harness{url: ts.URL, store: store, index: st.Index, in: st.Ingester, users: users, cols: st.Collections, jobs: st.Jobs}
+	return &harness{url: ts.URL, store: store, index: st.Index, in: st.Ingester, users: users, cols: cols, jobs: st.Jobs}
 }
 
 // ingest puts real camera files into the bank, renditions included.
@@ -221,9 +237,29 @@ func (h *harness) toReview(t testing.TB, id string) {
 	red.act(id, map[string]any{"action": "submit_review"})
 }
 
+// offers checks that a page holds each of has and none of lacks.
+func offers(t testing.TB, html string, has, lacks []string) {
+	t.Helper()
+	for _, s := range has {
+		contains(t, html, s)
+	}
+	for _, s := range lacks {
+		if strings.Contains(html, s) {
+			t.Errorf("page offers %q", s)
+		}
+	}
+}
+
 func contains(t testing.TB, html, what string) {
 	t.Helper()
 	if !strings.Contains(html, what) {
 		t.Errorf("page lacks %q", what)
 	}
+}
+
+// TestMain runs the tests with gin in release mode, as cmd/mediabank's main
+// sets it (debug mode only adds route listings to standard output).
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.ReleaseMode)
+	os.Exit(m.Run())
 }

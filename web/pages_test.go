@@ -3,11 +3,14 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"mediabank/auth"
+	"mediabank/collections"
 	"mediabank/ingest"
 	"mediabank/internal/testfiles"
 	"mediabank/search"
@@ -182,14 +185,7 @@ func TestPagesOfferWhatTheRoleMay(t *testing.T) {
 			if status != tc.status {
 				t.Fatalf("status %d, want %d", status, tc.status)
 			}
-			for _, s := range tc.has {
-				contains(t, html, s)
-			}
-			for _, s := range tc.lacks {
-				if strings.Contains(html, s) {
-					t.Errorf("page offers %q", s)
-				}
-			}
+			offers(t, html, tc.has, tc.lacks)
 		})
 	}
 }
@@ -265,6 +261,107 @@ func TestSearchByCoverageStatusAndAgency(t *testing.T) {
 			}
 			for _, s := range tc.has {
 				contains(t, html, s)
+			}
+		})
+	}
+}
+
+// TestCollectionPageFollowsTheWorkflow: the page keeps no copy of a
+// workflow rule. Changing a rule in the collections service (here its
+// policy: the coordinator orders coverage instead of the head) moves the
+// buttons with it, though the role table the rest of the pages read is
+// unchanged.
+func TestCollectionPageFollowsTheWorkflow(t *testing.T) {
+	base := auth.DefaultPolicy()
+	h := newHarnessWith(t, collections.PolicyFunc(func(role, action string) auth.Decision {
+		switch action {
+		case collections.PolicyAction(collections.ActOrder):
+			if role == auth.RoleCoordinator {
+				return auth.Allow
+			}
+			return auth.Deny
+		}
+		return base.Decide(role, action)
+	}))
+	created := h.login(t, "admin").create("Rapat koordinasi")
+	for _, tc := range []struct {
+		user       string
+		has, lacks []string
+	}{
+		{"kabid", nil, []string{`data-action="order"`}},
+		{"subkor", []string{`data-action="order"`}, nil},
+	} {
+		t.Run(tc.user, func(t *testing.T) {
+			status, html := h.login(t, tc.user).page("/liputan/" + created)
+			if status != http.StatusOK {
+				t.Fatalf("status %d", status)
+			}
+			offers(t, html, tc.has, tc.lacks)
+		})
+	}
+}
+
+// TestCoverageListSearchesLikeTheAPI: q on the coverage list means what it
+// means in the API, words and fields of the index.
+func TestCoverageListSearchesLikeTheAPI(t *testing.T) {
+	h := newHarness(t)
+	admin := h.login(t, "admin")
+	meeting := admin.create("Rapat koordinasi")
+	park := admin.create("Peresmian taman")
+	h.toReview(t, park)
+	for _, tc := range []struct {
+		q          string
+		has, lacks []string
+	}{
+		{"", []string{meeting, park}, nil},
+		{"taman", []string{park}, []string{meeting}},
+		{"state:in_review", []string{park}, []string{meeting}},
+		{"state:created", []string{meeting}, []string{park}},
+	} {
+		t.Run(tc.q, func(t *testing.T) {
+			status, html := admin.page("/liputan?q=" + url.QueryEscape(tc.q))
+			if status != http.StatusOK {
+				t.Fatalf("status %d", status)
+			}
+			link := func(ids []string) (out []string) {
+				for _, id := range ids {
+					out = append(out, `href="/liputan/`+id+`"`)
+				}
+				return out
+			}
+			offers(t, html, link(tc.has), link(tc.lacks))
+		})
+	}
+}
+
+// TestAssetPageOffersTheOriginalOnlyWhenReleased: the asset page asks the
+// workflow whether the user may have the original, as the API does, so
+// nobody is shown a download that answers 403.
+func TestAssetPageOffersTheOriginalOnlyWhenReleased(t *testing.T) {
+	h := newHarness(t)
+	h.ingest(t, copyFiles(t, "photos/jpg/Nikon_D70.jpg"))
+	asset := firstAsset(t, h, "")
+	admin := h.login(t, "admin")
+	col := admin.create("Rapat koordinasi")
+	admin.patch(col, map[string]any{"add_material": []string{asset}})
+	link := `href="/api/v1/assets/` + asset + `/original"`
+	for _, tc := range []struct {
+		user       string
+		has, lacks []string
+	}{
+		// The viewer's role may not download what a coverage has not released.
+		{"tamu", []string{`id="original-unreleased"`}, []string{link}},
+		{"admin", []string{link}, []string{`id="original-unreleased"`}},
+	} {
+		t.Run(tc.user, func(t *testing.T) {
+			c := h.login(t, tc.user)
+			status, html := c.page("/aset/" + asset)
+			if status != http.StatusOK {
+				t.Fatalf("status %d", status)
+			}
+			offers(t, html, tc.has, tc.lacks)
+			if got, _ := c.do("GET", "/api/v1/assets/"+asset+"/original", nil, nil, nil); (got == http.StatusOK) != strings.Contains(html, link) {
+				t.Errorf("the original answers %d, the page offers it: %v", got, strings.Contains(html, link))
 			}
 		})
 	}

@@ -28,7 +28,10 @@ import (
 	"mediabank/auth"
 	"mediabank/channels"
 	"mediabank/collections"
+	"mediabank/filing"
 	"mediabank/ingest"
+	"mediabank/internal/derrors"
+	"mediabank/internal/office"
 	"mediabank/search"
 	"mediabank/shares"
 )
@@ -45,6 +48,7 @@ type Authenticator interface {
 // Searcher is the index as the pages use it.
 type Searcher interface {
 	Search(ctx context.Context, req search.Request) (*search.Result, error)
+	filing.Searcher
 }
 
 // Deps is what the pages are served from; the command wires it from the
@@ -94,7 +98,7 @@ func Register(e *gin.Engine, d Deps) error {
 		d.Now = time.Now
 	}
 	if d.Zone == nil {
-		d.Zone = time.FixedZone("WIB", 7*60*60)
+		d.Zone = office.Zone()
 	}
 	s, err := newSite(d)
 	if err != nil {
@@ -245,21 +249,21 @@ func (s *site) page(h func(*gin.Context, *view) error) gin.HandlerFunc {
 
 // Errors a handler returns, for the error page.
 var (
-	errNotFound  = errors.New("not found")
-	errForbidden = errors.New("forbidden")
+	errNotFound  = derrors.New(derrors.NotFound, "not found")
+	errForbidden = derrors.New(derrors.Forbidden, "forbidden")
 )
 
-// fail renders the error page with a status that fits err.
+// fail renders the error page with the status the API would answer.
 func (s *site) fail(c *gin.Context, v *view, err error) {
-	status, key := http.StatusInternalServerError, "error.internal"
+	status := derrors.Status(err)
+	key := "error.badrequest"
 	switch {
-	case errors.Is(err, errNotFound), errors.Is(err, assets.ErrNotFound), errors.Is(err, collections.ErrNotFound):
-		status, key = http.StatusNotFound, "error.notfound"
-	case errors.Is(err, errForbidden):
-		status, key = http.StatusForbidden, "error.forbidden"
-	case errors.Is(err, search.ErrQuery), errors.Is(err, collections.ErrInvalid):
-		status, key = http.StatusBadRequest, "error.badrequest"
-	default:
+	case status == http.StatusNotFound:
+		key = "error.notfound"
+	case status == http.StatusForbidden || status == http.StatusUnauthorized:
+		key = "error.forbidden"
+	case status >= http.StatusInternalServerError:
+		key = "error.internal"
 		s.log.ErrorContext(c.Request.Context(), "page failed", "path", c.Request.URL.Path, "err", err)
 	}
 	v.Title = s.cat.text(v.Lang, key)

@@ -3,7 +3,6 @@
 package storetest
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -19,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"mediabank/internal/testkit"
 )
 
 // MinIO is a running server reachable at Endpoint (host:port, plain HTTP).
@@ -125,25 +126,6 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// lockedBuffer collects the server's output for the failure message; the
-// process writes it from another goroutine.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func startMinIO(tb testing.TB, bin string) (MinIO, error) {
 	addr, err := freePort()
 	if err != nil {
@@ -174,7 +156,7 @@ func (m MinIO) launch() (stop func(), _ error) {
 		"MINIO_BROWSER=off",
 		"MINIO_UPDATE=off",
 	)
-	var out lockedBuffer
+	var out testkit.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("%s: %w", bin, err)

@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) assets.Store) {
 		{"LargeObject", testLargeObject},
 		{"LargeConditions", testLargeConditions},
 		{"Cancel", testCancel},
+		{"UpdateRecord", testUpdateRecord},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })

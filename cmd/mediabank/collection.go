@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"text/tabwriter"
 	"time"
 
-	"mediabank/api"
 	"mediabank/collections"
+	"mediabank/filing"
+	"mediabank/internal/office"
 )
 
 // cmdCollection runs the coverage workflow from scripts. Whoever holds the
@@ -24,152 +24,169 @@ import (
 //	mediabank collection patch ID --as budi < patch.json
 //	mediabank collection act ID --as kabid < '{"action":"order","note":"…"}'
 //	mediabank collection sla [--from DATE] [--to DATE] [--csv]
-func cmdCollection(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
-	fl := newFlags("collection", stderr)
-	as := fl.String("as", "", "the user acting (their role decides)")
-	ifMatch := fl.String("if-match", "", "the ETag read before; default: the current one")
+func cmdCollection(ctx context.Context, e *env, args []string) error {
+	fl := newFlags("collection", e.stderr)
+	cc := collectionCmd{env: e}
+	fl.StringVar(&cc.as, "as", "", "the user acting (their role decides)")
+	fl.StringVar(&cc.ifMatch, "if-match", "", "the ETag read before; default: the current one")
 	from := fl.String("from", "", "sla: first day (2006-01-02)")
 	to := fl.String("to", "", "sla: last day (2006-01-02)")
 	csv := fl.Bool("csv", false, "sla: print CSV")
 	if len(args) == 0 {
 		return errors.New("collection: create | list | get ID | patch ID | act ID | sla")
 	}
-	verb := args[0]
+	cc.verb = args[0]
 	pos, err := parseFlags(fl, args[1:])
 	if err != nil {
 		return exitError(2)
 	}
-	a, err := openApp(ctx, cfg, log)
+	if cc.app, err = openApp(ctx, e.cfg, e.log); err != nil {
+		return err
+	}
+	defer cc.app.index.Close()
+	switch verb := cc.verb; {
+	case verb == "create" && len(pos) == 0:
+		return cc.create(ctx)
+	case verb == "list" && len(pos) == 0:
+		return cc.list(ctx)
+	case verb == "get" && len(pos) == 1:
+		c, _, err := cc.app.collections.Get(ctx, pos[0])
+		return cc.print(ctx, c, err)
+	case (verb == "patch" || verb == "act") && len(pos) == 1:
+		return cc.change(ctx, pos[0])
+	case verb == "sla" && len(pos) == 0:
+		return cc.sla(ctx, *from, *to, *csv)
+	}
+	return fmt.Errorf("collection: %s %q: see mediabank collection", cc.verb, pos)
+}
+
+// collectionCmd is one run of cmdCollection: its flags and the open app.
+type collectionCmd struct {
+	*env
+	app               *app
+	verb, as, ifMatch string
+}
+
+// who is the user acting (--as), as the workflow sees them.
+func (cc *collectionCmd) who(ctx context.Context) (collections.Actor, error) {
+	if cc.as == "" {
+		return collections.Actor{}, fmt.Errorf("collection %s: say who acts with --as USER", cc.verb)
+	}
+	u, err := cc.app.users.Get(ctx, cc.as)
+	if err != nil {
+		return collections.Actor{}, err
+	}
+	if u.Disabled {
+		return collections.Actor{}, fmt.Errorf("collection %s: %s is disabled", cc.verb, u.Name)
+	}
+	return collections.Actor{User: u.Name, Role: u.Role}, nil
+}
+
+// input is who acts and the JSON body they send on standard input.
+func (cc *collectionCmd) input(ctx context.Context) (collections.Actor, []byte, error) {
+	actor, err := cc.who(ctx)
+	if err != nil {
+		return actor, nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(cc.stdin, 1<<20))
+	return actor, data, err
+}
+
+// print indexes a changed collection and prints it as JSON.
+func (cc *collectionCmd) print(ctx context.Context, c *collections.Collection, err error) error {
 	if err != nil {
 		return err
 	}
-	defer a.index.Close()
-	svc := a.collections
-	who := func() (collections.Actor, error) {
-		if *as == "" {
-			return collections.Actor{}, fmt.Errorf("collection %s: say who acts with --as USER", verb)
-		}
-		u, err := a.users.Get(ctx, *as)
-		if err != nil {
-			return collections.Actor{}, err
-		}
-		if u.Disabled {
-			return collections.Actor{}, fmt.Errorf("collection %s: %s is disabled", verb, u.Name)
-		}
-		return collections.Actor{User: u.Name, Role: u.Role}, nil
+	if err := cc.app.index.PutCollections(ctx, filing.Doc(c)); err != nil {
+		return err
 	}
-	body := func() ([]byte, error) { return io.ReadAll(io.LimitReader(stdin, 1<<20)) }
-	etagOf := func(id string) (string, error) {
-		if *ifMatch != "" {
-			return *ifMatch, nil
-		}
-		_, etag, err := svc.Get(ctx, id)
-		return etag, err
-	}
-	print := func(c *collections.Collection, err error) error {
-		if err != nil {
-			return err
-		}
-		if err := a.index.PutCollections(ctx, api.CollectionDoc(c)); err != nil {
-			return err
-		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(c)
-	}
-	switch {
-	case verb == "create" && len(pos) == 0:
-		actor, err := who()
-		if err != nil {
-			return err
-		}
-		data, err := body()
-		if err != nil {
-			return err
-		}
-		ev, err := collections.DecodeEvent(data)
-		if err != nil {
-			return err
-		}
-		c, _, err := svc.Create(ctx, actor, ev)
-		return print(c, err)
-	case verb == "list" && len(pos) == 0:
-		cols, err := svc.List(ctx)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSTATE\tSTARTS\tTITLE")
-		for _, c := range cols {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.State, c.StartsAt.In(cfg.Zone).Format("2006-01-02 15:04"), c.Title)
-		}
-		return tw.Flush()
-	case verb == "get" && len(pos) == 1:
-		c, _, err := svc.Get(ctx, pos[0])
-		return print(c, err)
-	case (verb == "patch" || verb == "act") && len(pos) == 1:
-		actor, err := who()
-		if err != nil {
-			return err
-		}
-		data, err := body()
-		if err != nil {
-			return err
-		}
-		etag, err := etagOf(pos[0])
-		if err != nil {
-			return err
-		}
-		if verb == "patch" {
-			p, err := collections.DecodePatch(data)
-			if err != nil {
-				return err
-			}
-			c, _, err := svc.Patch(ctx, actor, pos[0], etag, p)
-			return print(c, err)
-		}
-		act, err := collections.DecodeAction(data)
-		if err != nil {
-			return err
-		}
-		c, _, err := svc.Act(ctx, actor, pos[0], etag, act)
-		return print(c, err)
-	case verb == "sla" && len(pos) == 0:
-		f, t, err := dayRange(*from, *to, cfg)
-		if err != nil {
-			return err
-		}
-		rep, err := svc.SLA(ctx, f, t)
-		if err != nil {
-			return err
-		}
-		if *csv {
-			return rep.CSV(stdout)
-		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	return fmt.Errorf("collection: %s %q: see mediabank collection", verb, pos)
+	return cc.printJSON(c)
 }
 
-// dayRange reads --from and --to as whole days in the office's zone: the
-// last 30 days by default.
-func dayRange(from, to string, cfg *config) (time.Time, time.Time, error) {
-	now := time.Now().In(cfg.Zone)
-	f := now.AddDate(0, 0, -30)
-	t := now
-	var err error
-	if from != "" {
-		if f, err = time.ParseInLocation("2006-01-02", from, cfg.Zone); err != nil {
-			return f, t, fmt.Errorf("--from %q: want a date like 2026-08-17", from)
+// printJSON prints v as indented JSON, for people and scripts alike.
+func (cc *collectionCmd) printJSON(v any) error {
+	enc := json.NewEncoder(cc.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func (cc *collectionCmd) create(ctx context.Context) error {
+	actor, data, err := cc.input(ctx)
+	if err != nil {
+		return err
+	}
+	ev, err := collections.DecodeEvent(data, cc.cfg.Zone)
+	if err != nil {
+		return err
+	}
+	c, _, err := cc.app.collections.Create(ctx, actor, ev)
+	return cc.print(ctx, c, err)
+}
+
+func (cc *collectionCmd) list(ctx context.Context) error {
+	cols, err := cc.app.collections.List(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(cc.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATE\tSTARTS\tTITLE")
+	for _, c := range cols {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.State, c.StartsAt.In(cc.cfg.Zone).Format("2006-01-02 15:04"), c.Title)
+	}
+	return tw.Flush()
+}
+
+// change patches collection id or takes a workflow action on it, on the
+// ETag given (--if-match) or the current one.
+func (cc *collectionCmd) change(ctx context.Context, id string) error {
+	actor, data, err := cc.input(ctx)
+	if err != nil {
+		return err
+	}
+	svc := cc.app.collections
+	etag := cc.ifMatch
+	if etag == "" {
+		if _, etag, err = svc.Get(ctx, id); err != nil {
+			return err
 		}
 	}
-	if to != "" {
-		if t, err = time.ParseInLocation("2006-01-02", to, cfg.Zone); err != nil {
-			return f, t, fmt.Errorf("--to %q: want a date like 2026-08-31", to)
+	if cc.verb == "patch" {
+		p, err := collections.DecodePatch(data, cc.cfg.Zone)
+		if err != nil {
+			return err
 		}
-		t = t.AddDate(0, 0, 1)
+		c, _, err := svc.Patch(ctx, actor, id, etag, p)
+		return cc.print(ctx, c, err)
+	}
+	act, err := collections.DecodeAction(data)
+	if err != nil {
+		return err
+	}
+	c, _, err := svc.Act(ctx, actor, id, etag, act)
+	return cc.print(ctx, c, err)
+}
+
+func (cc *collectionCmd) sla(ctx context.Context, from, to string, csv bool) error {
+	f, t, err := dayRange(from, to, cc.cfg)
+	if err != nil {
+		return err
+	}
+	rep, err := cc.app.collections.SLA(ctx, f, t)
+	if err != nil {
+		return err
+	}
+	if csv {
+		return rep.CSV(cc.stdout)
+	}
+	return cc.printJSON(rep)
+}
+
+// dayRange reads --from and --to as whole days in the office's zone (or
+// RFC 3339 times): the last collections.ReportDays days by default.
+func dayRange(from, to string, cfg *config) (time.Time, time.Time, error) {
+	f, t, err := office.ParsePeriod(from, to, collections.ReportDays, time.Now(), cfg.Zone)
+	if err != nil {
+		return f, t, fmt.Errorf("--%w", err)
 	}
 	return f, t, nil
 }

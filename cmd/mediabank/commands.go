@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,8 +18,8 @@ import (
 
 	"golang.org/x/term"
 
-	"mediabank/api"
 	"mediabank/assets"
+	"mediabank/filing"
 	"mediabank/ingest"
 	"mediabank/metadata"
 	"mediabank/search"
@@ -53,8 +52,8 @@ func parseFlags(fl *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func cmdIngest(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
-	fl := newFlags("ingest", stderr)
+func cmdIngest(ctx context.Context, e *env, args []string) error {
+	fl := newFlags("ingest", e.stderr)
 	collection := fl.String("collection", "", "file the new assets into this collection")
 	asJSON := fl.Bool("json", false, "print a machine-readable summary at the end")
 	noRend := fl.Bool("no-renditions", false, "do not make thumbnails and previews now")
@@ -66,7 +65,7 @@ func cmdIngest(ctx context.Context, cfg *config, args []string, stdin io.Reader,
 	if len(pos) == 0 {
 		return errors.New("ingest: name at least one folder, card or file")
 	}
-	a, err := openApp(ctx, cfg, log)
+	a, err := openApp(ctx, e.cfg, e.log)
 	if err != nil {
 		return err
 	}
@@ -79,13 +78,13 @@ func cmdIngest(ctx context.Context, cfg *config, args []string, stdin io.Reader,
 		}
 		onAsset = a.filer().OnAsset(ctx, *collection)
 	}
-	in, closeMemo, err := a.ingester(cfg, !*noRend)
+	in, closeMemo, err := a.ingester(e.cfg, !*noRend)
 	if err != nil {
 		return err
 	}
 	defer closeMemo()
 
-	tty := isTerminal(stderr)
+	tty := isTerminal(e.stderr)
 	var lastLine time.Time
 	rep, err := in.Run(ctx, pos, ingest.RunOptions{
 		Collection: *collection,
@@ -93,32 +92,32 @@ func cmdIngest(ctx context.Context, cfg *config, args []string, stdin io.Reader,
 		Label:      *label,
 		Progress: func(p ingest.Progress) {
 			if tty {
-				fmt.Fprintf(stderr, "\r\033[K%s", ingest.Bar(p, 30))
+				fmt.Fprintf(e.stderr, "\r\033[K%s", ingest.Bar(p, 30))
 				return
 			}
 			if time.Since(lastLine) >= 5*time.Second {
 				lastLine = time.Now()
-				fmt.Fprintln(stderr, ingest.Line(p))
+				fmt.Fprintln(e.stderr, ingest.Line(p))
 			}
 		},
 		SafeToEject: func(r ingest.Report) {
 			if tty {
-				fmt.Fprint(stderr, "\r\033[K")
+				fmt.Fprint(e.stderr, "\r\033[K")
 			}
-			fmt.Fprintln(stderr, safeMessage(r))
+			fmt.Fprintln(e.stderr, safeMessage(r))
 		},
 	})
 	if tty {
-		fmt.Fprint(stderr, "\r\033[K")
+		fmt.Fprint(e.stderr, "\r\033[K")
 	}
 	if rep != nil {
 		if *asJSON {
-			enc := json.NewEncoder(stdout)
+			enc := json.NewEncoder(e.stdout)
 			if jerr := enc.Encode(rep); jerr != nil {
 				return jerr
 			}
 		} else {
-			printReport(stdout, rep)
+			printReport(e.stdout, rep)
 		}
 	}
 	if err != nil {
@@ -169,8 +168,8 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func cmdSearch(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
-	fl := newFlags("search", stderr)
+func cmdSearch(ctx context.Context, e *env, args []string) error {
+	fl := newFlags("search", e.stderr)
 	asJSON := fl.Bool("json", false, "print the result as JSON")
 	facets := fl.Bool("facets", false, "print facet counts")
 	page := fl.Int("page", 1, "page of results, from 1")
@@ -180,7 +179,7 @@ func cmdSearch(ctx context.Context, cfg *config, args []string, stdin io.Reader,
 	if err != nil {
 		return exitError(2)
 	}
-	index, err := cfg.openIndex(log)
+	index, err := e.cfg.openIndex(e.log)
 	if err != nil {
 		return err
 	}
@@ -190,43 +189,43 @@ func cmdSearch(ctx context.Context, cfg *config, args []string, stdin io.Reader,
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(stdout).Encode(res)
+		return json.NewEncoder(e.stdout).Encode(res)
 	}
-	fmt.Fprintf(stdout, "%d found\n", res.Total)
+	fmt.Fprintf(e.stdout, "%d found\n", res.Total)
 	for _, h := range res.Hits {
 		taken := "                "
 		if h.TakenAt != nil {
-			taken = h.TakenAt.In(cfg.Zone).Format("2006-01-02 15:04")
+			taken = h.TakenAt.In(e.cfg.Zone).Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(stdout, "%s  %s  %-6s %s\n", h.ID[:12], taken, h.Kind, h.FileName)
+		fmt.Fprintf(e.stdout, "%s  %s  %-6s %s\n", h.ID[:12], taken, h.Kind, h.FileName)
 	}
 	if *facets {
 		for _, name := range sortedKeys(res.Facets) {
-			fmt.Fprintf(stdout, "\n%s:\n", name)
+			fmt.Fprintf(e.stdout, "\n%s:\n", name)
 			for _, fc := range res.Facets[name] {
-				fmt.Fprintf(stdout, "  %6d  %s\n", fc.Count, fc.Label)
+				fmt.Fprintf(e.stdout, "  %6d  %s\n", fc.Count, fc.Label)
 			}
 		}
 	}
 	return nil
 }
 
-func cmdReindex(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
-	fl := newFlags("reindex", stderr)
+func cmdReindex(ctx context.Context, e *env, args []string) error {
+	fl := newFlags("reindex", e.stderr)
 	if pos, err := parseFlags(fl, args); err != nil || len(pos) > 0 {
 		return fmt.Errorf("reindex takes no arguments: %q", pos)
 	}
 	// The index is derived: start from nothing so nothing stale survives.
-	if err := os.RemoveAll(cfg.indexPath()); err != nil {
-		return fmt.Errorf("reindex: remove %s: %w", cfg.indexPath(), err)
+	if err := os.RemoveAll(e.cfg.indexPath()); err != nil {
+		return fmt.Errorf("reindex: remove %s: %w", e.cfg.indexPath(), err)
 	}
-	a, err := openApp(ctx, cfg, log)
+	a, err := openApp(ctx, e.cfg, e.log)
 	if err != nil {
 		return err
 	}
 	defer a.index.Close()
 	start := time.Now()
-	n, err := ingest.Reindex(ctx, a.store, a.index, log)
+	n, err := ingest.Reindex(ctx, a.store, a.index, e.log)
 	if err != nil {
 		return err
 	}
@@ -236,28 +235,28 @@ func cmdReindex(ctx context.Context, cfg *config, args []string, stdin io.Reader
 	}
 	docs := make([]search.Collection, 0, len(cols))
 	for _, c := range cols {
-		docs = append(docs, api.CollectionDoc(c))
+		docs = append(docs, filing.Doc(c))
 	}
 	if err := a.index.PutCollections(ctx, docs...); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%d assets and %d collections indexed in %.1f s\n", n, len(docs), time.Since(start).Seconds())
+	fmt.Fprintf(e.stdout, "%d assets and %d collections indexed in %.1f s\n", n, len(docs), time.Since(start).Seconds())
 	return nil
 }
 
-func cmdRenditions(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
-	fl := newFlags("renditions", stderr)
+func cmdRenditions(ctx context.Context, e *env, args []string) error {
+	fl := newFlags("renditions", e.stderr)
 	missing := fl.Bool("missing", false, "only assets that lack a rendition")
 	retry := fl.Bool("retry-failed", false, "with --missing, also assets whose renditions failed before")
 	if pos, err := parseFlags(fl, args); err != nil || len(pos) > 0 {
 		return fmt.Errorf("renditions takes no arguments: %q", pos)
 	}
-	store, err := cfg.openStore(ctx, log)
+	store, err := e.cfg.openStore(ctx, e.log)
 	if err != nil {
 		return err
 	}
-	st, err := ingest.Renditions(ctx, store, cfg.renderer(), ingest.Which{Missing: *missing, RetryFailed: *retry}, log)
-	fmt.Fprintf(stdout, "%d assets, %d renditions made, %d assets failed\n", st.Assets, st.Made, st.Failed)
+	st, err := ingest.Renditions(ctx, store, e.cfg.renderer(), ingest.Which{Missing: *missing, RetryFailed: *retry}, e.log)
+	fmt.Fprintf(e.stdout, "%d assets, %d renditions made, %d assets failed\n", st.Assets, st.Made, st.Failed)
 	if err != nil {
 		return err
 	}
@@ -277,8 +276,8 @@ type inspection struct {
 	Error string `json:"error,omitempty"`
 }
 
-func cmdInspect(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
-	fl := newFlags("inspect", stderr)
+func cmdInspect(ctx context.Context, e *env, args []string) error {
+	fl := newFlags("inspect", e.stderr)
 	asJSON := fl.Bool("json", false, "one JSON object per line per file (default: indented, for people)")
 	pos, err := parseFlags(fl, args)
 	if err != nil {
@@ -287,8 +286,8 @@ func cmdInspect(ctx context.Context, cfg *config, args []string, stdin io.Reader
 	if len(pos) == 0 {
 		return errors.New("inspect: name at least one file or folder")
 	}
-	ex := cfg.extractor()
-	enc := json.NewEncoder(stdout)
+	ex := e.cfg.extractor()
+	enc := json.NewEncoder(e.stdout)
 	failed := 0
 	for _, root := range pos {
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -306,7 +305,7 @@ func cmdInspect(ctx context.Context, cfg *config, args []string, stdin io.Reader
 			if *asJSON {
 				return enc.Encode(res)
 			}
-			return printInspection(stdout, res)
+			return printInspection(e.stdout, res)
 		})
 		if err != nil {
 			return err

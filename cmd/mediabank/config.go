@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"os/exec"
@@ -17,6 +18,7 @@ import (
 	"mediabank/assets/diskstore"
 	"mediabank/assets/retry"
 	"mediabank/assets/s3store"
+	"mediabank/internal/office"
 	"mediabank/metadata"
 	"mediabank/renditions"
 	"mediabank/search"
@@ -49,29 +51,14 @@ func loadConfig(args []string, getenv func(string) string) (*config, []string, e
 	if v := getenv("MEDIABANK_DATA"); v != "" {
 		cfg.DataDir = v
 	}
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--data" || a == "-data":
-			if i+1 >= len(args) {
-				return nil, nil, fmt.Errorf("--data needs a folder")
-			}
-			cfg.DataDir = args[i+1]
-			i++
-		case strings.HasPrefix(a, "--data="), strings.HasPrefix(a, "-data="):
-			cfg.DataDir = a[strings.Index(a, "=")+1:]
-		case a == "--":
-			rest = append(rest, args[i:]...)
-			i = len(args)
-		default:
-			rest = append(rest, a)
-		}
+	rest, err := takeDataFlag(args, cfg)
+	if err != nil {
+		return nil, nil, err
 	}
 
 	tz := getenv("MEDIABANK_TZ")
 	if tz == "" {
-		tz = "Asia/Jakarta"
+		tz = office.ZoneName
 	}
 	zone, err := time.LoadLocation(tz)
 	if err != nil {
@@ -79,20 +66,13 @@ func loadConfig(args []string, getenv func(string) string) (*config, []string, e
 	}
 	cfg.Zone = zone
 
-	cfg.Workers = 8
-	if v := getenv("MEDIABANK_WORKERS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 64 {
-			return nil, nil, fmt.Errorf("MEDIABANK_WORKERS=%q: want a number from 1 to 64", v)
-		}
-		cfg.Workers = n
+	workers, err := envInt(getenv, "MEDIABANK_WORKERS", 8, 1, 64, "a number from 1 to 64")
+	if err != nil {
+		return nil, nil, err
 	}
-	if v := getenv("MEDIABANK_MAX_BUFFERED"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1 {
-			return nil, nil, fmt.Errorf("MEDIABANK_MAX_BUFFERED=%q: want a size in bytes", v)
-		}
-		cfg.MaxBuffered = n
+	cfg.Workers = int(workers)
+	if cfg.MaxBuffered, err = envInt(getenv, "MEDIABANK_MAX_BUFFERED", 0, 1, math.MaxInt64, "a size in bytes"); err != nil {
+		return nil, nil, err
 	}
 	cfg.StoreRetry = 30 * time.Second
 	if v := getenv("MEDIABANK_STORE_RETRY"); v != "" {
@@ -107,52 +87,91 @@ func loadConfig(args []string, getenv func(string) string) (*config, []string, e
 			return nil, nil, fmt.Errorf("MEDIABANK_LOG=%q: want debug, info, warn or error", v)
 		}
 	}
-	budget := int64(renditions.DefaultDecodeBudget)
-	if v := getenv("MEDIABANK_DECODE_BUDGET"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 16<<20 {
-			return nil, nil, fmt.Errorf("MEDIABANK_DECODE_BUDGET=%q: want a size in bytes, at least 16777216 (16 MiB)", v)
-		}
-		budget = n
+	budget, err := envInt(getenv, "MEDIABANK_DECODE_BUDGET", renditions.DefaultDecodeBudget, 16<<20, math.MaxInt64,
+		"a size in bytes, at least 16777216 (16 MiB)")
+	if err != nil {
+		return nil, nil, err
 	}
-	decodes := runtime.GOMAXPROCS(0)
-	if v := getenv("MEDIABANK_DECODES"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 64 {
-			return nil, nil, fmt.Errorf("MEDIABANK_DECODES=%q: want a number from 1 to 64", v)
-		}
-		decodes = n
+	decodes, err := envInt(getenv, "MEDIABANK_DECODES", int64(runtime.GOMAXPROCS(0)), 1, 64, "a number from 1 to 64")
+	if err != nil {
+		return nil, nil, err
 	}
-	cfg.Decodes = renditions.NewBudget(budget, decodes)
+	cfg.Decodes = renditions.NewBudget(budget, int(decodes))
 	cfg.FFmpeg = tool(getenv("MEDIABANK_FFMPEG"), "ffmpeg")
 	cfg.FFprobe = tool(getenv("MEDIABANK_FFPROBE"), "ffprobe")
 
-	cfg.S3 = s3store.Config{
+	if cfg.S3, err = loadS3(getenv); err != nil {
+		return nil, nil, err
+	}
+	return cfg, rest, nil
+}
+
+// takeDataFlag takes the global --data flag out of args wherever it
+// stands (up to "--") into cfg.DataDir and returns the rest.
+func takeDataFlag(args []string, cfg *config) ([]string, error) {
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--data" || a == "-data":
+			if i+1 >= len(args) {
+				return nil, fmt.Errorf("--data needs a folder")
+			}
+			cfg.DataDir = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--data="), strings.HasPrefix(a, "-data="):
+			cfg.DataDir = a[strings.Index(a, "=")+1:]
+		case a == "--":
+			return append(rest, args[i:]...), nil
+		default:
+			rest = append(rest, a)
+		}
+	}
+	return rest, nil
+}
+
+// envInt reads the whole number in variable name, def when unset; one
+// outside [lo, hi] is an error saying what is wanted.
+func envInt(getenv func(string) string, name string, def, lo, hi int64, want string) (int64, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%s=%q: want %s", name, v, want)
+	}
+	return n, nil
+}
+
+// loadS3 reads the S3 settings; with no endpoint the embedded store is used.
+func loadS3(getenv func(string) string) (s3store.Config, error) {
+	s3 := s3store.Config{
 		Endpoint:  getenv("MEDIABANK_S3_ENDPOINT"),
 		Bucket:    getenv("MEDIABANK_S3_BUCKET"),
 		AccessKey: getenv("MEDIABANK_S3_ACCESS_KEY"),
 		SecretKey: getenv("MEDIABANK_S3_SECRET_KEY"),
 		Region:    getenv("MEDIABANK_S3_REGION"),
 	}
-	if cfg.S3.Endpoint != "" {
-		if cfg.S3.Bucket == "" {
-			cfg.S3.Bucket = "mediabank"
+	if s3.Endpoint != "" {
+		if s3.Bucket == "" {
+			s3.Bucket = "mediabank"
 		}
-		if cfg.S3.AccessKey == "" || cfg.S3.SecretKey == "" {
-			return nil, nil, fmt.Errorf("MEDIABANK_S3_ENDPOINT is set: MEDIABANK_S3_ACCESS_KEY and MEDIABANK_S3_SECRET_KEY are needed too")
+		if s3.AccessKey == "" || s3.SecretKey == "" {
+			return s3, fmt.Errorf("MEDIABANK_S3_ENDPOINT is set: MEDIABANK_S3_ACCESS_KEY and MEDIABANK_S3_SECRET_KEY are needed too")
 		}
 		// TLS unless the server is on this machine, where MinIO usually
 		// runs without it; MEDIABANK_S3_TLS decides when set.
-		cfg.S3.TLS = !isLoopback(cfg.S3.Endpoint)
+		s3.TLS = !isLoopback(s3.Endpoint)
 		if v := getenv("MEDIABANK_S3_TLS"); v != "" {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
-				return nil, nil, fmt.Errorf("MEDIABANK_S3_TLS=%q: want true or false", v)
+				return s3, fmt.Errorf("MEDIABANK_S3_TLS=%q: want true or false", v)
 			}
-			cfg.S3.TLS = b
+			s3.TLS = b
 		}
 	}
-	return cfg, rest, nil
+	return s3, nil
 }
 
 // tool finds an external program: the configured path, else PATH; ""

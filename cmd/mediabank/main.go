@@ -13,6 +13,8 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+
+	"github.com/gin-gonic/gin"
 )
 
 const usage = `mediabank: the photo and video bank of Diskominfo Tangerang
@@ -36,10 +38,21 @@ Environment: see README.md (MEDIABANK_DATA, MEDIABANK_S3_*, MEDIABANK_TZ, MEDIAB
 `
 
 func main() {
+	// gin's mode is process-wide: set once, here, not by the packages.
+	gin.SetMode(gin.ReleaseMode)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// env is what every command is given: the configuration, the standard
+// streams and the logger.
+type env struct {
+	cfg            *config
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	log            *slog.Logger
 }
 
 // exitError carries an exit status without printing anything more.
@@ -62,7 +75,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	commands := map[string]func(context.Context, *config, []string, io.Reader, io.Writer, io.Writer, *slog.Logger) error{
+	commands := map[string]func(context.Context, *env, []string) error{
 		"serve":      cmdServe,
 		"user":       cmdUser,
 		"token":      cmdToken,
@@ -78,7 +91,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "mediabank: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
-	err = fn(ctx, cfg, rest, stdin, stdout, stderr, log)
+	err = fn(ctx, &env{cfg: cfg, stdin: stdin, stdout: stdout, stderr: stderr, log: log}, rest)
 	var ee exitError
 	switch {
 	case err == nil:

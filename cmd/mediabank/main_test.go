@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"mediabank/assets"
 	"mediabank/assets/storetest"
 	"mediabank/ingest"
@@ -512,4 +514,11 @@ func TestCollectionCLI(t *testing.T) {
 	if _, errOut, code := in("", "ingest", "--collection", "lip-20990101-000000", filepath.Join(root, "photos/jpg/gps")); code == 0 || !strings.Contains(errOut, "lip-20990101-000000") {
 		t.Errorf("ingest into a missing collection: exit %d %q, want an error naming it", code, errOut)
 	}
+}
+
+// TestMain runs the tests with gin in release mode, as main sets it (run,
+// which the tests call, leaves gin's process-wide mode alone).
+func TestMain(m *testing.M) {
+	gin.SetMode(gin.ReleaseMode)
+	os.Exit(m.Run())
 }

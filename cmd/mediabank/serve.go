@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,6 +19,7 @@ import (
 	"mediabank/auth"
 	"mediabank/channels"
 	"mediabank/collections"
+	"mediabank/filing"
 	"mediabank/ingest"
 	"mediabank/shares"
 	"mediabank/watch"
@@ -32,8 +32,8 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
-	fl := newFlags("serve", stderr)
+func cmdServe(ctx context.Context, e *env, args []string) error {
+	fl := newFlags("serve", e.stderr)
 	addr := fl.String("addr", envOr("MEDIABANK_ADDR", "127.0.0.1:8080"), "address to listen on")
 	var watches, mounts multiFlag
 	fl.Var(&watches, "watch", "upload folder to watch (repeatable): DIR, DIR=COLLECTION, or DIR=* for one collection per sub-folder")
@@ -52,30 +52,55 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 	if len(mounts) == 0 {
 		mounts = splitList(os.Getenv("MEDIABANK_MOUNT_ROOTS"))
 	}
-
-	app, err := openApp(ctx, cfg, log)
+	app, err := openApp(ctx, e.cfg, e.log)
 	if err != nil {
 		return err
 	}
 	defer app.index.Close()
-	if err := bootstrapAdmin(ctx, app.users, log); err != nil {
+	if err := bootstrapAdmin(ctx, app.users, e.log); err != nil {
 		return err
 	}
-	proxies, err := parsePrefixes(os.Getenv("MEDIABANK_TRUSTED_PROXIES"))
-	if err != nil {
-		return err
-	}
-	in, closeMemo, err := app.ingester(cfg, true)
+	in, closeMemo, err := app.ingester(e.cfg, true)
 	if err != nil {
 		return err
 	}
 	defer closeMemo()
 	jobs := ingest.NewJobs(in, 200)
-	presets, err := loadChannels()
+	srv, err := newServer(ctx, e, app, jobs)
 	if err != nil {
 		return err
 	}
-	maker := cfg.renderer()
+	w, err := newWatcher(watches, mounts, *poll, e.log)
+	if err != nil {
+		return err
+	}
+
+	events := make(chan watch.Event, 16)
+	watchErr := make(chan error, 1)
+	go func() { watchErr <- w.Run(ctx, events) }()
+	go func() {
+		for ev := range events {
+			startJob(ctx, jobs, app, ev, e.log)
+		}
+	}()
+	err = listenAndServe(ctx, e, *addr, srv, watchErr)
+	jobs.Wait()
+	return err
+}
+
+// newServer makes the API and registers the web pages on it.
+func newServer(ctx context.Context, e *env, app *app, jobs *ingest.Jobs) (*api.Server, error) {
+	proxies, err := parsePrefixes(os.Getenv("MEDIABANK_TRUSTED_PROXIES"))
+	if err != nil {
+		return nil, err
+	}
+	presets, err := loadChannels()
+	if err != nil {
+		return nil, err
+	}
+	// One maker, so renditions, channel pictures and the API's thumbnails
+	// share one decode budget.
+	maker := e.cfg.renderer()
 	shared := shares.New(app.store, nil)
 	srv := api.New(api.Deps{
 		Store:          app.store,
@@ -90,21 +115,26 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 		Policy:         app.policy,
 		Collections:    app.collections,
 		Audit:          audit.New(app.store, nil),
-		UploadDir:      filepath.Join(cfg.DataDir, "uploads"),
+		UploadDir:      filepath.Join(e.cfg.DataDir, "uploads"),
 		SecureCookies:  os.Getenv("MEDIABANK_SECURE_COOKIES") == "true",
 		TrustedProxies: proxies,
 		Background:     ctx,
-		Zone:           cfg.Zone,
-		Logger:         log,
+		Zone:           e.cfg.Zone,
+		Logger:         e.log,
 	})
 	if err := web.Register(srv.Engine(), web.Deps{Auth: srv, Policy: app.policy, Index: app.index, Store: app.store,
-		Collections: app.collections, Jobs: jobs, Users: app.users, Shares: shared, Channels: presets, Zone: cfg.Zone, Logger: log}); err != nil {
-		return err
+		Collections: app.collections, Jobs: jobs, Users: app.users, Shares: shared, Channels: presets, Zone: e.cfg.Zone, Logger: e.log}); err != nil {
+		return nil, err
 	}
+	return srv, nil
+}
 
+// newWatcher watches the upload folders (--watch) and the mount roots of
+// camera cards (--mount-root; none for none, default /media and /run/media).
+func newWatcher(watches, mounts []string, poll time.Duration, log *slog.Logger) (*watch.Watcher, error) {
 	uploads, err := parseWatches(watches)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var roots []string
 	switch {
@@ -113,27 +143,20 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 	case len(mounts) > 0:
 		roots = mounts
 	}
-	w, err := watch.New(watch.Config{MountRoots: roots, Uploads: uploads, Poll: *poll, Logger: log})
-	if err != nil {
-		return err
-	}
-	events := make(chan watch.Event, 16)
-	watchErr := make(chan error, 1)
-	go func() { watchErr <- w.Run(ctx, events) }()
-	go func() {
-		for ev := range events {
-			startJob(ctx, jobs, app, ev, log)
-		}
-	}()
+	return watch.New(watch.Config{MountRoots: roots, Uploads: uploads, Poll: poll, Logger: log})
+}
 
-	ln, err := net.Listen("tcp", *addr)
+// listenAndServe serves h on addr until ctx ends or the server or the
+// watcher fails, then shuts the server down gracefully.
+func listenAndServe(ctx context.Context, e *env, addr string, h http.Handler, watchErr <-chan error) error {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	// No ReadTimeout: the API bounds each request body itself (api.Deps.BodyTimeout),
 	// since uploads are long. MaxHeaderBytes keeps huge URLs out.
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
-	fmt.Fprintf(stdout, "mediabank serving on http://%s (data %s)\n", ln.Addr(), cfg.DataDir)
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+	fmt.Fprintf(e.stdout, "mediabank serving on http://%s (data %s)\n", ln.Addr(), e.cfg.DataDir)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 
@@ -145,7 +168,6 @@ func cmdServe(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	_ = hs.Shutdown(shutdown)
-	jobs.Wait()
 	if errors.Is(err, http.ErrServerClosed) || errors.Is(err, context.Canceled) {
 		err = nil
 	}
@@ -278,7 +300,7 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	cols, err := collections.New(collections.Config{Store: store, Policy: api.WorkflowPolicy(policy), Logger: log})
+	cols, err := collections.New(collections.Config{Store: store, Policy: policy, Logger: log, Zone: cfg.Zone})
 	if err != nil {
 		return nil, err
 	}
@@ -291,8 +313,8 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 
 // ingester wires an Ingester over the app's bank, with the memo of files
 // seen before (DATA/memo.db); done closes the memo.
-func (a *app) filer() *api.Filer {
-	return &api.Filer{Store: a.store, Index: a.index, Collections: a.collections, Log: a.log}
+func (a *app) filer() *filing.Filer {
+	return &filing.Filer{Store: a.store, Index: a.index, Collections: a.collections, Log: a.log}
 }
 
 func (a *app) ingester(cfg *config, renditions bool) (in *ingest.Ingester, done func(), err error) {

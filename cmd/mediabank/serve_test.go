@@ -15,40 +15,22 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"mediabank/assets/storetest"
 	"mediabank/ingest"
 	"mediabank/internal/testfiles"
+	"mediabank/internal/testkit"
 	"mediabank/search"
 )
-
-// syncBuffer is a buffer that serve's logger and the test may share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // served is a `mediabank serve` running in-process.
 type served struct {
 	base   string // http://127.0.0.1:port
 	cancel context.CancelFunc
 	code   chan int
-	stderr *syncBuffer
+	stderr *testkit.Buffer
 }
 
 // startServe runs `mediabank serve` as the command line would and waits
@@ -56,7 +38,7 @@ type served struct {
 func startServe(t *testing.T, args ...string) *served {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &served{cancel: cancel, code: make(chan int, 1), stderr: &syncBuffer{}}
+	s := &served{cancel: cancel, code: make(chan int, 1), stderr: &testkit.Buffer{}}
 	pr, pw := io.Pipe()
 	go func() {
 		s.code <- run(ctx, append([]string{"serve"}, args...), strings.NewReader(""), pw, s.stderr)

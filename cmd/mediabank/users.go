@@ -18,8 +18,8 @@ import (
 
 // cmdUser manages accounts: add (password from standard input), passwd,
 // role, disable, enable, list.
-func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
-	fl := newFlags("user", stderr)
+func cmdUser(ctx context.Context, e *env, args []string) error {
+	fl := newFlags("user", e.stderr)
 	role := fl.String("role", "", "role of a new user: "+strings.Join(auth.Roles(), ", "))
 	name := fl.String("name", "", "display name")
 	if len(args) == 0 {
@@ -30,7 +30,7 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 	if err != nil {
 		return exitError(2)
 	}
-	a, err := openAdmin(ctx, cfg, log)
+	a, err := openAdmin(ctx, e.cfg, e.log)
 	if err != nil {
 		return err
 	}
@@ -46,26 +46,12 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 		if err := need(1); err != nil {
 			return err
 		}
-		pass, err := readPassword(stdin)
-		if err != nil {
-			return err
-		}
-		u, err := users.Add(ctx, pos[0], *role, pass)
-		if err != nil {
-			return err
-		}
-		if *name != "" {
-			if u, err = users.SetDisplayName(ctx, u.Name, *name, u.Version); err != nil {
-				return err
-			}
-		}
-		a.record(ctx, "user.add", u.Name, "role "+u.Role)
-		fmt.Fprintf(stdout, "user %s added with role %s\n", u.Name, u.Role)
+		return addUser(ctx, e, a, pos[0], *role, *name)
 	case "passwd":
 		if err := need(1); err != nil {
 			return err
 		}
-		pass, err := readPassword(stdin)
+		pass, err := readPassword(e.stdin)
 		if err != nil {
 			return err
 		}
@@ -73,7 +59,7 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 			return err
 		}
 		a.record(ctx, "user.password", pos[0], "")
-		fmt.Fprintf(stdout, "password of %s changed\n", pos[0])
+		fmt.Fprintf(e.stdout, "password of %s changed\n", pos[0])
 	case "role":
 		if err := need(2); err != nil {
 			return err
@@ -82,7 +68,7 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 			return err
 		}
 		a.record(ctx, "user.role", pos[0], "role "+pos[1])
-		fmt.Fprintf(stdout, "%s is now %s\n", pos[0], pos[1])
+		fmt.Fprintf(e.stdout, "%s is now %s\n", pos[0], pos[1])
 	case "disable", "enable":
 		if err := need(1); err != nil {
 			return err
@@ -95,28 +81,53 @@ func cmdUser(ctx context.Context, cfg *config, args []string, stdin io.Reader, s
 			return err
 		}
 		a.record(ctx, "user."+verb, pos[0], "")
-		fmt.Fprintf(stdout, "%s %sd\n", pos[0], verb)
+		fmt.Fprintf(e.stdout, "%s %sd\n", pos[0], verb)
 	case "list":
-		us, err := users.List(ctx)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tROLE\tDISPLAY NAME\tDISABLED")
-		for _, u := range us {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", u.Name, u.Role, u.DisplayName, u.Disabled)
-		}
-		return tw.Flush()
+		return listUsers(ctx, e.stdout, users)
 	default:
 		return fmt.Errorf("user: unknown action %q", verb)
 	}
 	return nil
 }
 
+// addUser creates account name with the password on standard input.
+func addUser(ctx context.Context, e *env, a *adminApp, name, role, displayName string) error {
+	pass, err := readPassword(e.stdin)
+	if err != nil {
+		return err
+	}
+	u, err := a.users.Add(ctx, name, role, pass)
+	if err != nil {
+		return err
+	}
+	if displayName != "" {
+		if u, err = a.users.SetDisplayName(ctx, u.Name, displayName, u.Version); err != nil {
+			return err
+		}
+	}
+	a.record(ctx, "user.add", u.Name, "role "+u.Role)
+	fmt.Fprintf(e.stdout, "user %s added with role %s\n", u.Name, u.Role)
+	return nil
+}
+
+// listUsers prints the accounts as a table.
+func listUsers(ctx context.Context, w io.Writer, users *auth.Users) error {
+	us, err := users.List(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tROLE\tDISPLAY NAME\tDISABLED")
+	for _, u := range us {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", u.Name, u.Role, u.DisplayName, u.Disabled)
+	}
+	return tw.Flush()
+}
+
 // cmdToken manages API tokens for scripts: create NAME [--label L] prints
 // the secret once; list NAME; revoke NAME ID.
-func cmdToken(ctx context.Context, cfg *config, args []string, stdin io.Reader, stdout, stderr io.Writer, log *slog.Logger) error {
-	fl := newFlags("token", stderr)
+func cmdToken(ctx context.Context, e *env, args []string) error {
+	fl := newFlags("token", e.stderr)
 	label := fl.String("label", "script", "what the token is for")
 	if len(args) == 0 {
 		return errors.New("token: create NAME [--label L] | list NAME | revoke NAME ID")
@@ -126,7 +137,7 @@ func cmdToken(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 	if err != nil {
 		return exitError(2)
 	}
-	a, err := openAdmin(ctx, cfg, log)
+	a, err := openAdmin(ctx, e.cfg, e.log)
 	if err != nil {
 		return err
 	}
@@ -137,22 +148,22 @@ func cmdToken(ctx context.Context, cfg *config, args []string, stdin io.Reader, 
 			return err
 		}
 		a.record(ctx, "token.create", tok.User, "token "+tok.ID+", label "+tok.Label)
-		fmt.Fprintln(stdout, secret)
-		fmt.Fprintf(stderr, "token %s for %s: keep it secret; it is shown only once\n", tok.ID, tok.User)
+		fmt.Fprintln(e.stdout, secret)
+		fmt.Fprintf(e.stderr, "token %s for %s: keep it secret; it is shown only once\n", tok.ID, tok.User)
 	case verb == "list" && len(pos) == 1:
 		toks, err := a.users.ListTokens(ctx, pos[0])
 		if err != nil {
 			return err
 		}
 		for _, t := range toks {
-			fmt.Fprintf(stdout, "%s  %s  %s\n", t.ID, t.CreatedAt.Format("2006-01-02 15:04"), t.Label)
+			fmt.Fprintf(e.stdout, "%s  %s  %s\n", t.ID, t.CreatedAt.Format("2006-01-02 15:04"), t.Label)
 		}
 	case verb == "revoke" && len(pos) == 2:
 		if err := a.users.RevokeToken(ctx, pos[0], pos[1]); err != nil {
 			return err
 		}
 		a.record(ctx, "token.revoke", pos[0], "token "+pos[1])
-		fmt.Fprintf(stdout, "token %s revoked\n", pos[1])
+		fmt.Fprintf(e.stdout, "token %s revoked\n", pos[1])
 	default:
 		return fmt.Errorf("token: %s %q: see mediabank token", verb, pos)
 	}

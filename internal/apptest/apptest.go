@@ -20,6 +20,7 @@ import (
 	"mediabank/channels"
 	"mediabank/collections"
 	"mediabank/ingest"
+	"mediabank/internal/office"
 	"mediabank/metadata"
 	"mediabank/renditions"
 	"mediabank/search"
@@ -73,7 +74,7 @@ func New(tb testing.TB, store assets.Store, log *slog.Logger) *Stack {
 		log = slog.New(slog.DiscardHandler)
 	}
 	dir := tb.TempDir()
-	zone := time.FixedZone("WIB", 7*60*60)
+	zone := office.Zone()
 	index, err := search.Open(filepath.Join(dir, "index"), search.Options{Zone: zone, Logger: log})
 	if err != nil {
 		tb.Fatal(err)
@@ -84,7 +85,7 @@ func New(tb testing.TB, store assets.Store, log *slog.Logger) *Stack {
 		ingest.Options{Workers: 2, Renditions: true, Logger: log})
 	jobs := ingest.NewJobs(in, 100)
 	policy := auth.DefaultPolicy()
-	cols, err := collections.New(collections.Config{Store: store, Policy: api.WorkflowPolicy(policy), Logger: log})
+	cols, err := collections.New(collections.Config{Store: store, Policy: policy, Logger: log, Zone: zone})
 	if err != nil {
 		tb.Fatal(err)
 	}

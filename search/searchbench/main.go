@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/office"
 )
 
 func main() {
@@ -94,7 +95,7 @@ var (
 )
 
 // Epoch is the first day of the synthetic bank; dates span Years years.
-var epoch = time.Date(2021, 1, 1, 0, 0, 0, 0, time.FixedZone("WIB", 7*3600))
+var epoch = time.Date(2021, 1, 1, 0, 0, 0, 0, office.Zone())
 
 const (
 	years          = 5
@@ -201,6 +202,42 @@ func genCollection(dir string, c, k int) error {
 
 // kind is one type of query, with variants: run r uses variant r, so a
 // cache of one query's answer does not flatter the figures.
+// logIn opens a session for the page client.
+func logIn(page *http.Client, base, user, password string) error {
+	body, _ := json.Marshal(map[string]string{"name": user, "password": password})
+	resp, err := page.Post(base+"/api/v1/session", "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		return fmt.Errorf("load: log in: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("load: log in: %s", resp.Status)
+	}
+	return nil
+}
+
+// request is query variant of kind k through the API (with its token) or
+// the search page.
+func (k kind) request(ctx context.Context, via string, variant int, base, token string) *http.Request {
+	v := url.Values{}
+	if q := k.query(variant); q != "" {
+		v.Set("q", q)
+	}
+	if k.page > 0 {
+		v.Set("page", strconv.Itoa(k.page))
+	}
+	if via != "api" {
+		req, _ := http.NewRequestWithContext(ctx, "GET", base+"/cari?"+v.Encode(), nil)
+		return req
+	}
+	v.Set("facets", "1")
+	v.Set("sort", "-taken")
+	v.Set("size", "100")
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/assets?"+v.Encode(), nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	return req
+}
+
 type kind struct {
 	name  string
 	query func(r int) string
@@ -239,14 +276,8 @@ func load(args []string) error {
 	api := &http.Client{Timeout: 2 * time.Minute}
 	jar, _ := cookiejar.New(nil)
 	page := &http.Client{Timeout: 2 * time.Minute, Jar: jar}
-	body, _ := json.Marshal(map[string]string{"name": *user, "password": *password})
-	resp, err := page.Post(*base+"/api/v1/session", "application/json", strings.NewReader(string(body)))
-	if err != nil {
-		return fmt.Errorf("load: log in: %w", err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("load: log in: %s", resp.Status)
+	if err := logIn(page, *base, *user, *password); err != nil {
+		return err
 	}
 	// The server's CPU time per query is printed beside the wall time: on
 	// a machine shared with other work it moves much less.
@@ -264,23 +295,7 @@ func load(args []string) error {
 				if via == "page" {
 					variant += *runs
 				}
-				v := url.Values{}
-				if q := k.query(variant); q != "" {
-					v.Set("q", q)
-				}
-				if k.page > 0 {
-					v.Set("page", strconv.Itoa(k.page))
-				}
-				var req *http.Request
-				if via == "api" {
-					v.Set("facets", "1")
-					v.Set("sort", "-taken")
-					v.Set("size", "100")
-					req, _ = http.NewRequestWithContext(ctx, "GET", *base+"/api/v1/assets?"+v.Encode(), nil)
-					req.Header.Set("Authorization", "Bearer "+*token)
-				} else {
-					req, _ = http.NewRequestWithContext(ctx, "GET", *base+"/cari?"+v.Encode(), nil)
-				}
+				req := k.request(ctx, via, variant, *base, *token)
 				c := api
 				if via == "page" {
 					c = page
