@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/tempstore"
 	"mediabank/internal/testfiles"
 	"mediabank/renditions"
 )
@@ -20,7 +21,7 @@ import (
 func BenchmarkExport(b *testing.B) {
 	const picks = 20
 	files := testfiles.WriteJPEGs(b, b.TempDir(), picks, 6000, 4000)
-	s := testStore(b)
+	s := tempstore.New(b)
 	var list []*assets.Asset
 	for _, f := range files {
 		list = append(list, addOriginal(b, s, "IMG.JPG", readFile(b, f), assets.Metadata{Kind: assets.KindPhoto, Width: 6000, Height: 4000}))

@@ -19,20 +19,11 @@ import (
 	"time"
 
 	"mediabank/assets"
-	"mediabank/assets/diskstore"
 	"mediabank/channels/jpegmeta"
+	"mediabank/internal/tempstore"
 	"mediabank/internal/testfiles"
 	"mediabank/renditions"
 )
-
-func testStore(t testing.TB) *diskstore.Store {
-	t.Helper()
-	s, err := diskstore.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 // addOriginal stores data as an original and returns its asset record.
 func addOriginal(t testing.TB, s assets.Store, name string, data []byte, meta assets.Metadata) *assets.Asset {
@@ -97,7 +88,7 @@ var edited = map[string]assets.Edit{
 // channel and reads each file back with ExifTool.
 func TestRenderDefaultsReadByExifTool(t *testing.T) {
 	dir := testfiles.Dir(t)
-	s := testStore(t)
+	s := tempstore.New(t)
 	alt := 30.0
 	taken := time.Date(2026, 8, 17, 9, 15, 0, 0, time.FixedZone("", 7*3600))
 	big, err := jpegmeta.Write(readFile(t, testfiles.WriteJPEGs(t, t.TempDir(), 1, 2000, 2000)[0]),
@@ -256,7 +247,7 @@ func TestRenderCropOrientation6(t *testing.T) {
 	if out, err := exec.Command(exiftool, "-q", "-overwrite_original", "-Orientation#=6", p).CombinedOutput(); err != nil {
 		t.Fatalf("exiftool: %v: %s", err, out)
 	}
-	s := testStore(t)
+	s := tempstore.New(t)
 	a := addOriginal(t, s, "sideways.jpg", readFile(t, p), assets.Metadata{Kind: assets.KindPhoto, Width: 400, Height: 300, Orientation: 6})
 	presets, err := LoadPresets(strings.NewReader(`{"square": {"width": 120, "height": 120}}`))
 	if err != nil {
@@ -302,7 +293,7 @@ func TestRenderVideo(t *testing.T) {
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
 		testfiles.Missing(t, "ffmpeg")
 	}
-	s := testStore(t)
+	s := tempstore.New(t)
 	a := addOriginal(t, s, "clip_1080p_rotated.mov", readFile(t, filepath.Join(testfiles.Dir(t), "video/clip_1080p_rotated.mov")),
 		assets.Metadata{Kind: assets.KindVideo, Width: 1920, Height: 1080, Rotation: 90})
 	a.Edits = edited
@@ -330,7 +321,7 @@ func TestRenderVideo(t *testing.T) {
 }
 
 func TestRenderWatermarkAndMaxBytes(t *testing.T) {
-	s := testStore(t)
+	s := tempstore.New(t)
 	a := addOriginal(t, s, "IMG_0001.JPG", readFile(t, testfiles.WriteJPEGs(t, t.TempDir(), 1, 2000, 2000)[0]),
 		assets.Metadata{Kind: assets.KindPhoto, Width: 2000, Height: 2000})
 	logo := image.NewNRGBA(image.Rect(0, 0, 100, 50))
@@ -395,7 +386,7 @@ func TestRenderWatermarkAndMaxBytes(t *testing.T) {
 // with the budget's error before anything is decoded, and one within it
 // is counted while it is cut down and given back after.
 func TestRenderDecodeBudget(t *testing.T) {
-	s := testStore(t)
+	s := tempstore.New(t)
 	a := addOriginal(t, s, "IMG_0001.JPG", readFile(t, testfiles.WriteJPEGs(t, t.TempDir(), 1, 2000, 1500)[0]),
 		assets.Metadata{Kind: assets.KindPhoto, Width: 2000, Height: 1500})
 	tests := []struct {
