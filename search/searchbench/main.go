@@ -39,7 +39,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: searchbench gen|load [flags]")
+		fmt.Fprintln(os.Stderr, "usage: searchbench gen|load|direct [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -48,6 +48,8 @@ func main() {
 		err = gen(os.Args[2:])
 	case "load":
 		err = load(os.Args[2:])
+	case "direct":
+		err = direct(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}

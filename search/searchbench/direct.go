@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"slices"
+	"syscall"
+	"time"
+
+	"mediabank/search"
+)
+
+// direct times each kind of query on the index itself, without the
+// server: every run opens the index afresh, so every search pays for its
+// stats (no cached totals or facets), as the first search after a write
+// does. It prints wall and CPU time per query (the process's CPU time,
+// which counts every shard's goroutine).
+func direct(args []string) error {
+	fl := flag.NewFlagSet("direct", flag.ExitOnError)
+	path := fl.String("index", "", "the index folder (DATA/index)")
+	runs := fl.Int("runs", 10, "runs per kind of query")
+	fl.Parse(args)
+	if *path == "" {
+		return fmt.Errorf("direct: -index is required")
+	}
+	ctx := context.Background()
+	ks := kinds()
+	took := make([][]time.Duration, len(ks))
+	cpu := make([][]time.Duration, len(ks))
+	hits := make([]uint64, len(ks))
+	for r := -1; r < *runs; r++ {
+		ix, err := search.Open(*path, search.Options{})
+		if err != nil {
+			return fmt.Errorf("direct: %w", err)
+		}
+		for i, k := range ks {
+			req := search.Request{Query: k.query(max(r, 0)), Facets: true, Page: k.page}
+			c0, t0 := cpuSelf(), time.Now()
+			res, err := ix.Search(ctx, req)
+			d, dc := time.Since(t0), cpuSelf()-c0
+			if err != nil {
+				ix.Close()
+				return fmt.Errorf("direct: %q: %w", req.Query, err)
+			}
+			// The first round only loads the index from disk.
+			if r >= 0 {
+				took[i], cpu[i] = append(took[i], d), append(cpu[i], dc)
+				hits[i] = res.Total
+			}
+		}
+		if err := ix.Close(); err != nil {
+			return fmt.Errorf("direct: %w", err)
+		}
+	}
+	fmt.Printf("%-22s %9s %8s %8s %8s\n", "query (uncached)", "hits", "p50 ms", "p95 ms", "cpu ms")
+	for i, k := range ks {
+		slices.Sort(took[i])
+		slices.Sort(cpu[i])
+		fmt.Printf("%-22s %9d %8.0f %8.0f %8.0f\n", k.name, hits[i], ms(pct(took[i], 50)), ms(pct(took[i], 95)), ms(pct(cpu[i], 50)))
+	}
+	return nil
+}
+
+// cpuSelf is the CPU time (user and system) this process has used.
+func cpuSelf() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
