@@ -139,7 +139,7 @@ func (b *browser) problem(format string, args ...any) {
 // do runs steps with a deadline; the step's name says what failed.
 func (b *browser) do(step string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, 2*time.Minute)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		b.t.Fatalf("%s: %v", step, err)
@@ -149,7 +149,7 @@ func (b *browser) do(step string, actions ...chromedp.Action[chromedp.Void]) {
 // eval evaluates a JavaScript expression for its value.
 func eval[T any](b *browser, expr string) T {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
 	defer cancel()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
@@ -238,7 +238,7 @@ func (b *browser) shot(name string) {
 				b.t.Errorf("%s: the page is %d px wider than a 360 px screen", name, over)
 			}
 		}
-		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+		ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		cancel()
 		if err != nil {
@@ -261,7 +261,7 @@ func (b *browser) download(what, sel string) string {
 		b.t.Fatalf("%s: allow downloads: %v", what, err)
 	}
 	b.do(what, chromedp.Click(chromedp.CSS(sel)))
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(3 * time.Minute)
 	for time.Now().Before(deadline) {
 		files, _ := filepath.Glob(filepath.Join(dir, "*"))
 		if len(files) == 1 && !strings.HasSuffix(files[0], ".crdownload") {

@@ -79,7 +79,7 @@ func startServe(t *testing.T, args ...string) *served {
 // get sends a GET with the session cookie and extra headers.
 func (s *served) get(t *testing.T, cookie, path string, header ...string) (*http.Response, []byte) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	r, err := http.NewRequestWithContext(ctx, "GET", s.base+path, nil)
 	if err != nil {
