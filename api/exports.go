@@ -171,6 +171,9 @@ func (s *Server) sendZip(c *gin.Context, name string, n int, add func(zw *zip.Wr
 			s.fail(c, fmt.Errorf("zip entry %d of %d: %w", i+1, n, err))
 			return false
 		}
+		// The status is sent; the only honest signal left is to break the
+		// connection, so the client sees a failed download rather than a
+		// ZIP that quietly lacks files.
 		s.log.ErrorContext(c.Request.Context(), "zip download broken off", "zip", name, "entry", strconv.Itoa(i+1), "err", err)
 		panic(http.ErrAbortHandler)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"path"
 	"strconv"
@@ -57,28 +56,10 @@ func (s *Server) zipOriginals(c *gin.Context) {
 	s.record(c, "asset.download", "assets/zip", strconv.Itoa(len(ids))+" originals: "+strings.Join(ids, ","))
 
 	name := "mediabank-" + s.Now().In(s.Zone).Format("2006-01-02") + ".zip"
-	h := c.Writer.Header()
-	h.Set("Content-Type", "application/zip")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	c.Status(http.StatusOK)
-
-	zw := zip.NewWriter(c.Writer)
 	names := zipNames{}
-	for _, a := range recs {
-		if err := s.zipOne(c, zw, a, names.add(a.FileName, a.ID)); err != nil {
-			// The status is sent; the only honest signal left is to break
-			// the connection, so the client sees a failed download rather
-			// than a ZIP that quietly lacks files.
-			s.log.ErrorContext(ctx, "zip download broken off", "asset", a.ID, "err", err)
-			panic(http.ErrAbortHandler)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		s.log.ErrorContext(ctx, "zip download: finish", "err", err)
-		panic(http.ErrAbortHandler)
-	}
+	s.sendZip(c, name, len(recs), func(zw *zip.Writer, i int) error {
+		return s.zipOne(c, zw, recs[i], names.add(recs[i].FileName, recs[i].ID))
+	})
 }
 
 // zipOne copies one original into the archive under name.

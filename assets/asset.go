@@ -1,6 +1,8 @@
 package assets
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path"
 	"slices"
@@ -163,6 +165,14 @@ func ValidID(id string) error {
 		}
 	}
 	return nil
+}
+
+// SecretID is the id a secret (an API token, a share link's token) is
+// kept under: its hex SHA-256, so the bank never holds the secret itself.
+// ValidID checks such ids too.
+func SecretID(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
 }
 
 // Ext is the lower-case extension of a file name without the dot.

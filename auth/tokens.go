@@ -3,9 +3,7 @@ package auth
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -40,13 +38,8 @@ type Token struct {
 
 func tokenKey(id string) string { return TokensPrefix + id + ".json" }
 
-func tokenID(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
-}
-
 func validTokenID(id string) error {
-	if len(id) != sha256.Size*2 || strings.Trim(id, "0123456789abcdef") != "" {
+	if assets.ValidID(id) != nil {
 		return fmt.Errorf("token id %q: want 64 lowercase hex digits: %w", id, ErrInvalid)
 	}
 	return nil
@@ -70,7 +63,7 @@ func (u *Users) CreateToken(ctx context.Context, user, label string) (string, To
 	b := make([]byte, 32)
 	rand.Read(b) // never fails (crypto/rand since Go 1.24)
 	secret := TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
-	tok := Token{ID: tokenID(secret), User: user, Label: label, CreatedAt: u.now().UTC()}
+	tok := Token{ID: assets.SecretID(secret), User: user, Label: label, CreatedAt: u.now().UTC()}
 	if _, err := assets.WriteJSON(ctx, u.store, tokenKey(tok.ID), &tok, assets.PutOptions{IfNoneMatch: true}); err != nil {
 		return "", Token{}, storeErr("create token for", user, err)
 	}
@@ -85,7 +78,7 @@ func (u *Users) VerifyToken(ctx context.Context, secret string) (*User, error) {
 	if len(secret) != tokenSecretLen || !strings.HasPrefix(secret, TokenPrefix) {
 		return nil, fmt.Errorf("verify token: malformed: %w", ErrUnauthorized)
 	}
-	id := tokenID(secret)
+	id := assets.SecretID(secret)
 	var tok Token
 	etag, err := assets.ReadJSON(ctx, u.store, tokenKey(id), &tok)
 	if errors.Is(err, assets.ErrNotFound) {

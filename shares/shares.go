@@ -9,9 +9,7 @@ package shares
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"mediabank/internal/derrors"
@@ -91,14 +89,9 @@ const tokenLen = 22
 // Key is the record key of share id.
 func Key(id string) string { return Prefix + id + ".json" }
 
-func idOf(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
 // ValidID checks an id from a user before it becomes part of a key.
 func ValidID(id string) error {
-	if len(id) != sha256.Size*2 || strings.Trim(id, "0123456789abcdef") != "" {
+	if assets.ValidID(id) != nil {
 		return fmt.Errorf("share id %q: want 64 lowercase hex digits: %w", id, ErrInvalid)
 	}
 	return nil
@@ -123,7 +116,7 @@ func (s *Service) Create(ctx context.Context, by, collection, channel string, id
 	b := make([]byte, 16)
 	rand.Read(b) // never fails (crypto/rand since Go 1.24)
 	token := base64.RawURLEncoding.EncodeToString(b)
-	sh := Share{ID: idOf(token), Collection: collection, Channel: channel, Assets: slices.Clone(ids),
+	sh := Share{ID: assets.SecretID(token), Collection: collection, Channel: channel, Assets: slices.Clone(ids),
 		CreatedBy: by, CreatedAt: now.UTC(), ExpiresAt: expires.UTC()}
 	if _, err := assets.WriteJSON(ctx, s.store, Key(sh.ID), &sh, assets.PutOptions{IfNoneMatch: true}); err != nil {
 		return "", Share{}, fmt.Errorf("create share of %s: %w", collection, err)
@@ -153,7 +146,7 @@ func (s *Service) Resolve(ctx context.Context, token string) (Share, error) {
 	if len(token) != tokenLen || strings.Trim(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
 		return Share{}, fmt.Errorf("share link: %w", ErrNotFound)
 	}
-	sh, _, err := s.Get(ctx, idOf(token))
+	sh, _, err := s.Get(ctx, assets.SecretID(token))
 	if err != nil {
 		return Share{}, err
 	}

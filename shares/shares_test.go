@@ -59,7 +59,7 @@ func TestLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(token) != 22 || sh.ID != idOf(token) {
+	if len(token) != 22 || sh.ID != assets.SecretID(token) {
 		t.Fatalf("token %q (%d chars), id %s", token, len(token), sh.ID)
 	}
 	rd, _, err := store.Get(ctx, Key(sh.ID))
