@@ -92,7 +92,7 @@ func TestCoverage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarness(t, store)
+	h := newHarnessOver(t, store)
 	people := []struct{ name, role string }{
 		{"root", "admin"}, {"hadi", "head"}, {"agus", "coordinator"}, {"dewi", "editor"},
 		{"budi", "staff"}, {"sari", "staff"}, {"tono", "staff"}, {"vina", "viewer"},

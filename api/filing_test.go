@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"mediabank/assets"
-	"mediabank/internal/tempstore"
 	"mediabank/internal/testfiles"
 )
 
@@ -18,9 +17,8 @@ import (
 // bank into a coverage files them too.
 func TestFilingFromTheBank(t *testing.T) {
 	root := testfiles.Dir(t)
-	h := newHarness(t, tempstore.New(t))
-	h.addUser(t, "admin", "admin")
-	admin := h.login(t, "admin", "admin")
+	h := newHarness(t)
+	admin := h.newUser(t, "admin", "admin")
 	photo := readFile(t, filepath.Join(root, "photos/jpg/Nikon_D70.jpg"))
 	body, ct := multipartBody(t, "", part{"DSC_0001.JPG", photo})
 	r := h.send(t, admin, req{method: "POST", path: "/api/v1/uploads", body: body, ctype: ct})

@@ -23,6 +23,7 @@ import (
 	"mediabank/collections"
 	"mediabank/ingest"
 	"mediabank/internal/apptest"
+	"mediabank/internal/tempstore"
 )
 
 // harness is the whole API as `mediabank serve` wires it, over a real
@@ -41,9 +42,16 @@ type harness struct {
 // testPassword is every test account's password (at least 10 characters).
 const testPassword = "kata-sandi-uji-123"
 
-// newHarness builds the API as serve wires it (internal/apptest) over
-// store and serves it.
-func newHarness(t *testing.T, store assets.Store) *harness {
+// newHarness builds the API as serve wires it (internal/apptest) over a
+// disk store in a temporary folder, what most tests need.
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	return newHarnessOver(t, tempstore.New(t))
+}
+
+// newHarnessOver builds the API as serve wires it over store and serves
+// it.
+func newHarnessOver(t *testing.T, store assets.Store) *harness {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
 	st := apptest.New(t, store, log)
@@ -163,6 +171,13 @@ func (h *harness) addUser(t *testing.T, name, role string) {
 	if _, err := h.users.Add(t.Context(), name, role, testPassword); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// newUser adds an account and logs it in through the API.
+func (h *harness) newUser(t *testing.T, name, role string) *caller {
+	t.Helper()
+	h.addUser(t, name, role)
+	return h.login(t, name, role)
 }
 
 // login logs name in through the API and returns the browser's cookie and

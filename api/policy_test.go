@@ -14,7 +14,6 @@ import (
 	"mediabank/auth"
 	"mediabank/collections"
 	"mediabank/ingest"
-	"mediabank/internal/tempstore"
 	"mediabank/internal/testfiles"
 )
 
@@ -111,7 +110,7 @@ type matrixCase struct {
 // nobody and as each role, and checks each answer against the policy
 // table of docs/policy.md, written out here cell by cell.
 func TestPolicyMatrix(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
+	h := newHarness(t)
 	for _, r := range roleOrder() {
 		h.addUser(t, r, r)
 	}
@@ -279,9 +278,8 @@ func TestPolicyMatrix(t *testing.T) {
 // TestCSRF: a cookie request that changes state needs the session's
 // X-CSRF-Token; a bearer token needs none; reading needs none.
 func TestCSRF(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
-	h.addUser(t, "kabid", "head")
-	head := h.login(t, "kabid", "head")
+	h := newHarness(t)
+	head := h.newUser(t, "kabid", "head")
 	secret, _, err := h.users.CreateToken(t.Context(), "kabid", "skrip laporan")
 	if err != nil {
 		t.Fatal(err)
@@ -336,7 +334,7 @@ func TestCSRF(t *testing.T) {
 // with Retry-After, even against the right password; other accounts
 // from the same address still log in.
 func TestLoginThrottle(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
+	h := newHarness(t)
 	h.addUser(t, "lupa", "staff")
 	h.addUser(t, "ingat", "staff")
 	login := func(name, password string) reply {
@@ -366,9 +364,8 @@ func TestLoginThrottle(t *testing.T) {
 // TestSessionRotation: every login gets a fresh session id, and the id
 // the browser had before is worth nothing after it.
 func TestSessionRotation(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
-	h.addUser(t, "dewi", "editor")
-	first := h.login(t, "dewi", "editor")
+	h := newHarness(t)
+	first := h.newUser(t, "dewi", "editor")
 	// Log in again from the same browser, which sends its old cookie.
 	r := h.send(t, first, req{method: "POST", path: "/api/v1/session", body: jsonBody(t, map[string]string{"name": "dewi", "password": testPassword})})
 	if r.status != http.StatusOK {
@@ -405,9 +402,8 @@ func TestSessionRotation(t *testing.T) {
 // TestLogout: logging out ends the session on the server, not only in the
 // browser: the old cookie no longer works.
 func TestLogout(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
-	h.addUser(t, "vina", "viewer")
-	c := h.login(t, "vina", "viewer")
+	h := newHarness(t)
+	c := h.newUser(t, "vina", "viewer")
 	r := h.send(t, c, req{method: "DELETE", path: "/api/v1/session"})
 	if r.status != http.StatusNoContent {
 		t.Fatalf("logout: %v, want 204", r)
