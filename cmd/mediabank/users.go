@@ -178,17 +178,13 @@ type adminApp struct {
 }
 
 // adminVerb reads the verb of an account command (user, token) and the
-// arguments and flags after it, and opens the accounts; usage lists the
-// verbs.
+// arguments after it (parseVerb), and opens the accounts.
 func adminVerb(ctx context.Context, e *env, fl *flag.FlagSet, args []string, usage string) (verb string, pos []string, a *adminApp, err error) {
-	if len(args) == 0 {
-		return "", nil, nil, fmt.Errorf("%s: %s", fl.Name(), usage)
-	}
-	if pos, err = parseFlags(fl, args[1:]); err != nil {
-		return "", nil, nil, exitError(2)
+	if verb, pos, err = parseVerb(fl, args, usage); err != nil {
+		return "", nil, nil, err
 	}
 	a, err = openAdmin(ctx, e.cfg, e.log)
-	return args[0], pos, a, err
+	return verb, pos, a, err
 }
 
 func openAdmin(ctx context.Context, cfg *config, log *slog.Logger) (*adminApp, error) {
