@@ -3,8 +3,6 @@ package api_test
 import (
 	"archive/zip"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"image/jpeg"
 	"io"
 	"net/http"
@@ -51,8 +49,8 @@ func newPublishing(t *testing.T, h *harness, editor *caller) publishing {
 		if err := os.WriteFile(name, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		data[sha(b)] = b
-		ids = append(ids, sha(b))
+		data[assets.Sum(b)] = b
+		ids = append(ids, assets.Sum(b))
 	}
 	job := h.jobs.Start(ctx, ingest.JobSpec{Kind: "folder", Roots: []string{dir}})
 	if j := h.waitJob(t, editor, job.ID); j.State != "done" || j.Ingested != 2 {
@@ -375,7 +373,7 @@ func TestZipDownload(t *testing.T) {
 		if err := os.WriteFile(dst, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		ids = append(ids, sha(b))
+		ids = append(ids, assets.Sum(b))
 	}
 	job := h.jobs.Start(t.Context(), ingest.JobSpec{Kind: "folder", Roots: []string{dir}})
 	tamu := h.login(t, "tamu", "viewer")
@@ -415,9 +413,8 @@ func TestZipDownload(t *testing.T) {
 		if err != nil {
 			t.Fatalf("read %s: %v", f.Name, err)
 		}
-		sum := sha256.Sum256(b)
-		if i < len(ids) && hex.EncodeToString(sum[:]) != ids[i] {
-			t.Errorf("%s: SHA-256 %x, want %s", f.Name, sum, ids[i])
+		if sum := assets.Sum(b); i < len(ids) && sum != ids[i] {
+			t.Errorf("%s: SHA-256 %s, want %s", f.Name, sum, ids[i])
 		}
 	}
 	if !slices.Equal(gotNames, wantNames) {

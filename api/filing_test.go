@@ -28,7 +28,7 @@ func TestFilingFromTheBank(t *testing.T) {
 	var job struct{ ID string }
 	decode(t, r, &job)
 	h.waitJob(t, admin, job.ID)
-	id := sha(photo)
+	id := assets.Sum(photo)
 
 	newCollection := func(title string) (string, string) {
 		r := h.send(t, admin, req{method: "POST", path: "/api/v1/collections", body: jsonBody(t, map[string]any{"title": title, "agency": "Bagian Protokol", "starts_at": "2026-08-17T09:00"})})

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"mediabank/assets"
 	"mediabank/auth"
 	"mediabank/collections"
 	"mediabank/ingest"
@@ -78,10 +79,10 @@ func seed(t *testing.T, h *harness) seeded {
 			t.Fatal(err)
 		}
 	}
-	if err := h.cols.AddMaterial(ctx, col.ID, sha(photo)); err != nil {
+	if err := h.cols.AddMaterial(ctx, col.ID, assets.Sum(photo)); err != nil {
 		t.Fatal(err)
 	}
-	return seeded{asset: sha(photo), ingest: job.ID, collection: col.ID, photo: photo}
+	return seeded{asset: assets.Sum(photo), ingest: job.ID, collection: col.ID, photo: photo}
 }
 
 // nameOf names a caller in sample bodies; nil is nobody.

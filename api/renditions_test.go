@@ -32,7 +32,7 @@ func (h *harness) ingestFile(t *testing.T, name string, data []byte) string {
 	if err != nil || rep.Ingested != 1 {
 		t.Fatalf("ingest %s: %v %+v", name, err, rep)
 	}
-	return sha(data)
+	return assets.Sum(data)
 }
 
 // editRecord changes the record of asset id in the bank directly.

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"mediabank/assets"
 	"mediabank/assets/diskstore"
 	"mediabank/audit"
 	"mediabank/auth"
@@ -431,10 +432,10 @@ func TestDownloadUnreleased(t *testing.T) {
 		if r := h.send(t, c, req{method: "GET", path: "/api/v1/assets/" + s.asset + "/original"}); r.status != tc.want {
 			t.Errorf("original of an unapproved coverage as %s: %v, want %d", tc.who, r, tc.want)
 		}
-		if r := h.send(t, c, req{method: "POST", path: "/api/v1/assets/zip", body: jsonBody(t, map[string]any{"ids": []string{sha(free), s.asset}})}); r.status != tc.want {
+		if r := h.send(t, c, req{method: "POST", path: "/api/v1/assets/zip", body: jsonBody(t, map[string]any{"ids": []string{assets.Sum(free), s.asset}})}); r.status != tc.want {
 			t.Errorf("ZIP with it as %s: %v, want %d", tc.who, r, tc.want)
 		}
-		if r := h.send(t, c, req{method: "GET", path: "/api/v1/assets/" + sha(free) + "/original"}); r.status != http.StatusOK {
+		if r := h.send(t, c, req{method: "GET", path: "/api/v1/assets/" + assets.Sum(free) + "/original"}); r.status != http.StatusOK {
 			t.Errorf("original in no coverage as %s: %v, want 200", tc.who, r)
 		}
 	}

@@ -3,8 +3,6 @@ package retry
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -206,8 +204,7 @@ func TestPut(t *testing.T) {
 			wantPuts: 1, wantBytes: string(body)},
 		{name: "create-only with its SHA-256, answer lost",
 			before: func(*testing.T, assets.Store) assets.PutOptions {
-				sum := sha256.Sum256(body)
-				return assets.PutOptions{IfNoneMatch: true, SHA256: hex.EncodeToString(sum[:])}
+				return assets.PutOptions{IfNoneMatch: true, SHA256: assets.Sum(body)}
 			},
 			script:   []fault{{true, reset}},
 			wantPuts: 1, wantBytes: string(body)},
