@@ -93,7 +93,7 @@ func TestCoverage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarnessOver(t, store)
+	h := newHarness(t, store)
 	people := []struct{ name, role string }{
 		{"root", "admin"}, {"hadi", "head"}, {"agus", "coordinator"}, {"dewi", "editor"},
 		{"budi", "staff"}, {"sari", "staff"}, {"tono", "staff"}, {"vina", "viewer"},

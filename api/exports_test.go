@@ -139,7 +139,7 @@ func auditActions(t *testing.T, h *harness) []string {
 // named after the event, each of the preset's size with the caption
 // inside and no GPS; the export is recorded in the coverage and audited.
 func TestExport(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	editor, staff := h.newUser(t, "dewi", "editor"), h.newUser(t, "budi", "staff")
 	p := newPublishing(t, h, editor)
 	export := func(body string) reply {
@@ -238,7 +238,7 @@ func TestExport(t *testing.T) {
 // its expiry (the clock moved, not waited for) and after a revoke it
 // answers 410.
 func TestShareLinks(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	editor, staff := h.newUser(t, "dewi", "editor"), h.newUser(t, "budi", "staff")
 	p := newPublishing(t, h, editor)
 	share := func(channel string, expires time.Time) reply {
@@ -352,7 +352,7 @@ func TestShareLinks(t *testing.T) {
 // it: each original once, stored uncompressed, under its camera name made
 // unique, with the bytes whose SHA-256 is its id.
 func TestZipDownload(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	h.addUser(t, "tamu", "viewer")
 	h.addUser(t, "admin", "admin")
 	data := testfiles.Dir(t)
@@ -461,7 +461,7 @@ func TestZipDownload(t *testing.T) {
 
 // TestZipRefusals: what the ZIP route refuses, before sending anything.
 func TestZipRefusals(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	tamu := h.newUser(t, "tamu", "viewer")
 	unknown := strings.Repeat("ab", 32)
 	many := make([]string, 501)

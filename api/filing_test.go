@@ -17,7 +17,7 @@ import (
 // bank into a coverage files them too.
 func TestFilingFromTheBank(t *testing.T) {
 	root := testfiles.Dir(t)
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	admin := h.newUser(t, "admin", "admin")
 	photo := readFile(t, filepath.Join(root, "photos/jpg/Nikon_D70.jpg"))
 	body, ct := multipartBody(t, "", part{"DSC_0001.JPG", photo})

@@ -40,16 +40,16 @@ type harness struct {
 // testPassword is every test account's password (at least 10 characters).
 const testPassword = "kata-sandi-uji-123"
 
-// newHarness builds the API as serve wires it (internal/apptest) over a
-// disk store in a temporary folder, what most tests need.
-func newHarness(t *testing.T) *harness {
+// newDiskHarness is the harness over a disk store in a temporary folder,
+// what most tests need.
+func newDiskHarness(t *testing.T) *harness {
 	t.Helper()
-	return newHarnessOver(t, tempstore.New(t))
+	return newHarness(t, tempstore.New(t))
 }
 
-// newHarnessOver builds the API as serve wires it over store and serves
-// it.
-func newHarnessOver(t *testing.T, store assets.Store) *harness {
+// newHarness builds the API as serve wires it (internal/apptest) over
+// store and serves it.
+func newHarness(t *testing.T, store assets.Store) *harness {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError}))
 	st := apptest.New(t, store, log)

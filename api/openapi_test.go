@@ -13,7 +13,7 @@ import (
 // the routes gin actually serves: the same (method, path) pairs, each
 // operation with a summary.
 func TestOpenAPI(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	r := h.send(t, nil, req{method: "GET", path: "/api/v1/openapi.json"})
 	if r.status != http.StatusOK {
 		t.Fatalf("GET openapi.json: %v", r)

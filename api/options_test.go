@@ -11,7 +11,7 @@ import (
 // caller what they may do next, each action allowed or refused with its
 // reason, as the workflow answers (the same answer the page renders).
 func TestCollectionOffersWhatTheWorkflowSays(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	for _, p := range [][2]string{{"hadi", "head"}, {"agus", "coordinator"}, {"budi", "staff"}} {
 		h.addUser(t, p[0], p[1])
 	}

@@ -15,6 +15,7 @@ import (
 	"mediabank/auth"
 	"mediabank/collections"
 	"mediabank/ingest"
+	"mediabank/internal/tempstore"
 	"mediabank/internal/testfiles"
 )
 
@@ -111,7 +112,7 @@ type matrixCase struct {
 // nobody and as each role, and checks each answer against the policy
 // table of docs/policy.md, written out here cell by cell.
 func TestPolicyMatrix(t *testing.T) {
-	h := newHarness(t)
+	h := newHarness(t, tempstore.New(t))
 	for _, r := range roleOrder() {
 		h.addUser(t, r, r)
 	}
@@ -279,7 +280,7 @@ func TestPolicyMatrix(t *testing.T) {
 // TestCSRF: a cookie request that changes state needs the session's
 // X-CSRF-Token; a bearer token needs none; reading needs none.
 func TestCSRF(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	head := h.newUser(t, "kabid", "head")
 	secret, _, err := h.users.CreateToken(t.Context(), "kabid", "skrip laporan")
 	if err != nil {
@@ -335,7 +336,7 @@ func TestCSRF(t *testing.T) {
 // with Retry-After, even against the right password; other accounts
 // from the same address still log in.
 func TestLoginThrottle(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	h.addUser(t, "lupa", "staff")
 	h.addUser(t, "ingat", "staff")
 	login := func(name, password string) reply {
@@ -365,7 +366,7 @@ func TestLoginThrottle(t *testing.T) {
 // TestSessionRotation: every login gets a fresh session id, and the id
 // the browser had before is worth nothing after it.
 func TestSessionRotation(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	first := h.newUser(t, "dewi", "editor")
 	// Log in again from the same browser, which sends its old cookie.
 	r := h.send(t, first, req{method: "POST", path: "/api/v1/session", body: jsonBody(t, map[string]string{"name": "dewi", "password": testPassword})})
@@ -403,7 +404,7 @@ func TestSessionRotation(t *testing.T) {
 // TestLogout: logging out ends the session on the server, not only in the
 // browser: the old cookie no longer works.
 func TestLogout(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	c := h.newUser(t, "vina", "viewer")
 	r := h.send(t, c, req{method: "DELETE", path: "/api/v1/session"})
 	if r.status != http.StatusNoContent {

@@ -54,7 +54,7 @@ func (h *harness) editRecord(t *testing.T, id string, change func(*assets.Asset)
 // to decode it again, whether the failure was recorded by the ingest or
 // by the first request.
 func TestRenditionBomb(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	viewer := h.newUser(t, "vera", "viewer")
 	decodes := h.stack.Decodes
 	id := h.ingestFile(t, "BOMB.PNG", testfiles.PNGBomb())
@@ -117,7 +117,7 @@ func TestRenditionBomb(t *testing.T) {
 // nothing from the budget and records nothing against the file; and that
 // the next request makes the thumbnail.
 func TestRenditionCancelled(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	viewer := h.newUser(t, "vera", "viewer")
 	decodes := h.stack.Decodes
 	var photo bytes.Buffer

@@ -49,7 +49,7 @@ func findAudit(es []audit.Entry, action, want string) *audit.Entry {
 // refused with 403 before any byte is spooled; the assigned staff may, and
 // the audit entry names the collection.
 func TestUploadIntoCoverage(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	s := seed(t, h) // its coverage is assigned to "staff"
 	h.addUser(t, "staff", "staff")
 	h.addUser(t, "outsider", "staff")
@@ -97,7 +97,7 @@ func (h *harness) loginFrom(t *testing.T, addr, name, password string) reply {
 // address still logs in (slowed, not refused). One address guessing one
 // account is still refused after five (issue 10 #8).
 func TestNoLockoutFromElsewhere(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	h.addUser(t, "rina", "staff")
 	for i := range 5 {
 		addr := fmt.Sprintf("203.0.113.%d", i+1)
@@ -123,7 +123,7 @@ func TestNoLockoutFromElsewhere(t *testing.T) {
 // #7), and a burst of such guesses is answered without queueing for the
 // password hashing that logins need.
 func TestPasswordChangeThrottled(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	rina := h.newUser(t, "rina", "staff")
 	change := func(old string) reply {
 		return h.send(t, rina, req{method: "PATCH", path: "/api/v1/me",
@@ -165,7 +165,7 @@ func TestPasswordChangeThrottled(t *testing.T) {
 // process, with its own Users over the same bank) ends the sessions the
 // server holds for that user (issue 10 #9); other users' go on.
 func TestPasswdEndsSessions(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	rina, budi := h.newUser(t, "rina", "staff"), h.newUser(t, "budi", "staff")
 	cli := auth.NewUsers(h.store, nil, auth.UsersOptions{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}})
 	if _, err := cli.SetPassword(t.Context(), "rina", "kata-sandi-baru-456", ""); err != nil {
@@ -186,7 +186,7 @@ func TestPasswdEndsSessions(t *testing.T) {
 // and logouts are in the audit log (issue 10 #10), and a flood of
 // anonymous refusals from one address writes a bounded number of entries.
 func TestAuditDenials(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	h.addUser(t, "rina", "staff")
 	h.addUser(t, "vina", "viewer")
 	if r := h.loginFrom(t, "203.0.113.5", "rina", "salah-sandi-123"); r.status != http.StatusUnauthorized {
@@ -234,7 +234,7 @@ func TestAuditDenials(t *testing.T) {
 // for the server to close the connection; its own deadline is only a
 // safety net.
 func TestSlowBodyCutOff(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	h.srv.BodyTimeout = 500 * time.Millisecond
 	conn, err := net.Dial("tcp", h.ts.Listener.Addr().String())
 	if err != nil {
@@ -262,7 +262,7 @@ func firstLine(b []byte) string {
 // the narrative's revisions, which one collection's page shows (issue 10
 // #14).
 func TestCollectionListWithoutHistory(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	s := seed(t, h) // a collection with two narrative revisions
 	col, _, err := h.cols.Get(t.Context(), s.collection)
 	if err != nil {
@@ -290,7 +290,7 @@ func TestCollectionListWithoutHistory(t *testing.T) {
 // account with the right password is told what a wrong password is told;
 // answers carrying the CSRF token are not cached.
 func TestNoLeaks(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	s := seed(t, h)
 	h.addUser(t, "gone", "staff")
 	admin, vina := h.newUser(t, "admin", "admin"), h.newUser(t, "vina", "viewer")
@@ -354,7 +354,7 @@ func TestReadyzNoRawErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarnessOver(t, store)
+	h := newHarness(t, store)
 	if err := os.RemoveAll(filepath.Join(dir, "bank")); err != nil {
 		t.Fatal(err)
 	}
@@ -374,7 +374,7 @@ func TestReadyzNoRawErrors(t *testing.T) {
 // whole file rather than a multipart answer many times its size (issue
 // 10 #16); a few ranges are still served as parts.
 func TestRangeParts(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	s := seed(t, h)
 	vina := h.newUser(t, "vina", "viewer")
 	ranges := func(n int) string {
@@ -401,7 +401,7 @@ func TestRangeParts(t *testing.T) {
 // the ZIP; the assigned staff and editors may; an asset in no coverage
 // goes to everyone who may download.
 func TestDownloadUnreleased(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	s := seed(t, h) // in a coverage assigned to "staff", not yet approved
 	// The asset's record notes its coverage, as filing by the API does.
 	filer := &filing.Filer{Store: h.store, Index: h.srv.Index, Collections: h.cols, Log: slog.New(slog.DiscardHandler)}

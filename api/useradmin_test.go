@@ -11,7 +11,7 @@ import (
 // goes back in If-Match as an HTTP entity tag (quoted, as clients send
 // ETags); a stale one is refused with 412 and changes nothing.
 func TestPatchUserIfMatch(t *testing.T) {
-	h := newHarness(t)
+	h := newDiskHarness(t)
 	h.addUser(t, "vina", "viewer")
 	admin := h.newUser(t, "root", "admin")
 	path := "/api/v1/users/vina"
