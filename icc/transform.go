@@ -3,6 +3,7 @@ package icc
 import (
 	"image"
 	"math"
+	"sync"
 )
 
 // The chromaticities of the standard colour spaces (CIE 1931 xy).
@@ -83,7 +84,7 @@ type Transform struct {
 	Profile string // the source profile's description, for logs
 	in      [3][256]float32
 	m       [9]float32
-	out     [outSteps + 1]uint8
+	out     *[outSteps + 1]uint8
 }
 
 // outSteps is the resolution of the sRGB transfer table over linear
@@ -124,11 +125,19 @@ func ToSRGB(p *Profile) *Transform {
 	if identity {
 		return nil
 	}
-	for k := range t.out {
-		t.out[k] = uint8(math.Round(255 * encodeSRGB(float64(k)/outSteps)))
-	}
+	t.out = srgbOut()
 	return t
 }
+
+// srgbOut is the sRGB transfer as a table over linear [0,1], the same for
+// every transform: made once, read only.
+var srgbOut = sync.OnceValue(func() *[outSteps + 1]uint8 {
+	var out [outSteps + 1]uint8
+	for k := range out {
+		out[k] = uint8(math.Round(255 * encodeSRGB(float64(k)/outSteps)))
+	}
+	return &out
+})
 
 // encodeSRGB is the sRGB transfer, linear → encoded (IEC 61966-2-1:1999).
 func encodeSRGB(l float64) float64 {
