@@ -79,18 +79,23 @@ func bradford(src, dst [3]float64) [3][3]float64 {
 
 // Transform turns 8-bit pixels of one profile into sRGB: a lookup table
 // per input channel to linear light, a 3×3 matrix to linear sRGB, and a
-// lookup table for the sRGB transfer. A nil *Transform is the identity.
+// lookup table for the sRGB transfer, all in fixed point (linear light in
+// steps of 1/outSteps, the matrix in steps of 1/matrixOne). A nil
+// *Transform is the identity.
 type Transform struct {
 	Profile string // the source profile's description, for logs
-	in      [3][256]float32
-	m       [9]float32
+	in      [3][256]int32
+	m       [9]int32
 	out     *[outSteps + 1]uint8
 }
 
-// outSteps is the resolution of the sRGB transfer table over linear
-// [0,1]: fine enough that its step is below one code value in the
-// shadows, where the curve is steepest (12.92·255/16384 ≈ 0.2).
-const outSteps = 1 << 14
+// outSteps is the resolution of linear light, and of the sRGB transfer
+// table over it: fine enough that a step is below a quarter of a code
+// value in the shadows, where the curve is steepest (12.92·255/16384).
+const (
+	outSteps  = 1 << 14
+	matrixOne = 1 << 12
+)
 
 // ToSRGB builds the transform from p into sRGB; nil (the identity) when p
 // is sRGB already, within a code value.
@@ -104,7 +109,9 @@ func ToSRGB(p *Profile) *Transform {
 	identity := true
 	for i := range 3 {
 		for j := range 3 {
-			t.m[3*i+j] = float32(m[i][j])
+			// Colorants of a hostile profile can give anything: the
+			// coefficients are bounded so that sums cannot overflow.
+			t.m[3*i+j] = int32(math.Round(max(-64, min(64, m[i][j])) * matrixOne))
 			want := 0.0
 			if i == j {
 				want = 1
@@ -116,7 +123,7 @@ func ToSRGB(p *Profile) *Transform {
 		for v := range 256 {
 			x := float64(v) / 255
 			lin := p.TRC[i].Eval(x)
-			t.in[i][v] = float32(lin)
+			t.in[i][v] = int32(math.Round(clamp01(lin) * outSteps))
 			if math.Abs(lin-srgbDecode.Eval(x)) > 0.5/255 {
 				identity = false
 			}
@@ -153,21 +160,15 @@ func (t *Transform) Pixel(r, g, b uint8) (uint8, uint8, uint8) {
 		return r, g, b
 	}
 	lr, lg, lb := t.in[0][r], t.in[1][g], t.in[2][b]
-	m := &t.m
-	return t.enc(m[0]*lr + m[1]*lg + m[2]*lb), t.enc(m[3]*lr + m[4]*lg + m[5]*lb), t.enc(m[6]*lr + m[7]*lg + m[8]*lb)
+	m, out := &t.m, t.out
+	return out[clip((m[0]*lr+m[1]*lg+m[2]*lb)>>12)],
+		out[clip((m[3]*lr+m[4]*lg+m[5]*lb)>>12)],
+		out[clip((m[6]*lr+m[7]*lg+m[8]*lb)>>12)]
 }
 
-// enc is the sRGB transfer of a linear value, clipped to the gamut (the
-// relative colorimetric intent's clipping).
-func (t *Transform) enc(l float32) uint8 {
-	if !(l > 0) { // and NaN
-		return t.out[0]
-	}
-	if l >= 1 {
-		return t.out[outSteps]
-	}
-	return t.out[int(l*outSteps+0.5)]
-}
+// clip keeps linear light inside [0, 1] (outside is outside sRGB's gamut:
+// the relative colorimetric intent clips).
+func clip(l int32) int32 { return max(0, min(outSteps, l)) }
 
 // Apply converts n in place (alpha is left alone: the renditions are
 // opaque). A nil t leaves n as it is.
@@ -175,11 +176,17 @@ func (t *Transform) Apply(n *image.NRGBA) {
 	if t == nil {
 		return
 	}
+	// Pixel's work, written out: a call per pixel costs as much again.
+	in0, in1, in2, m, out := &t.in[0], &t.in[1], &t.in[2], t.m, t.out
 	b := n.Rect
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		row := n.Pix[n.PixOffset(b.Min.X, y):][:4*b.Dx()]
 		for i := 0; i+3 < len(row); i += 4 {
-			row[i], row[i+1], row[i+2] = t.Pixel(row[i], row[i+1], row[i+2])
+			p := row[i : i+3 : i+3]
+			lr, lg, lb := in0[p[0]], in1[p[1]], in2[p[2]]
+			p[0] = out[clip((m[0]*lr+m[1]*lg+m[2]*lb)>>12)]
+			p[1] = out[clip((m[3]*lr+m[4]*lg+m[5]*lb)>>12)]
+			p[2] = out[clip((m[6]*lr+m[7]*lg+m[8]*lb)>>12)]
 		}
 	}
 }
