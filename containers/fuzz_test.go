@@ -141,15 +141,15 @@ func FuzzICC(f *testing.F) {
 		if b, err := PNGICC(r, size); len(b) > icc.MaxSize || err != nil && b != nil {
 			t.Errorf("PNG: %d bytes, error %v", len(b), err)
 		}
-		// The bytes as APP2 pieces, each a sequence number, a count and
+		// The bytes as APP2 pieces: each a sequence number, a count and
 		// up to 7 bytes of profile.
 		var chunks []ICCChunk
-		for len(data) >= 2 {
-			n := min(len(data)-2, int(data[0]%8))
-			chunks = append(chunks, ICCChunk{Seq: int(data[0]), Count: int(data[1]), Data: data[2 : 2+n]})
-			data = data[2+n:]
+		for off := 0; off+2 <= len(data); {
+			n := min(len(data)-off-2, int(data[off]%8))
+			chunks = append(chunks, ICCChunk{Seq: int(data[off]), Count: int(data[off+1]), Span: Span{int64(off + 2), int64(n)}})
+			off += 2 + n
 		}
-		b, err := AssembleICC(chunks)
+		b, err := AssembleICC(r, chunks)
 		if err == nil && len(chunks) > 0 && len(chunks) != chunks[0].Count {
 			t.Errorf("assembled %d pieces of %d", len(chunks), chunks[0].Count)
 		}

@@ -21,29 +21,30 @@ import (
 // annex B.4): a sequence number (from 1) and the count of pieces follow.
 const iccSig = "ICC_PROFILE\x00"
 
-// ICCChunk is one APP2 piece of a JPEG's profile.
+// ICCChunk is one APP2 piece of a JPEG's profile: its place among the
+// pieces and where its bytes lie.
 type ICCChunk struct {
 	Seq, Count int
-	Data       []byte
+	Span
 }
 
-// ICCChunk reads the piece of profile an APP2 segment holds, if it holds one.
+// ICCChunk reads the header of the piece of profile an APP2 segment
+// holds, if it holds one.
 func (s Segment) ICCChunk(r io.ReaderAt) (ICCChunk, bool) {
-	if s.Marker != 0xE2 || s.N < int64(len(iccSig))+2 || string(readN(r, s.Off, len(iccSig))) != iccSig {
+	head := int64(len(iccSig)) + 2
+	b := readN(r, s.Off, int(head))
+	if s.Marker != 0xE2 || s.N < head || len(b) < int(head) || string(b[:len(iccSig)]) != iccSig {
 		return ICCChunk{}, false
 	}
-	b := readN(r, s.Off+int64(len(iccSig)), int(s.N)-len(iccSig))
-	if len(b) < 2 {
-		return ICCChunk{}, false
-	}
-	return ICCChunk{Seq: int(b[0]), Count: int(b[1]), Data: b[2:]}, true
+	return ICCChunk{Seq: int(b[len(iccSig)]), Count: int(b[len(iccSig)+1]), Span: Span{s.Off + head, s.N - head}}, true
 }
 
-// AssembleICC joins the pieces of a profile in their sequence order,
-// whatever order the file has them in. Pieces that disagree on the count,
-// a sequence number out of range or given twice, a missing piece, or more
-// than icc.MaxSize bytes are an error.
-func AssembleICC(chunks []ICCChunk) ([]byte, error) {
+// AssembleICC reads the pieces of a profile from r and joins them in
+// their sequence order, whatever order the file has them in. Pieces that
+// disagree on the count, a sequence number out of range or given twice, a
+// missing piece, or more than icc.MaxSize bytes in all are an error,
+// found before anything is read.
+func AssembleICC(r io.ReaderAt, chunks []ICCChunk) ([]byte, error) {
 	if len(chunks) == 0 {
 		return nil, nil
 	}
@@ -53,18 +54,22 @@ func AssembleICC(chunks []ICCChunk) ([]byte, error) {
 	}
 	sorted := append([]ICCChunk(nil), chunks...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Seq < sorted[j].Seq })
-	total := 0
+	total := int64(0)
 	for i, c := range sorted {
 		if c.Count != count || c.Seq != i+1 {
 			return nil, fmt.Errorf("icc in APP2: piece %d of %d where %d of %d belongs", c.Seq, c.Count, i+1, count)
 		}
-		if total += len(c.Data); total > icc.MaxSize {
+		if total += c.N; c.N < 0 || total > icc.MaxSize {
 			return nil, fmt.Errorf("icc in APP2: over %d bytes", icc.MaxSize)
 		}
 	}
 	out := make([]byte, 0, total)
 	for _, c := range sorted {
-		out = append(out, c.Data...)
+		b := readN(r, c.Off, int(c.N))
+		if int64(len(b)) < c.N {
+			return nil, fmt.Errorf("icc in APP2: piece %d cut short", c.Seq)
+		}
+		out = append(out, b...)
 	}
 	return out, nil
 }
@@ -82,7 +87,7 @@ func JPEGICC(r io.ReaderAt, base, end int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return AssembleICC(chunks)
+	return AssembleICC(r, chunks)
 }
 
 // ICC says where the profile of a TIFF IFD lies (tag 34675,

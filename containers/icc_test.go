@@ -51,7 +51,13 @@ func TestICC(t *testing.T) {
 }
 
 func TestAssembleICC(t *testing.T) {
-	c := func(seq, count int, data string) ICCChunk { return ICCChunk{seq, count, []byte(data)} }
+	// The pieces' bytes lie one after another in a file, each as long as
+	// its data.
+	var file []byte
+	c := func(seq, count int, data string) ICCChunk {
+		file = append(file, data...)
+		return ICCChunk{seq, count, Span{int64(len(file) - len(data)), int64(len(data))}}
+	}
 	tests := []struct {
 		name    string
 		chunks  []ICCChunk
@@ -67,11 +73,12 @@ func TestAssembleICC(t *testing.T) {
 		{"counts disagree", []ICCChunk{c(1, 2, "a"), c(2, 3, "b")}, "", "2 of 3"},
 		{"sequence from 0", []ICCChunk{c(0, 1, "a")}, "", "0 of 1"},
 		{"count 0", []ICCChunk{c(0, 0, "a")}, "", "says 0"},
-		{"over the budget", []ICCChunk{c(1, 2, strings.Repeat("x", icc.MaxSize)), c(2, 2, "y")}, "", "over"},
+		{"over the budget, before reading", []ICCChunk{{1, 2, Span{0, icc.MaxSize}}, {2, 2, Span{0, 1}}}, "", "over"},
+		{"past the end of the file", []ICCChunk{{1, 1, Span{0, 1 << 20}}}, "", "cut short"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := AssembleICC(tt.chunks)
+			got, err := AssembleICC(bytes.NewReader(file), tt.chunks)
 			switch {
 			case tt.wantErr == "" && err != nil:
 				t.Errorf("error %v, want none", err)

@@ -3,6 +3,7 @@ package icc_test
 import (
 	"bytes"
 	"encoding/binary"
+	"image"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -174,9 +175,10 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		tr := icc.ToSRGB(p)
+		img := image.NewNRGBA(image.Rect(0, 0, 256, 1))
 		for v := range 256 {
-			tr.Pixel(uint8(v), uint8(255-v), uint8(v/2))
+			copy(img.Pix[4*v:], []byte{uint8(v), uint8(255 - v), uint8(v / 2), 255})
 		}
+		icc.ToSRGB(p).Apply(img)
 	})
 }

@@ -80,7 +80,7 @@ func bradford(src, dst [3]float64) [3][3]float64 {
 // Transform turns 8-bit pixels of one profile into sRGB: a lookup table
 // per input channel to linear light, a 3×3 matrix to linear sRGB, and a
 // lookup table for the sRGB transfer, all in fixed point (linear light in
-// steps of 1/outSteps, the matrix in steps of 1/matrixOne). A nil
+// steps of 1/outSteps, the matrix in steps of 2^-matrixBits). A nil
 // *Transform is the identity.
 type Transform struct {
 	Profile string // the source profile's description, for logs
@@ -93,8 +93,12 @@ type Transform struct {
 // table over it: fine enough that a step is below a quarter of a code
 // value in the shadows, where the curve is steepest (12.92·255/16384).
 const (
-	outSteps  = 1 << 14
-	matrixOne = 1 << 12
+	outSteps   = 1 << 14
+	matrixBits = 12
+	// maxCoef bounds the matrix's coefficients, so that a sum of three
+	// products stays inside an int32 (3·8·2¹²·2¹⁴ < 2³¹); real ones are
+	// below 2.
+	maxCoef = 8
 )
 
 // ToSRGB builds the transform from p into sRGB; nil (the identity) when p
@@ -109,9 +113,12 @@ func ToSRGB(p *Profile) *Transform {
 	identity := true
 	for i := range 3 {
 		for j := range 3 {
-			// Colorants of a hostile profile can give anything: the
-			// coefficients are bounded so that sums cannot overflow.
-			t.m[3*i+j] = int32(math.Round(max(-64, min(64, m[i][j])) * matrixOne))
+			// Colorants of a hostile profile can give anything.
+			c := m[i][j]
+			if math.IsNaN(c) {
+				c = 0
+			}
+			t.m[3*i+j] = int32(math.Round(max(-maxCoef, min(maxCoef, c)) * (1 << matrixBits)))
 			want := 0.0
 			if i == j {
 				want = 1
@@ -154,18 +161,6 @@ func encodeSRGB(l float64) float64 {
 	return 1.055*math.Pow(l, 1/2.4) - 0.055
 }
 
-// Pixel converts one pixel.
-func (t *Transform) Pixel(r, g, b uint8) (uint8, uint8, uint8) {
-	if t == nil {
-		return r, g, b
-	}
-	lr, lg, lb := t.in[0][r], t.in[1][g], t.in[2][b]
-	m, out := &t.m, t.out
-	return out[clip((m[0]*lr+m[1]*lg+m[2]*lb)>>12)],
-		out[clip((m[3]*lr+m[4]*lg+m[5]*lb)>>12)],
-		out[clip((m[6]*lr+m[7]*lg+m[8]*lb)>>12)]
-}
-
 // clip keeps linear light inside [0, 1] (outside is outside sRGB's gamut:
 // the relative colorimetric intent clips).
 func clip(l int32) int32 { return max(0, min(outSteps, l)) }
@@ -176,7 +171,8 @@ func (t *Transform) Apply(n *image.NRGBA) {
 	if t == nil {
 		return
 	}
-	// Pixel's work, written out: a call per pixel costs as much again.
+	// One loop with the tables in locals: a call per pixel would cost as
+	// much again.
 	in0, in1, in2, m, out := &t.in[0], &t.in[1], &t.in[2], t.m, t.out
 	b := n.Rect
 	for y := b.Min.Y; y < b.Max.Y; y++ {
@@ -184,9 +180,9 @@ func (t *Transform) Apply(n *image.NRGBA) {
 		for i := 0; i+3 < len(row); i += 4 {
 			p := row[i : i+3 : i+3]
 			lr, lg, lb := in0[p[0]], in1[p[1]], in2[p[2]]
-			p[0] = out[clip((m[0]*lr+m[1]*lg+m[2]*lb)>>12)]
-			p[1] = out[clip((m[3]*lr+m[4]*lg+m[5]*lb)>>12)]
-			p[2] = out[clip((m[6]*lr+m[7]*lg+m[8]*lb)>>12)]
+			p[0] = out[clip((m[0]*lr+m[1]*lg+m[2]*lb)>>matrixBits)]
+			p[1] = out[clip((m[3]*lr+m[4]*lg+m[5]*lb)>>matrixBits)]
+			p[2] = out[clip((m[6]*lr+m[7]*lg+m[8]*lb)>>matrixBits)]
 		}
 	}
 }

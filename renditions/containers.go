@@ -42,7 +42,7 @@ func candidates(r io.ReaderAt, size int64) ([]candidate, error) {
 	switch {
 	case !ok:
 	case f == containers.JPEG:
-		return jpegCandidates(r, 0, size, colour{})
+		return jpegCandidates(r, 0, size)
 	case f == containers.PNG:
 		list, err := single(r, size, "png")
 		if err == nil {
@@ -152,13 +152,13 @@ func embedded(list []candidate, r io.ReaderAt, size int64, what string, off, n i
 
 // jpegCandidates lists a JPEG at off: its main image, its EXIF thumbnail
 // and its MPF previews (which cameras and phones write at 1–2 MP). Their
-// colours are the JPEG's profile, else what its EXIF says, else outer's.
-func jpegCandidates(r io.ReaderAt, base, size int64, outer colour) ([]candidate, error) {
+// colours are the JPEG's profile, else what its EXIF says.
+func jpegCandidates(r io.ReaderAt, base, size int64) ([]candidate, error) {
 	main := candidate{what: "main image", off: base, n: size - base, format: "jpeg"}
 	mainErr := main.config(r)
 	var thumbs, previews []containers.Span
 	var chunks []containers.ICCChunk
-	implied := outer
+	var implied colour
 	// A damaged segment ends the search; what was found before it counts.
 	_ = containers.JPEGSegments(r, base, size, func(s containers.Segment) error {
 		if c, ok := s.ICCChunk(r); ok {
@@ -167,7 +167,7 @@ func jpegCandidates(r io.ReaderAt, base, size int64, outer colour) ([]candidate,
 		if t, err := s.EXIF(r); err == nil {
 			if ifd0, err := t.IFD(t.First); err == nil {
 				main.orientation = ifd0.Orientation()
-				implied = exifColour(t, ifd0, outer)
+				implied = exifColour(t, ifd0, colour{})
 				if ifd1, err := t.IFD(ifd0.Next); err == nil {
 					if off := ifd1.Value(0x201); off != 0 {
 						thumbs = append(thumbs, containers.Span{Off: t.Base + int64(off), N: int64(ifd1.Value(0x202))})
@@ -182,7 +182,7 @@ func jpegCandidates(r io.ReaderAt, base, size int64, outer colour) ([]candidate,
 		}
 		return nil
 	})
-	raw, err := containers.AssembleICC(chunks)
+	raw, err := containers.AssembleICC(r, chunks)
 	main.colour = colourOf(raw, err, implied)
 	var list []candidate
 	if mainErr == nil {
@@ -209,16 +209,13 @@ func tiffCandidates(r io.ReaderAt, size int64) ([]candidate, error) {
 	}
 	var list []candidate
 	orientation := 0
-	var col colour // IFD0's profile, else what its EXIF says
+	// The colours of all: IFD0's profile, else what its EXIF says.
+	raw, rawErr := containers.ICC(r, size)
+	var col colour
 	t.EachIFD(func(off uint32, d containers.IFD) {
 		if off == t.First {
 			orientation = d.Orientation()
-			var raw []byte
-			var err error
-			if s, ok := d.ICC(); ok {
-				raw, err = s.Load(r, size)
-			}
-			col = colourOf(raw, err, exifColour(t, d, colour{}))
+			col = colourOf(raw, rawErr, exifColour(t, d, colour{}))
 		}
 		if o, n := d.Value(0x201), d.Value(0x202); o != 0 {
 			list = embedded(list, r, size, "IFD preview", int64(o), int64(n), orientation, col)
@@ -248,7 +245,7 @@ func rafCandidates(r io.ReaderAt, size int64) ([]candidate, error) {
 	if err != nil {
 		return nil, err
 	}
-	list, err := jpegCandidates(r, raf.JPEG.Off, raf.JPEG.Off+raf.JPEG.N, colour{})
+	list, err := jpegCandidates(r, raf.JPEG.Off, raf.JPEG.Off+raf.JPEG.N)
 	if err != nil {
 		return nil, fmt.Errorf("RAF preview: %w", err)
 	}
