@@ -94,22 +94,25 @@ func JPEGICC(r io.ReaderAt, base, end int64) ([]byte, error) {
 // InterColorProfile, UNDEFINED or BYTE).
 func (d IFD) ICC() (Span, bool) {
 	for _, x := range d.Entries {
-		if x.Tag == 34675 && (x.Type == 7 || x.Type == 1) && x.Count > 4 && x.Count <= icc.MaxSize {
+		if x.Tag == 34675 && (x.Type == 7 || x.Type == 1) && x.Count > 4 {
 			return Span{d.t.Base + int64(d.t.Order.Uint32(x.raw[:])), int64(x.Count)}, true
 		}
 	}
 	return Span{}, false
 }
 
-// Load reads the bytes of s, which is to lie inside the file of size
-// bytes.
-func (s Span) Load(r io.ReaderAt, size int64) ([]byte, error) {
+// loadICC reads the profile at s, which is to lie inside the file of
+// size bytes and within icc.MaxSize.
+func loadICC(r io.ReaderAt, s Span, size int64) ([]byte, error) {
+	if s.N > icc.MaxSize {
+		return nil, fmt.Errorf("icc: %d bytes, over the budget of %d", s.N, icc.MaxSize)
+	}
 	if s.Off < 0 || s.N < 0 || s.N > size || s.Off > size-s.N {
-		return nil, fmt.Errorf("%d bytes at %d lie outside the %d-byte file", s.N, s.Off, size)
+		return nil, fmt.Errorf("icc: %d bytes at %d lie outside the %d-byte file", s.N, s.Off, size)
 	}
 	b := readN(r, s.Off, int(s.N))
 	if int64(len(b)) < s.N {
-		return nil, fmt.Errorf("%d bytes at %d: cut short", s.N, s.Off)
+		return nil, fmt.Errorf("icc: %d bytes at %d: cut short", s.N, s.Off)
 	}
 	return b, nil
 }
@@ -208,7 +211,7 @@ func ICC(r io.ReaderAt, size int64) ([]byte, error) {
 		if info.ICC.N == 0 {
 			return nil, err
 		}
-		return info.ICC.Load(r, size)
+		return loadICC(r, info.ICC, size)
 	case f == RAF:
 		raf, err := ReadRAF(r, size)
 		if err != nil {
@@ -225,7 +228,7 @@ func ICC(r io.ReaderAt, size int64) ([]byte, error) {
 			return nil, err
 		}
 		if s, ok := ifd0.ICC(); ok {
-			return s.Load(r, size)
+			return loadICC(r, s, size)
 		}
 	}
 	return nil, nil

@@ -284,10 +284,8 @@ func heifCandidates(r io.ReaderAt, size int64) ([]candidate, error) {
 		return nil, errors.New("no image size (ispe) in the HEIF boxes")
 	}
 	c := candidate{what: "HEIF image", n: size, format: "heic", upright: true, w: info.MaxWidth, h: info.MaxHeight}
-	if info.ICC.N > 0 {
-		raw, err := info.ICC.Load(r, size)
-		c.colour = colourOf(raw, err, colour{})
-	}
+	raw, err := containers.ICC(r, size)
+	c.colour = colourOf(raw, err, colour{})
 	c.bpp = bytesPerPixel(color.RGBAModel) * decodeFactor(c.format, r, 0)
 	return []candidate{c}, nil
 }
