@@ -142,9 +142,10 @@ func TestCurves(t *testing.T) {
 	}
 }
 
-// sharedProfiles are the profiles of the shared camera files.
-func sharedProfiles(tb testing.TB) [][]byte {
-	var out [][]byte
+// sharedProfiles are the profiles of the shared camera files, by path;
+// a file whose profile cannot be found is an error.
+func sharedProfiles(tb testing.TB) map[string][]byte {
+	out := map[string][]byte{}
 	err := filepath.WalkDir(testfiles.Dir(tb), func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.Contains(path, "expected") {
 			return err
@@ -153,8 +154,12 @@ func sharedProfiles(tb testing.TB) [][]byte {
 		if err != nil {
 			return err
 		}
-		if raw, _ := containers.ICC(bytes.NewReader(b), int64(len(b))); raw != nil {
-			out = append(out, raw)
+		raw, err := containers.ICC(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			tb.Errorf("profile of %s: %v", path, err)
+		}
+		if raw != nil {
+			out[path] = raw
 		}
 		return nil
 	})
