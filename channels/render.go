@@ -75,13 +75,13 @@ func (r *Renderer) Render(ctx context.Context, a *assets.Asset, channel string) 
 	// only while it is cut down to the channel's size.
 	var pic *image.NRGBA
 	var crop assets.Rect
-	err = m.Still(ctx, src, max(p.Width, p.Height), func(img image.Image, o int, colour *icc.Transform) error {
+	err = m.Still(ctx, src, max(p.Width, p.Height), func(img image.Image, o int, srgb *icc.Transform) error {
 		var err error
 		if pic, crop, err = cropResize(ctx, img, o, p, a); err != nil {
 			return err
 		}
 		// Once small, before the logo: the file is sRGB, without a profile.
-		colour.Apply(pic)
+		srgb.Apply(pic)
 		return nil
 	})
 	if err != nil {

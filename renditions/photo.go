@@ -18,9 +18,9 @@ import (
 // data is not decoded here), else the main image.
 func (m *Maker) photo(ctx context.Context, src Source) ([]Output, error) {
 	var out []Output
-	err := m.best(ctx, src, PreviewEdge, PreviewEdge, func(img image.Image, orient int, colour *icc.Transform) error {
+	err := m.best(ctx, src, PreviewEdge, PreviewEdge, func(img image.Image, orient int, srgb *icc.Transform) error {
 		var err error
-		out, err = m.previews(ctx, img, orient, colour, []string{assets.Preview, assets.Thumbnail})
+		out, err = m.previews(ctx, img, orient, srgb, []string{assets.Preview, assets.Thumbnail})
 		return err
 	})
 	if err != nil {
@@ -36,7 +36,7 @@ func (m *Maker) photo(ctx context.Context, src Source) ([]Output, error) {
 // that is logged); use is to bring it down to at most edge (see decoded)
 // and apply the transform. An error from use counts as the picture's, and
 // the next one is tried.
-func (m *Maker) best(ctx context.Context, src Source, want, edge int, use func(img image.Image, orient int, colour *icc.Transform) error) error {
+func (m *Maker) best(ctx context.Context, src Source, want, edge int, use func(img image.Image, orient int, srgb *icc.Transform) error) error {
 	list, err := guarded(ctx, func() ([]candidate, error) { return candidates(src.R, src.Size) })
 	if err != nil {
 		return m.unusable(ctx, err)
@@ -46,9 +46,9 @@ func (m *Maker) best(ctx context.Context, src Source, want, edge int, use func(i
 		if c.unconverted != "" {
 			slog.WarnContext(ctx, "colour profile left unconverted", "file", src.Name, "picture", c.what, "reason", c.unconverted)
 		}
-		colour := icc.ToSRGB(c.profile)
+		srgb := icc.ToSRGB(c.profile)
 		err := m.decoded(ctx, c, src.R, edge, func(img image.Image) error {
-			return use(img, orientation(c, src.Orientation), colour)
+			return use(img, orientation(c, src.Orientation), srgb)
 		})
 		if err == nil {
 			return nil
@@ -98,12 +98,12 @@ func (m *Maker) decoded(ctx context.Context, c candidate, r io.ReaderAt, edge in
 // are converted once the picture is down to the preview's size: a tenth
 // of the work for a 16 MP photo, and nearly the same result, as the
 // shrinking averages in the file's own encoding either way.
-func (m *Maker) previews(ctx context.Context, img image.Image, orient int, colour *icc.Transform, names []string) ([]Output, error) {
+func (m *Maker) previews(ctx context.Context, img image.Image, orient int, srgb *icc.Transform, names []string) ([]Output, error) {
 	small, err := fit(ctx, img, PreviewEdge)
 	if err != nil {
 		return nil, err
 	}
-	colour.Apply(small)
+	srgb.Apply(small)
 	return m.sizes(ctx, upright(small, orient), names, []int{PreviewEdge, ThumbnailEdge})
 }
 

@@ -25,7 +25,7 @@ import (
 // costed for bringing the picture down to at most edge on its long side
 // (use's work), and is held until use returns; a picture over the whole
 // budget is refused with ErrTooLarge before anything is allocated.
-func (m *Maker) Still(ctx context.Context, src Source, edge int, use func(img image.Image, orientation int, colour *icc.Transform) error) error {
+func (m *Maker) Still(ctx context.Context, src Source, edge int, use func(img image.Image, orientation int, srgb *icc.Transform) error) error {
 	switch src.Kind {
 	case assets.KindVideo:
 		c, r, err := m.frame(ctx, src)
