@@ -13,9 +13,9 @@ import (
 )
 
 // Where pictures keep their ICC colour profile: JPEG APP2 "ICC_PROFILE"
-// chunks, the colr property of a HEIF's primary item (ReadHEIF), TIFF tag 34675 and PNG
-// iCCP. The readers below find the bytes; package icc reads them. Each
-// keeps to icc.MaxSize.
+// pieces, the colr property of a HEIF's primary item (ReadHEIF), TIFF
+// tag 34675 and PNG iCCP. The readers below find the bytes; package icc
+// reads them. Each keeps to icc.MaxSize.
 
 // iccSig opens every APP2 segment that holds a piece of a profile (ICC.1
 // annex B.4): a sequence number (from 1) and the count of pieces follow.

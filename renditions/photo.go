@@ -95,9 +95,10 @@ func (m *Maker) decoded(ctx context.Context, c candidate, r io.ReaderAt, edge in
 
 // previews turns a decoded picture upright and sRGB and makes the
 // renditions named (preview or poster size, then thumbnail). The colours
-// are converted once the picture is down to the preview's size: a tenth
-// of the work for a 16 MP photo, and nearly the same result, as the
-// shrinking averages in the file's own encoding either way.
+// are converted once the picture is down to the preview's size: an
+// eighth of the work for a 16 MP photo, and nearly the same result (0.1–
+// 0.4 code values apart on average for a 12 MP iPhone HEIC, against 2–6
+// for no conversion; TestPreviewSRGB).
 func (m *Maker) previews(ctx context.Context, img image.Image, orient int, srgb *icc.Transform, names []string) ([]Output, error) {
 	small, err := fit(ctx, img, PreviewEdge)
 	if err != nil {
