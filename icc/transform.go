@@ -161,9 +161,12 @@ func encodeSRGB(l float64) float64 {
 	return 1.055*math.Pow(l, 1/2.4) - 0.055
 }
 
-// clip keeps linear light inside [0, 1] (outside is outside sRGB's gamut:
-// the relative colorimetric intent clips).
-func clip(l int32) int32 { return max(0, min(outSteps, l)) }
+// clip takes a sum of products back to steps of linear light, rounded,
+// and keeps it inside [0, 1] (outside is outside sRGB's gamut: the
+// relative colorimetric intent clips).
+func clip(sum int32) int32 {
+	return max(0, min(outSteps, (sum+1<<(matrixBits-1))>>matrixBits))
+}
 
 // Apply converts n in place (alpha is left alone: the renditions are
 // opaque). A nil t leaves n as it is.
@@ -180,9 +183,9 @@ func (t *Transform) Apply(n *image.NRGBA) {
 		for i := 0; i+3 < len(row); i += 4 {
 			p := row[i : i+3 : i+3]
 			lr, lg, lb := in0[p[0]], in1[p[1]], in2[p[2]]
-			p[0] = out[clip((m[0]*lr+m[1]*lg+m[2]*lb)>>matrixBits)]
-			p[1] = out[clip((m[3]*lr+m[4]*lg+m[5]*lb)>>matrixBits)]
-			p[2] = out[clip((m[6]*lr+m[7]*lg+m[8]*lb)>>matrixBits)]
+			p[0] = out[clip(m[0]*lr+m[1]*lg+m[2]*lb)]
+			p[1] = out[clip(m[3]*lr+m[4]*lg+m[5]*lb)]
+			p[2] = out[clip(m[6]*lr+m[7]*lg+m[8]*lb)]
 		}
 	}
 }

@@ -81,7 +81,7 @@ func TestCandidateColour(t *testing.T) {
 // quality 82 of a detailed photo is on its own 4–6 code values from its
 // pixels): the mean difference per channel is to be at most maxDiff code
 // values, and the picture as decoded at least minOff from it in some
-// channel, so that the test can fail. Measured: 0.3–0.4 for the JPEG
+// channel, so that the test can fail. Measured: 0.2 for the JPEG
 // (not shrunk), 0.9–1.1 for the HEIC, of which 0.1–0.4 is the conversion
 // coming after the shrinking instead of before, the rest JPEG rounding
 // the two slightly different pictures differently.
