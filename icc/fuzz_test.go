@@ -92,6 +92,7 @@ func TestParseHostile(t *testing.T) {
 		{"tag count past the budget", manyTags, "over the budget"},
 		{"tag outside the profile", overrun, "outside"},
 		{"CMYK", profile("CMYK"), "colour space"},
+		{"Lab connection space", func() []byte { p := matrixTRC(curvTag()); copy(p[20:], "Lab "); return p }(), "connection space"},
 		{"LUT-based", profile("RGB ", tag{"A2B0", []byte("mft2\x00\x00\x00\x00")}), "LUT-based"},
 		{"curve table past the budget", matrixTRC(binary.BigEndian.AppendUint32([]byte("curv\x00\x00\x00\x00"), 1<<20)), "over the budget"},
 		{"curve table past its tag", matrixTRC(binary.BigEndian.AppendUint32([]byte("curv\x00\x00\x00\x00"), 100)), "overruns"},

@@ -114,7 +114,9 @@ func Parse(b []byte) (*Profile, error) {
 	if cs := string(b[16:20]); cs != "RGB " {
 		return nil, fmt.Errorf("icc %q: colour space %q: %w", p.Description, cs, ErrUnsupported)
 	}
-	if pcs := string(b[20:24]); pcs != "XYZ " && pcs != "Lab " {
+	// Colorants and tone curves connect through XYZ only (ICC.1:2010
+	// F.3); a Lab profile is LUT-based.
+	if pcs := string(b[20:24]); pcs != "XYZ " {
 		return nil, fmt.Errorf("icc %q: connection space %q: %w", p.Description, pcs, ErrUnsupported)
 	}
 	for i, sig := range [3]string{"rXYZ", "gXYZ", "bXYZ"} {
