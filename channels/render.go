@@ -14,6 +14,7 @@ import (
 
 	"mediabank/assets"
 	"mediabank/channels/jpegmeta"
+	"mediabank/icc"
 	"mediabank/renditions"
 )
 
@@ -74,10 +75,14 @@ func (r *Renderer) Render(ctx context.Context, a *assets.Asset, channel string) 
 	// only while it is cut down to the channel's size.
 	var pic *image.NRGBA
 	var crop assets.Rect
-	err = m.Still(ctx, src, max(p.Width, p.Height), func(img image.Image, o int) error {
+	err = m.Still(ctx, src, max(p.Width, p.Height), func(img image.Image, o int, srgb *icc.Transform) error {
 		var err error
-		pic, crop, err = cropResize(ctx, img, o, p, a)
-		return err
+		if pic, crop, err = cropResize(ctx, img, o, p, a); err != nil {
+			return err
+		}
+		// Once small, before the logo: the file is sRGB, without a profile.
+		srgb.Apply(pic)
+		return nil
 	})
 	if err != nil {
 		return File{}, fmt.Errorf("%s for %s: %w", channel, a.ID, err)

@@ -187,6 +187,9 @@ type HEIFInfo struct {
 	// MaxWidth×MaxHeight is the largest image spatial extent declared
 	// for any item: the bound on what decoding the file can allocate.
 	MaxWidth, MaxHeight int
+	// ICC is where the primary item's colour profile lies (its colr
+	// property of type prof or rICC), N 0 when it has none.
+	ICC Span
 }
 
 // ReadHEIF reads the item properties of a HEIF of size bytes: the primary
@@ -244,8 +247,10 @@ func ReadHEIF(r io.ReaderAt, size int64) (HEIFInfo, error) {
 	return info, nil
 }
 
-// heifProps reads the ispe and irot properties among ipco: the largest
-// extent of all, and those the primary item has (the first of each).
+// heifProps reads the ispe, irot and colr properties among ipco: the
+// largest extent of all, and those the primary item has (the first of
+// each; of colr, the first that holds a profile, as an item may have an
+// nclx one beside it).
 func heifProps(r io.ReaderAt, primary uint32, ipco []Box, ipma map[uint32][]int) HEIFInfo {
 	var info HEIFInfo
 	for _, prop := range ipco {
@@ -275,6 +280,10 @@ func heifProps(r io.ReaderAt, primary uint32, ipco []Box, ipma map[uint32][]int)
 				info.Rotated = true
 				// irot turns anti-clockwise; Rotation is clockwise.
 				info.Rotation = (360 - int(d[0]&3)*90) % 360
+			}
+		case "colr":
+			if t := string(readN(r, prop.Off, 4)); (t == "prof" || t == "rICC") && info.ICC.N == 0 && prop.Len() > 4 {
+				info.ICC = Span{prop.Off + 4, prop.Len() - 4}
 			}
 		}
 	}

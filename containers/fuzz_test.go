@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"mediabank/icc"
 	"mediabank/internal/testfiles"
 )
 
@@ -126,6 +127,34 @@ func FuzzRAF(f *testing.F) {
 		info, err := ReadRAF(bytes.NewReader(data), int64(len(data)))
 		if err == nil {
 			check(t, "JPEG", info.JPEG, int64(len(data)))
+		}
+	})
+}
+
+func FuzzICC(f *testing.F) {
+	seed(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, size := bytes.NewReader(data), int64(len(data))
+		if b, err := ICC(r, size); len(b) > icc.MaxSize || err != nil && b != nil {
+			t.Errorf("%d bytes, error %v", len(b), err)
+		}
+		if b, err := PNGICC(r, size); len(b) > icc.MaxSize || err != nil && b != nil {
+			t.Errorf("PNG: %d bytes, error %v", len(b), err)
+		}
+		// The bytes as APP2 pieces: each a sequence number, a count and
+		// up to 7 bytes of profile.
+		var chunks []ICCChunk
+		for off := 0; off+2 <= len(data); {
+			n := min(len(data)-off-2, int(data[off]%8))
+			chunks = append(chunks, ICCChunk{Seq: int(data[off]), Count: int(data[off+1]), Span: Span{int64(off + 2), int64(n)}})
+			off += 2 + n
+		}
+		b, err := AssembleICC(r, chunks)
+		if err == nil && len(chunks) > 0 && len(chunks) != chunks[0].Count {
+			t.Errorf("assembled %d pieces of %d", len(chunks), chunks[0].Count)
+		}
+		if err != nil && b != nil {
+			t.Errorf("bytes with error %v", err)
 		}
 	})
 }

@@ -29,6 +29,7 @@ type candidate struct {
 	orientation int     // EXIF orientation that applies to it, 0 if unknown
 	upright     bool    // the decoder applies the file's own transforms
 	bpp         float64 // bytes per pixel the decoder holds, from the header
+	colour
 }
 
 var errNotImage = errors.New("not a known image format")
@@ -43,7 +44,12 @@ func candidates(r io.ReaderAt, size int64) ([]candidate, error) {
 	case f == containers.JPEG:
 		return jpegCandidates(r, 0, size)
 	case f == containers.PNG:
-		return single(r, size, "png")
+		list, err := single(r, size, "png")
+		if err == nil {
+			raw, err := containers.PNGICC(r, size)
+			list[0].colour = colourOf(raw, err, colour{})
+		}
+		return list, err
 	case f == containers.GIF:
 		return single(r, size, "gif")
 	case f == containers.WebP:
@@ -129,8 +135,9 @@ func (c *candidate) decode(ctx context.Context, r io.ReaderAt) (image.Image, err
 	return img, nil
 }
 
-// embedded adds a JPEG held inside the file if its header reads.
-func embedded(list []candidate, r io.ReaderAt, size int64, what string, off, n int64, orientation int) []candidate {
+// embedded adds a JPEG held inside the file if its header reads. Its
+// colours are those of its own profile, else of what holds it (outer).
+func embedded(list []candidate, r io.ReaderAt, size int64, what string, off, n int64, orientation int, outer colour) []candidate {
 	if off <= 0 || n <= 0 || off >= size || n > size-off {
 		return list
 	}
@@ -138,20 +145,29 @@ func embedded(list []candidate, r io.ReaderAt, size int64, what string, off, n i
 	if c.config(r) != nil {
 		return list
 	}
+	raw, err := containers.JPEGICC(r, off, off+n)
+	c.colour = colourOf(raw, err, outer)
 	return append(list, c)
 }
 
 // jpegCandidates lists a JPEG at off: its main image, its EXIF thumbnail
-// and its MPF previews (which cameras and phones write at 1–2 MP).
+// and its MPF previews (which cameras and phones write at 1–2 MP). Their
+// colours are the JPEG's profile, else what its EXIF says.
 func jpegCandidates(r io.ReaderAt, base, size int64) ([]candidate, error) {
 	main := candidate{what: "main image", off: base, n: size - base, format: "jpeg"}
 	mainErr := main.config(r)
 	var thumbs, previews []containers.Span
+	var chunks []containers.ICCChunk
+	var implied colour
 	// A damaged segment ends the search; what was found before it counts.
 	_ = containers.JPEGSegments(r, base, size, func(s containers.Segment) error {
+		if c, ok := s.ICCChunk(r); ok {
+			chunks = append(chunks, c)
+		}
 		if t, err := s.EXIF(r); err == nil {
 			if ifd0, err := t.IFD(t.First); err == nil {
 				main.orientation = ifd0.Orientation()
+				implied = exifColour(t, ifd0, colour{})
 				if ifd1, err := t.IFD(ifd0.Next); err == nil {
 					if off := ifd1.Value(0x201); off != 0 {
 						thumbs = append(thumbs, containers.Span{Off: t.Base + int64(off), N: int64(ifd1.Value(0x202))})
@@ -166,15 +182,17 @@ func jpegCandidates(r io.ReaderAt, base, size int64) ([]candidate, error) {
 		}
 		return nil
 	})
+	raw, err := containers.AssembleICC(r, chunks)
+	main.colour = colourOf(raw, err, implied)
 	var list []candidate
 	if mainErr == nil {
 		list = append(list, main)
 	}
 	for _, s := range previews {
-		list = embedded(list, r, size, "MPF preview", s.Off, s.N, main.orientation)
+		list = embedded(list, r, size, "MPF preview", s.Off, s.N, main.orientation, main.colour)
 	}
 	for _, s := range thumbs {
-		list = embedded(list, r, size, "EXIF thumbnail", s.Off, s.N, main.orientation)
+		list = embedded(list, r, size, "EXIF thumbnail", s.Off, s.N, main.orientation, main.colour)
 	}
 	if len(list) == 0 {
 		return nil, mainErr
@@ -191,23 +209,27 @@ func tiffCandidates(r io.ReaderAt, size int64) ([]candidate, error) {
 	}
 	var list []candidate
 	orientation := 0
+	// The colours of all: IFD0's profile, else what its EXIF says.
+	raw, rawErr := containers.ICC(r, size)
+	var col colour
 	t.EachIFD(func(off uint32, d containers.IFD) {
 		if off == t.First {
 			orientation = d.Orientation()
+			col = colourOf(raw, rawErr, exifColour(t, d, colour{}))
 		}
 		if o, n := d.Value(0x201), d.Value(0x202); o != 0 {
-			list = embedded(list, r, size, "IFD preview", int64(o), int64(n), orientation)
+			list = embedded(list, r, size, "IFD preview", int64(o), int64(n), orientation, col)
 		}
 		if c := d.Value(0x103); c == 6 || c == 7 {
 			if o, n := d.Values(0x111), d.Values(0x117); len(o) == 1 && len(n) == 1 {
-				list = embedded(list, r, size, "IFD preview", int64(o[0]), int64(n[0]), orientation)
+				list = embedded(list, r, size, "IFD preview", int64(o[0]), int64(n[0]), orientation, col)
 			}
 		}
 		if s, ok := d.Undefined(0x2E); ok { // RW2 JpgFromRaw
-			list = embedded(list, r, size, "RW2 preview", s.Off, s.N, orientation)
+			list = embedded(list, r, size, "RW2 preview", s.Off, s.N, orientation, col)
 		}
 	})
-	main := candidate{what: "TIFF image", n: size, format: "tiff", orientation: orientation}
+	main := candidate{what: "TIFF image", n: size, format: "tiff", orientation: orientation, colour: col}
 	if err := main.config(r); err == nil {
 		list = append(list, main)
 	} else if len(list) == 0 {
@@ -244,7 +266,7 @@ func cr3Candidates(r io.ReaderAt, size int64) ([]candidate, error) {
 	}
 	var list []candidate
 	for _, s := range cr3.Previews {
-		list = embedded(list, r, size, "CR3 preview", s.Off, s.N, orientation)
+		list = embedded(list, r, size, "CR3 preview", s.Off, s.N, orientation, colour{})
 	}
 	if len(list) == 0 {
 		return nil, errors.New("no readable JPEG preview in the CR3 boxes")
@@ -262,6 +284,8 @@ func heifCandidates(r io.ReaderAt, size int64) ([]candidate, error) {
 		return nil, errors.New("no image size (ispe) in the HEIF boxes")
 	}
 	c := candidate{what: "HEIF image", n: size, format: "heic", upright: true, w: info.MaxWidth, h: info.MaxHeight}
+	raw, err := containers.ICC(r, size)
+	c.colour = colourOf(raw, err, colour{})
 	c.bpp = bytesPerPixel(color.RGBAModel) * decodeFactor(c.format, r, 0)
 	return []candidate{c}, nil
 }

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"log/slog"
 
 	"mediabank/assets"
+	"mediabank/icc"
 )
 
 // photo makes the preview and the thumbnail of a photo from one decode of
@@ -16,9 +18,9 @@ import (
 // data is not decoded here), else the main image.
 func (m *Maker) photo(ctx context.Context, src Source) ([]Output, error) {
 	var out []Output
-	err := m.best(ctx, src, PreviewEdge, PreviewEdge, func(img image.Image, orient int) error {
+	err := m.best(ctx, src, PreviewEdge, PreviewEdge, func(img image.Image, orient int, srgb *icc.Transform) error {
 		var err error
-		out, err = m.previews(ctx, img, orient, []string{assets.Preview, assets.Thumbnail})
+		out, err = m.previews(ctx, img, orient, srgb, []string{assets.Preview, assets.Thumbnail})
 		return err
 	})
 	if err != nil {
@@ -29,17 +31,24 @@ func (m *Maker) photo(ctx context.Context, src Source) ([]Output, error) {
 
 // best hands use the first of the photo's pictures that decodes, in the
 // order rank gives for want, with the EXIF orientation that turns it
-// upright; use is to bring it down to at most edge (see decoded). An error
-// from use counts as the picture's, and the next one is tried.
-func (m *Maker) best(ctx context.Context, src Source, want, edge int, use func(img image.Image, orient int) error) error {
+// upright and the transform that turns its colours into sRGB (nil when
+// they are sRGB already, or when its profile is not one that converts:
+// that is logged); use is to bring it down to at most edge (see decoded)
+// and apply the transform. An error from use counts as the picture's, and
+// the next one is tried.
+func (m *Maker) best(ctx context.Context, src Source, want, edge int, use func(img image.Image, orient int, srgb *icc.Transform) error) error {
 	list, err := guarded(ctx, func() ([]candidate, error) { return candidates(src.R, src.Size) })
 	if err != nil {
 		return m.unusable(ctx, err)
 	}
 	var errs []error
 	for _, c := range rank(list, want) {
+		if c.unconverted != "" {
+			slog.WarnContext(ctx, "colour profile left unconverted", "file", src.Name, "picture", c.what, "reason", c.unconverted)
+		}
+		srgb := icc.ToSRGB(c.profile)
 		err := m.decoded(ctx, c, src.R, edge, func(img image.Image) error {
-			return use(img, orientation(c, src.Orientation))
+			return use(img, orientation(c, src.Orientation), srgb)
 		})
 		if err == nil {
 			return nil
@@ -84,13 +93,18 @@ func (m *Maker) decoded(ctx context.Context, c candidate, r io.ReaderAt, edge in
 	return err
 }
 
-// previews turns a decoded picture upright and makes the renditions named
-// (preview or poster size, then thumbnail).
-func (m *Maker) previews(ctx context.Context, img image.Image, orient int, names []string) ([]Output, error) {
+// previews turns a decoded picture upright and sRGB and makes the
+// renditions named (preview or poster size, then thumbnail). The colours
+// are converted once the picture is down to the preview's size: an
+// eighth of the work for a 16 MP photo, and nearly the same result (0.1–
+// 0.4 code values apart on average for a 12 MP iPhone HEIC, against 2–6
+// for no conversion; TestPreviewSRGB).
+func (m *Maker) previews(ctx context.Context, img image.Image, orient int, srgb *icc.Transform, names []string) ([]Output, error) {
 	small, err := fit(ctx, img, PreviewEdge)
 	if err != nil {
 		return nil, err
 	}
+	srgb.Apply(small)
 	return m.sizes(ctx, upright(small, orient), names, []int{PreviewEdge, ThumbnailEdge})
 }
 

@@ -11,10 +11,13 @@ import (
 	"path"
 
 	"mediabank/assets"
+	"mediabank/icc"
 )
 
 // Still hands use the largest picture an original holds, decoded as
-// stored, with the EXIF orientation that turns it upright: for a photo its
+// stored, with the EXIF orientation that turns it upright and the
+// transform that turns its colours into sRGB (nil when there is nothing
+// to do; use applies it, best once it is small): for a photo its
 // main image (for RAW files, whose sensor data is not decoded here, the
 // largest embedded JPEG); for a video its poster frame, already upright.
 // It is what pictures bigger than a preview (channel renditions) are made
@@ -22,14 +25,14 @@ import (
 // costed for bringing the picture down to at most edge on its long side
 // (use's work), and is held until use returns; a picture over the whole
 // budget is refused with ErrTooLarge before anything is allocated.
-func (m *Maker) Still(ctx context.Context, src Source, edge int, use func(img image.Image, orientation int) error) error {
+func (m *Maker) Still(ctx context.Context, src Source, edge int, use func(img image.Image, orientation int, srgb *icc.Transform) error) error {
 	switch src.Kind {
 	case assets.KindVideo:
 		c, r, err := m.frame(ctx, src)
 		if err != nil {
 			return err
 		}
-		if err := m.decoded(ctx, c, r, edge, func(img image.Image) error { return use(img, 1) }); err != nil {
+		if err := m.decoded(ctx, c, r, edge, func(img image.Image) error { return use(img, 1, nil) }); err != nil {
 			return fmt.Errorf("poster of %s: %w", src.Name, m.unusable(ctx, err))
 		}
 		return nil

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"mediabank/assets"
+	"mediabank/icc"
 )
 
 // TestStillRaw checks that a channel picture of a RAW file starts from
@@ -19,7 +20,7 @@ func TestStillRaw(t *testing.T) {
 	large := solidJPEG(t, 2400, 1600, color.RGBA{0, 0xFF, 0, 0xFF})
 	raw := rawTIFF(small, large)
 	src := Source{Name: "synthetic.nef", Kind: assets.KindPhoto, R: bytes.NewReader(raw), Size: int64(len(raw))}
-	err := (&Maker{}).Still(context.Background(), src, 1920, func(img image.Image, o int) error {
+	err := (&Maker{}).Still(context.Background(), src, 1920, func(img image.Image, o int, _ *icc.Transform) error {
 		if b := img.Bounds(); b.Dx() != 2400 || b.Dy() != 1600 || o != 1 {
 			t.Errorf("Still = %dx%d, orientation %d; want the 2400x1600 preview, orientation 1", b.Dx(), b.Dy(), o)
 		}
@@ -49,7 +50,7 @@ func TestStillBudget(t *testing.T) {
 	src := Source{Name: "big.jpg", Kind: assets.KindPhoto, R: bytes.NewReader(photo), Size: int64(len(photo))}
 	b := NewBudget(DefaultDecodeBudget, 1)
 	var during Usage
-	err = (&Maker{Budget: b}).Still(context.Background(), src, 1080, func(image.Image, int) error {
+	err = (&Maker{Budget: b}).Still(context.Background(), src, 1080, func(image.Image, int, *icc.Transform) error {
 		during = b.Usage()
 		return nil
 	})
@@ -63,7 +64,7 @@ func TestStillBudget(t *testing.T) {
 		t.Errorf("after: usage %+v, want nothing held, 1 granted", u)
 	}
 	small := NewBudget(1<<20, 1)
-	err = (&Maker{Budget: small}).Still(context.Background(), src, 1080, func(image.Image, int) error {
+	err = (&Maker{Budget: small}).Still(context.Background(), src, 1080, func(image.Image, int, *icc.Transform) error {
 		t.Error("use called for a picture over the budget")
 		return nil
 	})

@@ -28,7 +28,7 @@ func (m *Maker) poster(ctx context.Context, src Source) ([]Output, error) {
 	var out []Output
 	err = m.decoded(ctx, c, r, PreviewEdge, func(img image.Image) error {
 		var err error
-		out, err = m.previews(ctx, img, 1, []string{assets.Poster, assets.Thumbnail})
+		out, err = m.previews(ctx, img, 1, nil, []string{assets.Poster, assets.Thumbnail})
 		return err
 	})
 	if err != nil {
