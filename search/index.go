@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -54,6 +55,8 @@ type Index struct {
 	// gen counts writes; stats cached for an older gen are stale.
 	gen   atomic.Uint64
 	cache statsCache
+	// writeMu runs writes one at a time (see write).
+	writeMu sync.Mutex
 }
 
 // Open opens the index at path, creating it if missing.
@@ -116,6 +119,7 @@ func (ix *Index) Close() error {
 // (a few hundred per call) since each batch is one commit.
 func (ix *Index) Put(ctx context.Context, as ...*assets.Asset) error {
 	b := ix.idx.NewBatch()
+	ids := make([]string, 0, len(as))
 	for _, a := range as {
 		if a == nil || a.ID == "" {
 			return fmt.Errorf("search: put: asset without id")
@@ -123,8 +127,9 @@ func (ix *Index) Put(ctx context.Context, as ...*assets.Asset) error {
 		if err := b.Index(a.ID, document(a, ix.zone)); err != nil {
 			return fmt.Errorf("search: put %s: %w", a.ID, err)
 		}
+		ids = append(ids, a.ID)
 	}
-	return ix.commit(ctx, "put", b)
+	return ix.commit(ctx, "put", b, ids)
 }
 
 // Delete removes assets from the index; unknown ids are ignored.
@@ -133,10 +138,11 @@ func (ix *Index) Delete(ctx context.Context, ids ...string) error {
 	for _, id := range ids {
 		b.Delete(id)
 	}
-	return ix.commit(ctx, "delete", b)
+	return ix.commit(ctx, "delete", b, ids)
 }
 
-func (ix *Index) commit(ctx context.Context, op string, b *bleve.Batch) error {
+// commit runs batch b, which writes the documents ids.
+func (ix *Index) commit(ctx context.Context, op string, b *bleve.Batch, ids []string) error {
 	if b.Size() == 0 {
 		return nil
 	}
@@ -145,9 +151,7 @@ func (ix *Index) commit(ctx context.Context, op string, b *bleve.Batch) error {
 		return fmt.Errorf("search: %s: %w", op, err)
 	}
 	start := time.Now()
-	err := ix.idx.Batch(b)
-	// Even a failed batch may have changed the index.
-	ix.gen.Add(1)
+	err := ix.write(ctx, ids, func() error { return ix.idx.Batch(b) })
 	if err != nil {
 		return fmt.Errorf("search: %s %d docs: %w", op, b.Size(), err)
 	}
@@ -203,6 +207,7 @@ func collectionKey(id string) string { return "collection:" + id }
 // PutCollections indexes or re-indexes collections in one batch.
 func (ix *Index) PutCollections(ctx context.Context, cs ...Collection) error {
 	b := ix.idx.NewBatch()
+	ids := make([]string, 0, len(cs))
 	for _, c := range cs {
 		if c.ID == "" {
 			return fmt.Errorf("search: put collection: without id")
@@ -215,8 +220,9 @@ func (ix *Index) PutCollections(ctx context.Context, cs ...Collection) error {
 		if err := b.Index(collectionKey(c.ID), d); err != nil {
 			return fmt.Errorf("search: put collection %s: %w", c.ID, err)
 		}
+		ids = append(ids, collectionKey(c.ID))
 	}
-	return ix.commit(ctx, "put collections", b)
+	return ix.commit(ctx, "put collections", b, ids)
 }
 
 // SearchCollections finds collections by words over title, agency, place,
@@ -308,7 +314,7 @@ var sorts = map[string][]string{
 // hits per month), cached until the next write, and the page of hits,
 // which for the date orders is looked for only in the months that hold it.
 func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
-	q, err := ix.parser.parse(req.Query)
+	key, q, err := ix.plan(req)
 	if err != nil {
 		return nil, err
 	}
@@ -327,19 +333,6 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		size = MaxSize
 	}
 	page := max(req.Page, 1)
-	// The stats cache key: the query, quoted so that no query text can
-	// pass for a scope, then the scope.
-	key := strconv.Quote(req.Query)
-	if req.Collections != nil {
-		scope, err := inCollections(req.Collections)
-		if err != nil {
-			return nil, err
-		}
-		q = query.NewConjunctionQuery([]query.Query{q, scope})
-		key += "\x00" + strings.Join(req.Collections, "\x00")
-	}
-	q = assetsOnly(q)
-
 	st, err := ix.stats(ctx, key, q)
 	if err != nil {
 		return nil, fmt.Errorf("search: %q: %w", req.Query, err)
@@ -378,6 +371,26 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	return out, nil
+}
+
+// plan returns the Bleve query of req's query and scope, and the key
+// its stats are cached under: the query, quoted so that no query text
+// can pass for a scope, then the scope.
+func (ix *Index) plan(req Request) (string, query.Query, error) {
+	q, err := ix.parser.parse(req.Query)
+	if err != nil {
+		return "", nil, err
+	}
+	key := strconv.Quote(req.Query)
+	if req.Collections != nil {
+		scope, err := inCollections(req.Collections)
+		if err != nil {
+			return "", nil, err
+		}
+		q = query.NewConjunctionQuery([]query.Query{q, scope})
+		key += "\x00" + strings.Join(req.Collections, "\x00")
+	}
+	return key, assetsOnly(q), nil
 }
 
 // inCollections matches assets filed into one of ids.

@@ -1,0 +1,154 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strconv"
+	"testing"
+	"time"
+
+	"mediabank/assets"
+	"mediabank/internal/office"
+)
+
+// TestStatsFollowWritesExactly: the cached stats a write updates (rather
+// than drops) are, after a random run of puts of new assets, updates that
+// change facet values, and deletes, the stats counted afresh. Each
+// write is checked, and every query must still be cached after it.
+func TestStatsFollowWritesExactly(t *testing.T) {
+	ix := openTest(t, t.TempDir())
+	t.Cleanup(func() { ix.Close() })
+	ctx := context.Background()
+	pool := synthetic(300)
+	live := map[string]*assets.Asset{}
+	if err := ix.Put(ctx, pool[:150]...); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range pool[:150] {
+		live[a.ID] = a
+	}
+	requests := []Request{
+		{},
+		{Query: "banjir"},
+		{Query: `creator:"Siti Rahma"`},
+		{Query: "type:video"},
+		{Collections: []string{pool[0].Collections[0], pool[1].Collections[0]}},
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	creators := []string{"Budi Santoso", "budi santoso", "Siti Rahma", "Joko Susilo"}
+	wib := office.Zone()
+	next := 150
+	for step := range 40 {
+		// Every query asked for, so that each is cached before the write.
+		for _, req := range requests {
+			if _, err := ix.Search(ctx, req); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var op string
+		var err error
+		switch k := rng.IntN(3); {
+		case k == 0 && next < len(pool):
+			n := 1 + rng.IntN(5)
+			batch := pool[next:min(next+n, len(pool))]
+			next += len(batch)
+			for _, a := range batch {
+				live[a.ID] = a
+			}
+			op, err = fmt.Sprintf("put %d new", len(batch)), ix.Put(ctx, batch...)
+		case k == 1:
+			var batch []*assets.Asset
+			for _, a := range live {
+				if len(batch) == 3 {
+					break
+				}
+				u := *a
+				u.Meta.Creator = creators[rng.IntN(len(creators))]
+				u.Meta.Kind = []assets.Kind{assets.KindPhoto, assets.KindVideo}[rng.IntN(2)]
+				switch rng.IntN(3) {
+				case 0:
+					u.Meta.TakenAt = nil
+				case 1:
+					taken := time.Date(2019+rng.IntN(3), time.Month(1+rng.IntN(12)), 5, 10, 0, 0, 0, wib)
+					u.Meta.TakenAt = &taken
+				}
+				u.Meta.Make, u.Meta.Model = "Canon", "Canon EOS R"+strconv.Itoa(rng.IntN(3))
+				u.Collections = []string{pool[rng.IntN(len(pool))].Collections[0]}
+				live[a.ID] = &u
+				batch = append(batch, &u)
+			}
+			op, err = fmt.Sprintf("update %d", len(batch)), ix.Put(ctx, batch...)
+		default:
+			var ids []string
+			for id := range live {
+				if len(ids) == 2 {
+					break
+				}
+				ids = append(ids, id)
+				delete(live, id)
+			}
+			ids = append(ids, idOf("never indexed"))
+			op, err = fmt.Sprintf("delete %d", len(ids)), ix.Delete(ctx, ids...)
+		}
+		if err != nil {
+			t.Fatalf("step %d %s: %v", step, op, err)
+		}
+		for _, req := range requests {
+			key, q, err := ix.plan(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ix.cache.get(ix.gen.Load(), key)
+			if got == nil {
+				t.Fatalf("step %d %s: %+v not cached after the write", step, op, req)
+			}
+			c, err := ix.count(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := statsOf(c); !reflect.DeepEqual(got, want) {
+				t.Fatalf("step %d %s: %+v: stats updated by the write differ from a fresh count:\ngot  %d %v\nwant %d %v",
+					step, op, req, got.total, got.terms, want.total, want.terms)
+			}
+		}
+	}
+	if res, err := ix.Search(ctx, Request{}); err != nil || res.Total != uint64(len(live)) {
+		t.Errorf("in the end: total %d (%v), want %d", res.Total, err, len(live))
+	}
+}
+
+// TestStatsCarriedAreBounded: a write keeps only the maxCarried most
+// recently used stats; the others are counted afresh when next asked.
+func TestStatsCarriedAreBounded(t *testing.T) {
+	ix := openTest(t, t.TempDir())
+	t.Cleanup(func() { ix.Close() })
+	ctx := context.Background()
+	as := synthetic(50)
+	if err := ix.Put(ctx, as[:40]...); err != nil {
+		t.Fatal(err)
+	}
+	var reqs []Request
+	for i := range maxCarried + 3 {
+		reqs = append(reqs, Request{Query: fmt.Sprintf("-id:%02x", i)})
+	}
+	for _, req := range reqs {
+		if _, err := ix.Search(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ix.Put(ctx, as[40:]...); err != nil {
+		t.Fatal(err)
+	}
+	for i, req := range reqs {
+		key, _, err := ix.plan(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ix.cache.get(ix.gen.Load(), key) != nil
+		if want := i >= len(reqs)-maxCarried; got != want {
+			t.Errorf("%q (asked %d of %d): cached after the write %v, want %v", req.Query, i+1, len(reqs), got, want)
+		}
+	}
+}
