@@ -55,6 +55,8 @@ type Index struct {
 	// gen counts writes; stats cached for an older gen are stale.
 	gen   atomic.Uint64
 	cache statsCache
+	// postings keeps the facet terms' postings of each segment.
+	postings postingsCache
 	// writeMu runs writes one at a time (see write).
 	writeMu sync.Mutex
 }
@@ -184,7 +186,12 @@ func (ix *Index) Count(ctx context.Context) (uint64, error) {
 // assetsOnly keeps q to asset documents.
 func assetsOnly(q query.Query) query.Query { return only(assetType, q) }
 
+// only keeps q to documents of docType; every one if q matches all,
+// which is then a single term query (see termBitmaps).
 func only(docType string, q query.Query) query.Query {
+	if _, all := q.(*query.MatchAllQuery); all {
+		return termQuery(typeField, docType)
+	}
 	return query.NewConjunctionQuery([]query.Query{termQuery(typeField, docType), q})
 }
 

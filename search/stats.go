@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -134,24 +133,6 @@ func (ix *Index) stats(ctx context.Context, key string, q query.Query) (*stats, 
 	st := statsOf(c)
 	ix.cache.put(gen, key, q, st)
 	return st, nil
-}
-
-// count counts the hits of q and the facet terms they hold.
-func (ix *Index) count(ctx context.Context, q query.Query) (counts, error) {
-	sr := bleve.NewSearchRequestOptions(q, 0, 0, false)
-	sr.Score = "none"
-	sr.AddFacet(fFacets, bleve.NewFacetRequest(fFacets, allTerms))
-	res, err := ix.idx.SearchInContext(ctx, sr)
-	if err != nil {
-		return counts{}, err
-	}
-	c := counts{total: res.Total, terms: map[string]int{}}
-	if fr := res.Facets[fFacets]; fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
-			c.terms[t.Term] = t.Count
-		}
-	}
-	return c, nil
 }
 
 // write runs one batch of writes to the documents ids and moves the

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"reflect"
 	"strconv"
@@ -149,6 +150,52 @@ func TestStatsCarriedAreBounded(t *testing.T) {
 		got := ix.cache.get(ix.gen.Load(), key) != nil
 		if want := i >= len(reqs)-maxCarried; got != want {
 			t.Errorf("%q (asked %d of %d): cached after the write %v, want %v", req.Query, i+1, len(reqs), got, want)
+		}
+	}
+}
+
+// TestCountByBitmaps: counting the facet terms through the postings'
+// bitmaps gives Bleve's facet counts, over several segments, with
+// deleted and updated documents, for queries of every kind.
+func TestCountByBitmaps(t *testing.T) {
+	ix := openTest(t, t.TempDir())
+	t.Cleanup(func() { ix.Close() })
+	ctx := context.Background()
+	as := synthetic(600)
+	for i := 0; i < len(as); i += 97 { // one segment per batch, until merged
+		if err := ix.Put(ctx, as[i:min(i+97, len(as))]...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var gone []string
+	for i := 0; i < len(as); i += 7 {
+		gone = append(gone, as[i].ID)
+	}
+	if err := ix.Delete(ctx, gone...); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range as[1:60] {
+		a.Meta.Creator = "Joko Susilo"
+	}
+	if err := ix.Put(ctx, as[1:60]...); err != nil {
+		t.Fatal(err)
+	}
+	for _, query := range []string{"", "banjir", "banjir ciledug", `"wali kota"`, `creator:"Joko Susilo"`,
+		"type:video", "-type:video camera:nikon", "taken:2022-03..2023-01", "nothingmatches", "id:" + as[3].ID[:6]} {
+		_, q, err := ix.plan(Request{Query: query})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok, err := ix.countByBitmaps(ctx, q)
+		if err != nil || !ok {
+			t.Fatalf("%q: counted by bitmaps: %v, %v", query, ok, err)
+		}
+		want, err := ix.countByFacets(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.total != want.total || !maps.Equal(got.terms, want.terms) {
+			t.Errorf("%q: by bitmaps %d hits %v\nwant %d hits %v", query, got.total, got.terms, want.total, want.terms)
 		}
 	}
 }
