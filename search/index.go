@@ -4,6 +4,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -328,8 +329,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	if req.Sort == "" {
 		req.Sort = "taken"
 	}
-	order, ok := sorts[req.Sort]
-	if !ok {
+	if _, ok := sorts[req.Sort]; !ok {
 		return nil, fmt.Errorf("search: sort %q: %w: want taken, -taken, name or relevance", req.Sort, ErrQuery)
 	}
 	size := req.Size
@@ -339,37 +339,31 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	case size > MaxSize:
 		size = MaxSize
 	}
-	page := max(req.Page, 1)
-	st, err := ix.stats(ctx, key, q)
+	from := (max(req.Page, 1) - 1) * size
+	var st *stats
+	hits := []Hit{}
+	if req.Sort == "taken" || req.Sort == "-taken" {
+		// The page is looked for in the months the stats say hold it.
+		if st, err = ix.stats(ctx, key, q); err != nil {
+			return nil, fmt.Errorf("search: %q: %w", req.Query, err)
+		}
+		hq, hfrom := st.slice(q, req.Sort == "taken", from, size)
+		if uint64(from) < st.total {
+			hits, err = ix.page(ctx, hq, hfrom, size, req.Sort)
+		}
+	} else {
+		// The page does not need the stats: both at once, on two cores.
+		var serr error
+		var wg sync.WaitGroup
+		wg.Go(func() { st, serr = ix.stats(ctx, key, q) })
+		hits, err = ix.page(ctx, q, from, size, req.Sort)
+		wg.Wait()
+		err = cmp.Or(serr, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("search: %q: %w", req.Query, err)
 	}
-	from := (page - 1) * size
-	hq, hfrom := q, from
-	if req.Sort == "taken" || req.Sort == "-taken" {
-		hq, hfrom = st.slice(q, req.Sort == "taken", from, size)
-	}
-	out := &Result{Total: st.total, Hits: []Hit{}}
-	if uint64(from) < st.total {
-		sr := bleve.NewSearchRequestOptions(hq, size, hfrom, false)
-		sr.SortBy(order)
-		if req.Sort != "relevance" {
-			// Scores are not shown and not sorted on: skip them.
-			sr.Score = "none"
-		}
-		sr.Fields = []string{fName, fType, fTaken, fCamera, fCollection}
-		res, err := ix.idx.SearchInContext(ctx, sr)
-		if err != nil {
-			return nil, fmt.Errorf("search: %q: %w", req.Query, err)
-		}
-		for _, h := range res.Hits {
-			hit, err := hitOf(h, ix.zone)
-			if err != nil {
-				return nil, fmt.Errorf("search: %q: %w", req.Query, err)
-			}
-			out.Hits = append(out.Hits, hit)
-		}
-	}
+	out := &Result{Total: st.total, Hits: hits}
 	if req.Facets {
 		// A copy: the cached stats are shared by every caller.
 		out.Facets = make(map[string][]FacetCount, len(st.facets))
@@ -378,6 +372,30 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	return out, nil
+}
+
+// page returns the hits of q from..from+size in order sort.
+func (ix *Index) page(ctx context.Context, q query.Query, from, size int, sort string) ([]Hit, error) {
+	sr := bleve.NewSearchRequestOptions(q, size, from, false)
+	sr.SortBy(sorts[sort])
+	if sort != "relevance" {
+		// Scores are not shown and not sorted on: skip them.
+		sr.Score = "none"
+	}
+	sr.Fields = []string{fName, fType, fTaken, fCamera, fCollection}
+	res, err := ix.idx.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]Hit, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		hit, err := hitOf(h, ix.zone)
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, hit)
+	}
+	return hits, nil
 }
 
 // plan returns the Bleve query of req's query and scope, and the key
