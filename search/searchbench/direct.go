@@ -25,6 +25,8 @@ func direct(args []string) error {
 	runs := fl.Int("runs", 10, "runs per kind of query")
 	size := fl.Int("size", 100, "hits per page (the API's size)")
 	only := fl.String("only", "", "run only the kinds of query whose name contains this")
+	warm := fl.Bool("warm", false, "search once, untimed, for a word not in the bank after each opening: "+
+		"what the index reads once per segment is read, as on a server that has answered a search, but no query's stats are cached")
 	profile := fl.String("cpuprofile", "", "write a CPU profile of the timed runs to this file")
 	fl.Parse(args)
 	if *path == "" {
@@ -55,6 +57,12 @@ func direct(args []string) error {
 		ix, err := search.Open(*path, search.Options{})
 		if err != nil {
 			return fmt.Errorf("direct: %w", err)
+		}
+		if *warm {
+			if _, err := ix.Search(ctx, search.Request{Query: "zzzwarm"}); err != nil {
+				ix.Close()
+				return fmt.Errorf("direct: warm: %w", err)
+			}
 		}
 		for i, k := range ks {
 			req := search.Request{Query: k.query(max(r, 0)), Facets: true, Page: k.page, Size: *size}
