@@ -95,7 +95,9 @@ func (ix *Index) hitBitmaps(ctx context.Context, q query.Query, snap *scorch.Ind
 		return nil, false, err
 	}
 	for _, tq := range terms {
-		bms, ok, err := termBitmaps(tq, segs)
+		// Hits found so far hold no deleted document: no need to
+		// leave those out of the term's postings (a copy of each).
+		bms, ok, err := termBitmaps(tq, segs, out == nil)
 		if err != nil || !ok {
 			return nil, ok, err
 		}
@@ -182,17 +184,21 @@ func (ix *Index) searchBitmaps(ctx context.Context, q query.Query, snap *scorch.
 	return out, nil
 }
 
-// termBitmaps returns the hits of a term query as its postings without
-// the deleted documents. It reports false if a segment's postings are
-// not bitmaps.
-func termBitmaps(tq *query.TermQuery, segs []*scorch.SegmentSnapshot) ([]*roaring.Bitmap, bool, error) {
+// termBitmaps returns the hits of a term query as its postings, without
+// the deleted documents if live. It reports false if a segment's
+// postings are not bitmaps.
+func termBitmaps(tq *query.TermQuery, segs []*scorch.SegmentSnapshot, live bool) ([]*roaring.Bitmap, bool, error) {
 	out := make([]*roaring.Bitmap, len(segs))
 	for i, s := range segs {
 		dict, err := s.Segment().Dictionary(tq.FieldVal)
 		if err != nil {
 			return nil, false, fmt.Errorf("count: %w", err)
 		}
-		pl, err := dict.PostingsList([]byte(tq.Term), s.Deleted(), nil)
+		var deleted *roaring.Bitmap
+		if live {
+			deleted = s.Deleted()
+		}
+		pl, err := dict.PostingsList([]byte(tq.Term), deleted, nil)
 		if err != nil {
 			return nil, false, fmt.Errorf("count: %w", err)
 		}

@@ -44,7 +44,11 @@ const maxCachedStats = 256
 // maxCarried is how many cached stats, the most recently used, a write
 // updates (two small searches each, restricted to the documents
 // written); the others are dropped and counted afresh when next asked.
-const maxCarried = 8
+const maxCarried = 4
+
+// maxCarriedDocs bounds the writes that update cached stats: past it
+// (a bulk load) the restricted counts cost more than counting afresh.
+const maxCarriedDocs = 1000
 
 // cached is one query's stats and what is needed to update them.
 type cached struct {
@@ -144,7 +148,10 @@ func (ix *Index) stats(ctx context.Context, key string, q query.Query) (*stats, 
 func (ix *Index) write(ctx context.Context, ids []string, batch func() error) error {
 	ix.writeMu.Lock()
 	defer ix.writeMu.Unlock()
-	carried := ix.cache.recent(ix.gen.Load(), maxCarried)
+	var carried []cached
+	if len(ids) <= maxCarriedDocs {
+		carried = ix.cache.recent(ix.gen.Load(), maxCarried)
+	}
 	scope := query.NewDocIDQuery(ids)
 	restricted := func(e cached) query.Query {
 		return query.NewConjunctionQuery([]query.Query{e.q, scope})

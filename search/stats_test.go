@@ -33,9 +33,11 @@ func TestStatsFollowWritesExactly(t *testing.T) {
 	requests := []Request{
 		{},
 		{Query: "banjir"},
-		{Query: `creator:"Siti Rahma"`},
-		{Query: "type:video"},
+		{Query: `creator:"Siti Rahma" -type:video`},
 		{Collections: []string{pool[0].Collections[0], pool[1].Collections[0]}},
+	}
+	if len(requests) > maxCarried {
+		t.Fatalf("%d queries: a write carries only %d", len(requests), maxCarried)
 	}
 	rng := rand.New(rand.NewPCG(7, 11))
 	creators := []string{"Budi Santoso", "budi santoso", "Siti Rahma", "Joko Susilo"}
