@@ -319,8 +319,9 @@ var sorts = map[string][]string{
 }
 
 // Search runs req in two steps: the stats of the query (total, facets,
-// hits per month), cached until the next write, and the page of hits,
-// which for the date orders is looked for only in the months that hold it.
+// hits per month), cached per query and updated by writes (see write),
+// and the page of hits, which for the date orders is looked for only in
+// the months that hold it; in the other orders both run at once.
 func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	key, q, err := ix.plan(req)
 	if err != nil {
