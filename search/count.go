@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -232,12 +233,17 @@ type postingsCache struct {
 }
 
 // of returns the facet postings of each of segs, reading those not yet
-// kept, and forgets segments no longer among segs (merged away).
+// kept. Segments merged away are forgotten once the kept outnumber segs
+// twice: a search on an older snapshot, running while the index
+// changes, then does not make the next one read its segments again.
 func (c *postingsCache) of(segs []*scorch.SegmentSnapshot) ([]*facetPostings, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	keep := make(map[segment.Segment]*facetPostings, len(segs))
+	if c.m == nil {
+		c.m = map[segment.Segment]*facetPostings{}
+	}
 	out := make([]*facetPostings, len(segs))
+	live := make(map[segment.Segment]bool, len(segs))
 	for i, s := range segs {
 		fp := c.m[s.Segment()]
 		if fp == nil {
@@ -246,10 +252,13 @@ func (c *postingsCache) of(segs []*scorch.SegmentSnapshot) ([]*facetPostings, bo
 			if fp, ok, err = readFacetPostings(s.Segment()); err != nil || !ok {
 				return nil, ok, err
 			}
+			c.m[s.Segment()] = fp
 		}
-		keep[s.Segment()], out[i] = fp, fp
+		out[i], live[s.Segment()] = fp, true
 	}
-	c.m = keep
+	if len(c.m) > 2*len(segs) {
+		maps.DeleteFunc(c.m, func(s segment.Segment, _ *facetPostings) bool { return !live[s] })
+	}
 	return out, true, nil
 }
 

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
 	"mediabank/assets"
 	"mediabank/internal/office"
 )
@@ -198,6 +200,45 @@ func TestCountByBitmaps(t *testing.T) {
 		}
 		if got.total != want.total || !maps.Equal(got.terms, want.terms) {
 			t.Errorf("%q: by bitmaps %d hits %v\nwant %d hits %v", query, got.total, got.terms, want.total, want.terms)
+		}
+	}
+}
+
+// TestPostingsCacheForgets: the facet postings kept per segment follow
+// the index's segments as writes add them and merges replace them: never
+// more than twice the segments in use are kept.
+func TestPostingsCacheForgets(t *testing.T) {
+	ix := openTest(t, t.TempDir())
+	t.Cleanup(func() { ix.Close() })
+	ctx := context.Background()
+	as := synthetic(400)
+	for i := 0; i < len(as); i += 10 {
+		if err := ix.Put(ctx, as[i:i+10]...); err != nil {
+			t.Fatal(err)
+		}
+		adv, err := ix.idx.Advanced()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := adv.Reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		segs := r.(*scorch.IndexSnapshot).Segments()
+		fps, ok, err := ix.postings.of(segs)
+		r.Close()
+		if err != nil || !ok {
+			t.Fatalf("after %d assets: %v, %v", i+10, ok, err)
+		}
+		if got, want := len(ix.postings.m), 2*len(segs); got > want {
+			t.Errorf("after %d assets: %d segments' postings kept, want at most %d", i+10, got, want)
+		}
+		terms := 0
+		for _, fp := range fps {
+			terms += len(fp.terms)
+		}
+		if terms == 0 {
+			t.Errorf("after %d assets: no facet terms read", i+10)
 		}
 	}
 }
