@@ -4,6 +4,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -54,6 +56,10 @@ type Index struct {
 	// gen counts writes; stats cached for an older gen are stale.
 	gen   atomic.Uint64
 	cache statsCache
+	// postings keeps the facet terms' postings of each segment.
+	postings postingsCache
+	// writeMu runs writes one at a time (see write).
+	writeMu sync.Mutex
 }
 
 // Open opens the index at path, creating it if missing.
@@ -116,6 +122,7 @@ func (ix *Index) Close() error {
 // (a few hundred per call) since each batch is one commit.
 func (ix *Index) Put(ctx context.Context, as ...*assets.Asset) error {
 	b := ix.idx.NewBatch()
+	ids := make([]string, 0, len(as))
 	for _, a := range as {
 		if a == nil || a.ID == "" {
 			return fmt.Errorf("search: put: asset without id")
@@ -123,8 +130,9 @@ func (ix *Index) Put(ctx context.Context, as ...*assets.Asset) error {
 		if err := b.Index(a.ID, document(a, ix.zone)); err != nil {
 			return fmt.Errorf("search: put %s: %w", a.ID, err)
 		}
+		ids = append(ids, a.ID)
 	}
-	return ix.commit(ctx, "put", b)
+	return ix.commit(ctx, "put", b, ids)
 }
 
 // Delete removes assets from the index; unknown ids are ignored.
@@ -133,10 +141,11 @@ func (ix *Index) Delete(ctx context.Context, ids ...string) error {
 	for _, id := range ids {
 		b.Delete(id)
 	}
-	return ix.commit(ctx, "delete", b)
+	return ix.commit(ctx, "delete", b, ids)
 }
 
-func (ix *Index) commit(ctx context.Context, op string, b *bleve.Batch) error {
+// commit runs batch b, which writes the documents ids.
+func (ix *Index) commit(ctx context.Context, op string, b *bleve.Batch, ids []string) error {
 	if b.Size() == 0 {
 		return nil
 	}
@@ -145,9 +154,7 @@ func (ix *Index) commit(ctx context.Context, op string, b *bleve.Batch) error {
 		return fmt.Errorf("search: %s: %w", op, err)
 	}
 	start := time.Now()
-	err := ix.idx.Batch(b)
-	// Even a failed batch may have changed the index.
-	ix.gen.Add(1)
+	err := ix.write(ctx, ids, func() error { return ix.idx.Batch(b) })
 	if err != nil {
 		return fmt.Errorf("search: %s %d docs: %w", op, b.Size(), err)
 	}
@@ -180,7 +187,12 @@ func (ix *Index) Count(ctx context.Context) (uint64, error) {
 // assetsOnly keeps q to asset documents.
 func assetsOnly(q query.Query) query.Query { return only(assetType, q) }
 
+// only keeps q to documents of docType; every one if q matches all,
+// which is then a single term query (see termBitmaps).
 func only(docType string, q query.Query) query.Query {
+	if _, all := q.(*query.MatchAllQuery); all {
+		return termQuery(typeField, docType)
+	}
 	return query.NewConjunctionQuery([]query.Query{termQuery(typeField, docType), q})
 }
 
@@ -203,6 +215,7 @@ func collectionKey(id string) string { return "collection:" + id }
 // PutCollections indexes or re-indexes collections in one batch.
 func (ix *Index) PutCollections(ctx context.Context, cs ...Collection) error {
 	b := ix.idx.NewBatch()
+	ids := make([]string, 0, len(cs))
 	for _, c := range cs {
 		if c.ID == "" {
 			return fmt.Errorf("search: put collection: without id")
@@ -215,8 +228,9 @@ func (ix *Index) PutCollections(ctx context.Context, cs ...Collection) error {
 		if err := b.Index(collectionKey(c.ID), d); err != nil {
 			return fmt.Errorf("search: put collection %s: %w", c.ID, err)
 		}
+		ids = append(ids, collectionKey(c.ID))
 	}
-	return ix.commit(ctx, "put collections", b)
+	return ix.commit(ctx, "put collections", b, ids)
 }
 
 // SearchCollections finds collections by words over title, agency, place,
@@ -305,18 +319,18 @@ var sorts = map[string][]string{
 }
 
 // Search runs req in two steps: the stats of the query (total, facets,
-// hits per month), cached until the next write, and the page of hits,
-// which for the date orders is looked for only in the months that hold it.
+// hits per month), cached per query and updated by writes (see write),
+// and the page of hits, which for the date orders is looked for only in
+// the months that hold it; in the other orders both run at once.
 func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
-	q, err := ix.parser.parse(req.Query)
+	key, q, err := ix.plan(req)
 	if err != nil {
 		return nil, err
 	}
 	if req.Sort == "" {
 		req.Sort = "taken"
 	}
-	order, ok := sorts[req.Sort]
-	if !ok {
+	if _, ok := sorts[req.Sort]; !ok {
 		return nil, fmt.Errorf("search: sort %q: %w: want taken, -taken, name or relevance", req.Sort, ErrQuery)
 	}
 	size := req.Size
@@ -326,50 +340,31 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	case size > MaxSize:
 		size = MaxSize
 	}
-	page := max(req.Page, 1)
-	// The stats cache key: the query, quoted so that no query text can
-	// pass for a scope, then the scope.
-	key := strconv.Quote(req.Query)
-	if req.Collections != nil {
-		scope, err := inCollections(req.Collections)
-		if err != nil {
-			return nil, err
+	from := (max(req.Page, 1) - 1) * size
+	var st *stats
+	hits := []Hit{}
+	if req.Sort == "taken" || req.Sort == "-taken" {
+		// The page is looked for in the months the stats say hold it.
+		if st, err = ix.stats(ctx, key, q); err != nil {
+			return nil, fmt.Errorf("search: %q: %w", req.Query, err)
 		}
-		q = query.NewConjunctionQuery([]query.Query{q, scope})
-		key += "\x00" + strings.Join(req.Collections, "\x00")
+		hq, hfrom := st.slice(q, req.Sort == "taken", from, size)
+		if uint64(from) < st.total {
+			hits, err = ix.page(ctx, hq, hfrom, size, req.Sort)
+		}
+	} else {
+		// The page does not need the stats: both at once, on two cores.
+		var serr error
+		var wg sync.WaitGroup
+		wg.Go(func() { st, serr = ix.stats(ctx, key, q) })
+		hits, err = ix.page(ctx, q, from, size, req.Sort)
+		wg.Wait()
+		err = cmp.Or(serr, err)
 	}
-	q = assetsOnly(q)
-
-	st, err := ix.stats(ctx, key, q)
 	if err != nil {
 		return nil, fmt.Errorf("search: %q: %w", req.Query, err)
 	}
-	from := (page - 1) * size
-	hq, hfrom := q, from
-	if req.Sort == "taken" || req.Sort == "-taken" {
-		hq, hfrom = st.slice(q, req.Sort == "taken", from, size)
-	}
-	out := &Result{Total: st.total, Hits: []Hit{}}
-	if uint64(from) < st.total {
-		sr := bleve.NewSearchRequestOptions(hq, size, hfrom, false)
-		sr.SortBy(order)
-		if req.Sort != "relevance" {
-			// Scores are not shown and not sorted on: skip them.
-			sr.Score = "none"
-		}
-		sr.Fields = []string{fName, fType, fTaken, fCamera, fCollection}
-		res, err := ix.idx.SearchInContext(ctx, sr)
-		if err != nil {
-			return nil, fmt.Errorf("search: %q: %w", req.Query, err)
-		}
-		for _, h := range res.Hits {
-			hit, err := hitOf(h, ix.zone)
-			if err != nil {
-				return nil, fmt.Errorf("search: %q: %w", req.Query, err)
-			}
-			out.Hits = append(out.Hits, hit)
-		}
-	}
+	out := &Result{Total: st.total, Hits: hits}
 	if req.Facets {
 		// A copy: the cached stats are shared by every caller.
 		out.Facets = make(map[string][]FacetCount, len(st.facets))
@@ -378,6 +373,50 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	return out, nil
+}
+
+// page returns the hits of q from..from+size in order sort.
+func (ix *Index) page(ctx context.Context, q query.Query, from, size int, sort string) ([]Hit, error) {
+	sr := bleve.NewSearchRequestOptions(q, size, from, false)
+	sr.SortBy(sorts[sort])
+	if sort != "relevance" {
+		// Scores are not shown and not sorted on: skip them.
+		sr.Score = "none"
+	}
+	sr.Fields = []string{fName, fType, fTaken, fCamera, fCollection}
+	res, err := ix.idx.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]Hit, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		hit, err := hitOf(h, ix.zone)
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, hit)
+	}
+	return hits, nil
+}
+
+// plan returns the Bleve query of req's query and scope, and the key
+// its stats are cached under: the query, quoted so that no query text
+// can pass for a scope, then the scope.
+func (ix *Index) plan(req Request) (string, query.Query, error) {
+	q, err := ix.parser.parse(req.Query)
+	if err != nil {
+		return "", nil, err
+	}
+	key := strconv.Quote(req.Query)
+	if req.Collections != nil {
+		scope, err := inCollections(req.Collections)
+		if err != nil {
+			return "", nil, err
+		}
+		q = query.NewConjunctionQuery([]query.Query{q, scope})
+		key += "\x00" + strings.Join(req.Collections, "\x00")
+	}
+	return key, assetsOnly(q), nil
 }
 
 // inCollections matches assets filed into one of ids.

@@ -3,22 +3,32 @@ package search
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
-	"github.com/blevesearch/bleve/v2"
-	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
+// counts are the raw counts of a query's hits: how many, and how many
+// hold each term of the facets field ("camera:Nikon D70", "month:2024-03").
+// Counts of disjoint sets of hits add up, which is what lets a write
+// update cached stats instead of throwing them away.
+type counts struct {
+	total uint64
+	terms map[string]int
+}
+
 // stats is what a query's page needs besides its hits: the total, the
 // hits per month (which month holds the n-th hit in date order), and the
-// facets. They are computed in one pass over every hit, the
-// costly part of a search of a large bank, and cached until the next
-// write, so the next page or the same search again costs only its hits.
+// facets, all derived from the query's counts. The counts take one pass
+// over every hit, the costly part of a search of a large bank, so they
+// are cached: the next page or the same search again costs only its
+// hits, and a write updates the most used ones by what it changed.
 type stats struct {
-	total   uint64
+	counts
 	months  map[string]int // "2006-01" in the office's zone → hits
 	undated int
 	facets  map[string][]FacetCount
@@ -31,34 +41,86 @@ const allTerms = 1 << 30
 // maxCachedStats bounds the cache; past it, the cache starts afresh.
 const maxCachedStats = 256
 
+// maxCarried is how many cached stats, the most recently used, a write
+// updates (two small searches each, restricted to the documents
+// written); the others are dropped and counted afresh when next asked.
+const maxCarried = 4
+
+// maxCarriedDocs bounds the writes that update cached stats: past it
+// (a bulk load) the restricted counts cost more than counting afresh.
+const maxCarriedDocs = 1000
+
+// cached is one query's stats and what is needed to update them.
+type cached struct {
+	key  string
+	q    query.Query
+	st   *stats
+	used uint64 // the cache's clock when last asked for
+}
+
 // statsCache holds stats per query for one generation of the index.
 type statsCache struct {
-	mu  sync.Mutex
-	gen uint64
-	m   map[string]*stats
+	mu    sync.Mutex
+	gen   uint64
+	m     map[string]*cached
+	clock uint64
 }
 
 func (c *statsCache) get(gen uint64, key string) *stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen {
+	if c.gen != gen || c.m[key] == nil {
 		return nil
 	}
-	return c.m[key]
+	c.clock++
+	c.m[key].used = c.clock
+	return c.m[key].st
 }
 
 // put keeps st for key unless the index has been written since it was
 // computed (gen older than the cache's).
-func (c *statsCache) put(gen uint64, key string, st *stats) {
+func (c *statsCache) put(gen uint64, key string, q query.Query, st *stats) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen < c.gen {
 		return
 	}
 	if gen > c.gen || c.m == nil || len(c.m) >= maxCachedStats {
-		c.gen, c.m = gen, map[string]*stats{}
+		c.gen, c.m = gen, map[string]*cached{}
 	}
-	c.m[key] = st
+	c.clock++
+	c.m[key] = &cached{key: key, q: q, st: st, used: c.clock}
+}
+
+// recent returns copies of the n most recently used entries of
+// generation gen.
+func (c *statsCache) recent(gen uint64, n int) []cached {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return nil
+	}
+	out := make([]cached, 0, len(c.m))
+	for _, e := range c.m {
+		out = append(out, *e)
+	}
+	slices.SortFunc(out, func(a, b cached) int { return cmp.Compare(b.used, a.used) })
+	return out[:min(n, len(out))]
+}
+
+// advance moves the cache to the next generation, counted in gen, with
+// only the entries given (already updated for the write): entries put
+// while the write ran may hold either side of it, so they are dropped.
+// The generation changes under the cache's lock, so no search of the new
+// generation can put stats before these are in.
+func (c *statsCache) advance(gen *atomic.Uint64, keep []cached) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen = gen.Add(1)
+	c.m = make(map[string]*cached, len(keep))
+	for _, e := range keep {
+		c.m[e.key] = &e
+	}
 }
 
 // stats returns the stats of q (key names it, with any scope), from the
@@ -68,61 +130,119 @@ func (ix *Index) stats(ctx context.Context, key string, q query.Query) (*stats, 
 	if st := ix.cache.get(gen, key); st != nil {
 		return st, nil
 	}
-	sr := bleve.NewSearchRequestOptions(q, 0, 0, false)
-	sr.Score = "none"
-	sr.AddFacet(fFacets, bleve.NewFacetRequest(fFacets, allTerms))
-	res, err := ix.idx.SearchInContext(ctx, sr)
+	c, err := ix.count(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	st := statsOf(res.Total, res.Facets[fFacets])
-	ix.cache.put(gen, key, st)
+	st := statsOf(c)
+	ix.cache.put(gen, key, q, st)
 	return st, nil
+}
+
+// write runs one batch of writes to the documents ids and moves the
+// cache on: the most used cached stats are updated by what the batch
+// changed (the counts of each query restricted to ids, subtracted before
+// the batch and added after), so that the page as it opens stays cheap
+// after every write; the others are dropped. Writes run one at a time,
+// so that "before" and "after" bracket this batch alone.
+func (ix *Index) write(ctx context.Context, ids []string, batch func() error) error {
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	var carried []cached
+	if len(ids) <= maxCarriedDocs {
+		carried = ix.cache.recent(ix.gen.Load(), maxCarried)
+	}
+	scope := query.NewDocIDQuery(ids)
+	restricted := func(e cached) query.Query {
+		return query.NewConjunctionQuery([]query.Query{e.q, scope})
+	}
+	before := make([]counts, len(carried))
+	for i, e := range carried {
+		c, err := ix.count(ctx, restricted(e))
+		if err != nil {
+			carried = nil // counted afresh when next asked
+			break
+		}
+		before[i] = c
+	}
+	err := batch()
+	if err != nil {
+		carried = nil // the batch may have changed the index in part
+	}
+	for i, e := range carried {
+		after, cerr := ix.count(ctx, restricted(e))
+		if cerr != nil {
+			carried = nil
+			break
+		}
+		carried[i].st = statsOf(e.st.counts.minus(before[i]).plus(after))
+	}
+	ix.cache.advance(&ix.gen, carried)
+	return err
+}
+
+// plus returns the counts of c and d's hits together (d's hits not among
+// c's).
+func (c counts) plus(d counts) counts {
+	out := counts{total: c.total + d.total, terms: maps.Clone(c.terms)}
+	for t, n := range d.terms {
+		out.terms[t] += n
+	}
+	return out
+}
+
+// minus returns the counts of c's hits without d's (d's hits among c's).
+func (c counts) minus(d counts) counts {
+	out := counts{total: c.total - d.total, terms: maps.Clone(c.terms)}
+	for t, n := range d.terms {
+		if out.terms[t] -= n; out.terms[t] == 0 {
+			delete(out.terms, t)
+		}
+	}
+	return out
 }
 
 // statsOf splits the "name:value" terms of the facets field into the
 // facets. With mergeCase, spellings of one name count together under its
 // lower-cased term, labelled with the spelling most hits use (on a tie
 // the first in byte order, so the label is the same in every rebuild).
-func statsOf(total uint64, fr *bsearch.FacetResult) *stats {
-	st := &stats{total: total, months: map[string]int{}}
-	counts := map[string]map[string]int{}
+func statsOf(c counts) *stats {
+	st := &stats{counts: c, months: map[string]int{}}
+	byName := map[string]map[string]int{}
 	labels := map[string]map[string]string{}
 	best := map[string]int{} // name + ":" + term → count of the label
-	if fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
-			name, v, ok := strings.Cut(t.Term, ":")
-			if !ok {
-				continue
-			}
-			if counts[name] == nil {
-				counts[name], labels[name] = map[string]int{}, map[string]string{}
-			}
-			k := v
-			if mergeCase(name) {
-				k = strings.ToLower(v)
-			}
-			counts[name][k] += t.Count
-			bk := name + ":" + k
-			if n, ok := best[bk]; !ok || t.Count > n || (t.Count == n && v < labels[name][k]) {
-				best[bk], labels[name][k] = t.Count, v
-			}
+	for t, n := range c.terms {
+		name, v, ok := strings.Cut(t, ":")
+		if !ok || n <= 0 {
+			continue
+		}
+		if byName[name] == nil {
+			byName[name], labels[name] = map[string]int{}, map[string]string{}
+		}
+		k := v
+		if mergeCase(name) {
+			k = strings.ToLower(v)
+		}
+		byName[name][k] += n
+		bk := name + ":" + k
+		if b, ok := best[bk]; !ok || n > b || (n == b && v < labels[name][k]) {
+			best[bk], labels[name][k] = n, v
 		}
 	}
 	dated := 0
-	for m, n := range counts["month"] {
+	for m, n := range byName["month"] {
 		st.months[m] = n
 		dated += n
 	}
-	st.undated = int(total) - dated
+	st.undated = int(c.total) - dated
 	years := map[string]int{}
 	for m, n := range st.months {
 		years[m[:4]] += n
 	}
-	counts["year"] = years
+	byName["year"] = years
 	st.facets = make(map[string][]FacetCount, len(facets))
 	for _, f := range facets {
-		st.facets[f.name] = top(counts[f.name], labels[f.name], f.size)
+		st.facets[f.name] = top(byName[f.name], labels[f.name], f.size)
 	}
 	return st
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -20,12 +23,33 @@ func direct(args []string) error {
 	fl := flag.NewFlagSet("direct", flag.ExitOnError)
 	path := fl.String("index", "", "the index folder (DATA/index)")
 	runs := fl.Int("runs", 10, "runs per kind of query")
+	size := fl.Int("size", 100, "hits per page (the API's size)")
+	only := fl.String("only", "", "run only the kinds of query whose name contains this")
+	warm := fl.Bool("warm", false, "search once, untimed, for a word not in the bank after each opening: "+
+		"what the index reads once per segment is read, as on a server that has answered a search, but no query's stats are cached")
+	profile := fl.String("cpuprofile", "", "write a CPU profile of the timed runs to this file")
 	fl.Parse(args)
 	if *path == "" {
 		return fmt.Errorf("direct: -index is required")
 	}
+	var ks []kind
+	for _, k := range kinds() {
+		if strings.Contains(k.name, *only) {
+			ks = append(ks, k)
+		}
+	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return fmt.Errorf("direct: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("direct: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx := context.Background()
-	ks := kinds()
 	took := make([][]time.Duration, len(ks))
 	cpu := make([][]time.Duration, len(ks))
 	hits := make([]uint64, len(ks))
@@ -34,8 +58,14 @@ func direct(args []string) error {
 		if err != nil {
 			return fmt.Errorf("direct: %w", err)
 		}
+		if *warm {
+			if _, err := ix.Search(ctx, search.Request{Query: "zzzwarm"}); err != nil {
+				ix.Close()
+				return fmt.Errorf("direct: warm: %w", err)
+			}
+		}
 		for i, k := range ks {
-			req := search.Request{Query: k.query(max(r, 0)), Facets: true, Page: k.page}
+			req := search.Request{Query: k.query(max(r, 0)), Facets: true, Page: k.page, Size: *size}
 			c0, t0 := cpuSelf(), time.Now()
 			res, err := ix.Search(ctx, req)
 			d, dc := time.Since(t0), cpuSelf()-c0

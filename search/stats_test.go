@@ -1,0 +1,244 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"reflect"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
+	"mediabank/assets"
+	"mediabank/internal/office"
+)
+
+// TestStatsFollowWritesExactly: the cached stats a write updates (rather
+// than drops) are, after a random run of puts of new assets, updates that
+// change facet values, and deletes, the stats counted afresh. Each
+// write is checked, and every query must still be cached after it.
+func TestStatsFollowWritesExactly(t *testing.T) {
+	ix := openTest(t, t.TempDir())
+	t.Cleanup(func() { ix.Close() })
+	ctx := context.Background()
+	pool := synthetic(300)
+	live := map[string]*assets.Asset{}
+	if err := ix.Put(ctx, pool[:150]...); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range pool[:150] {
+		live[a.ID] = a
+	}
+	requests := []Request{
+		{},
+		{Query: "banjir"},
+		{Query: `creator:"Siti Rahma" -type:video`},
+		{Collections: []string{pool[0].Collections[0], pool[1].Collections[0]}},
+	}
+	if len(requests) > maxCarried {
+		t.Fatalf("%d queries: a write carries only %d", len(requests), maxCarried)
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	creators := []string{"Budi Santoso", "budi santoso", "Siti Rahma", "Joko Susilo"}
+	wib := office.Zone()
+	next := 150
+	for step := range 40 {
+		// Every query asked for, so that each is cached before the write.
+		for _, req := range requests {
+			if _, err := ix.Search(ctx, req); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var op string
+		var err error
+		switch k := rng.IntN(3); {
+		case k == 0 && next < len(pool):
+			n := 1 + rng.IntN(5)
+			batch := pool[next:min(next+n, len(pool))]
+			next += len(batch)
+			for _, a := range batch {
+				live[a.ID] = a
+			}
+			op, err = fmt.Sprintf("put %d new", len(batch)), ix.Put(ctx, batch...)
+		case k == 1:
+			var batch []*assets.Asset
+			for _, a := range live {
+				if len(batch) == 3 {
+					break
+				}
+				u := *a
+				u.Meta.Creator = creators[rng.IntN(len(creators))]
+				u.Meta.Kind = []assets.Kind{assets.KindPhoto, assets.KindVideo}[rng.IntN(2)]
+				switch rng.IntN(3) {
+				case 0:
+					u.Meta.TakenAt = nil
+				case 1:
+					taken := time.Date(2019+rng.IntN(3), time.Month(1+rng.IntN(12)), 5, 10, 0, 0, 0, wib)
+					u.Meta.TakenAt = &taken
+				}
+				u.Meta.Make, u.Meta.Model = "Canon", "Canon EOS R"+strconv.Itoa(rng.IntN(3))
+				u.Collections = []string{pool[rng.IntN(len(pool))].Collections[0]}
+				live[a.ID] = &u
+				batch = append(batch, &u)
+			}
+			op, err = fmt.Sprintf("update %d", len(batch)), ix.Put(ctx, batch...)
+		default:
+			var ids []string
+			for id := range live {
+				if len(ids) == 2 {
+					break
+				}
+				ids = append(ids, id)
+				delete(live, id)
+			}
+			ids = append(ids, idOf("never indexed"))
+			op, err = fmt.Sprintf("delete %d", len(ids)), ix.Delete(ctx, ids...)
+		}
+		if err != nil {
+			t.Fatalf("step %d %s: %v", step, op, err)
+		}
+		for _, req := range requests {
+			key, q, err := ix.plan(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ix.cache.get(ix.gen.Load(), key)
+			if got == nil {
+				t.Fatalf("step %d %s: %+v not cached after the write", step, op, req)
+			}
+			c, err := ix.count(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := statsOf(c); !reflect.DeepEqual(got, want) {
+				t.Fatalf("step %d %s: %+v: stats updated by the write differ from a fresh count:\ngot  %d %v\nwant %d %v",
+					step, op, req, got.total, got.terms, want.total, want.terms)
+			}
+		}
+	}
+	if res, err := ix.Search(ctx, Request{}); err != nil || res.Total != uint64(len(live)) {
+		t.Errorf("in the end: total %d (%v), want %d", res.Total, err, len(live))
+	}
+}
+
+// TestStatsCarriedAreBounded: a write keeps only the maxCarried most
+// recently used stats; the others are counted afresh when next asked.
+func TestStatsCarriedAreBounded(t *testing.T) {
+	ix := openTest(t, t.TempDir())
+	t.Cleanup(func() { ix.Close() })
+	ctx := context.Background()
+	as := synthetic(50)
+	if err := ix.Put(ctx, as[:40]...); err != nil {
+		t.Fatal(err)
+	}
+	var reqs []Request
+	for i := range maxCarried + 3 {
+		reqs = append(reqs, Request{Query: fmt.Sprintf("-id:%02x", i)})
+	}
+	for _, req := range reqs {
+		if _, err := ix.Search(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ix.Put(ctx, as[40:]...); err != nil {
+		t.Fatal(err)
+	}
+	for i, req := range reqs {
+		key, _, err := ix.plan(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ix.cache.get(ix.gen.Load(), key) != nil
+		if want := i >= len(reqs)-maxCarried; got != want {
+			t.Errorf("%q (asked %d of %d): cached after the write %v, want %v", req.Query, i+1, len(reqs), got, want)
+		}
+	}
+}
+
+// TestCountByBitmaps: counting the facet terms through the postings'
+// bitmaps gives Bleve's facet counts, over several segments, with
+// deleted and updated documents, for queries of every kind.
+func TestCountByBitmaps(t *testing.T) {
+	ix := openTest(t, t.TempDir())
+	t.Cleanup(func() { ix.Close() })
+	ctx := context.Background()
+	as := synthetic(600)
+	for i := 0; i < len(as); i += 97 { // one segment per batch, until merged
+		if err := ix.Put(ctx, as[i:min(i+97, len(as))]...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var gone []string
+	for i := 0; i < len(as); i += 7 {
+		gone = append(gone, as[i].ID)
+	}
+	if err := ix.Delete(ctx, gone...); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range as[1:60] {
+		a.Meta.Creator = "Joko Susilo"
+	}
+	if err := ix.Put(ctx, as[1:60]...); err != nil {
+		t.Fatal(err)
+	}
+	for _, query := range []string{"", "banjir", "banjir ciledug", `"wali kota"`, `creator:"Joko Susilo"`,
+		"type:video", "-type:video camera:nikon", "taken:2022-03..2023-01", "nothingmatches", "id:" + as[3].ID[:6]} {
+		_, q, err := ix.plan(Request{Query: query})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok, err := ix.countByBitmaps(ctx, q)
+		if err != nil || !ok {
+			t.Fatalf("%q: counted by bitmaps: %v, %v", query, ok, err)
+		}
+		want, err := ix.countByFacets(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.total != want.total || !maps.Equal(got.terms, want.terms) {
+			t.Errorf("%q: by bitmaps %d hits %v\nwant %d hits %v", query, got.total, got.terms, want.total, want.terms)
+		}
+	}
+}
+
+// TestPostingsCacheForgets: the facet postings kept per segment follow
+// the index's segments as writes add them and merges replace them: never
+// more than twice the segments in use are kept.
+func TestPostingsCacheForgets(t *testing.T) {
+	ix := openTest(t, t.TempDir())
+	t.Cleanup(func() { ix.Close() })
+	ctx := context.Background()
+	as := synthetic(400)
+	for i := 0; i < len(as); i += 10 {
+		if err := ix.Put(ctx, as[i:i+10]...); err != nil {
+			t.Fatal(err)
+		}
+		adv, err := ix.idx.Advanced()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := adv.Reader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		segs := r.(*scorch.IndexSnapshot).Segments()
+		fps, ok, err := ix.postings.of(segs)
+		r.Close()
+		if err != nil || !ok {
+			t.Fatalf("after %d assets: %v, %v", i+10, ok, err)
+		}
+		if got, want := len(ix.postings.m), 2*len(segs); got > want {
+			t.Errorf("after %d assets: %d segments' postings kept, want at most %d", i+10, got, want)
+		}
+		terms := 0
+		for _, fp := range fps {
+			terms += len(fp.terms)
+		}
+		if terms == 0 {
+			t.Errorf("after %d assets: no facet terms read", i+10)
+		}
+	}
+}
