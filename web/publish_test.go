@@ -222,4 +222,3 @@ func pixelDistance(t *testing.T, a, b []byte) (float64, bool) {
 	}
 	return sum / float64(3*bounds.Dx()*bounds.Dy()), true
 }
-
