@@ -136,6 +136,34 @@ func TestCropEditor(t *testing.T) {
 		t.Errorf("the 16:9 frame took the 4:5 crop: %+v", got)
 	}
 
+	// Escape leaves the stored crop as it is, and the keyboard on the
+	// button that opened the editor.
+	b.do("open again", chromedp.Click(chromedp.CSS(`[data-crop-edit="`+first+`"]`)))
+	b.waitFor("the editor", `!document.querySelector("#crop-editor").hidden && document.activeElement.id === "crop-frame"`, 20*time.Second)
+	b.do("move, then Escape", chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.Escape))
+	b.waitFor("the editor closed, focus back", `document.querySelector("#crop-editor").hidden && document.activeElement.dataset.cropEdit === `+jsString(first), 20*time.Second)
+	if again, _, err := assets.ReadRecord(ctx, h.store, first); err != nil || again.Crops["4:5"].Rect != crop.Rect || !again.Crops["4:5"].At.Equal(crop.At) {
+		t.Errorf("after Escape the stored crop is %+v (%v), want %+v", again.Crops["4:5"], err, crop)
+	}
+	// The second pick: a crop saved, then back to the default.
+	second := picks[1]
+	for _, step := range []struct{ what, keys, button string }{{"shrink and save", "-", "[data-crop-save]"}, {"back to the default", "", "[data-crop-reset]"}} {
+		b.do("open "+second, chromedp.Click(chromedp.CSS(`[data-crop-edit="`+second+`"]`)))
+		b.waitFor("the editor", `!document.querySelector("#crop-editor").hidden && document.activeElement.id === "crop-frame"`, 20*time.Second)
+		if step.keys != "" {
+			b.do(step.what, chromedp.KeyEvent(step.keys))
+		}
+		b.do(step.what, chromedp.Click(chromedp.CSS(step.button)))
+		b.waitFor("the editor closed", `document.querySelector("#crop-editor").hidden`, 20*time.Second)
+		rec2, _, err := assets.ReadRecord(ctx, h.store, second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, has := rec2.Crops["4:5"]; has != (step.keys != "") {
+			t.Errorf("%s: stored crops %+v", step.what, rec2.Crops)
+		}
+	}
+
 	zipped := b.download("export", "form[data-export] button[type=submit]")
 	b.waitFor("the offer to record the publication", `!document.querySelector("[data-export-done]").hidden && document.activeElement.id === "pub-url"`, 20*time.Second)
 	if got := eval[string](b, `document.querySelector("#pub-channel").value`); got != "instagram" {
