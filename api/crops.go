@@ -47,7 +47,7 @@ func (s *Server) putCrop(c *gin.Context) {
 	s.editFrame(c, "crop "+aspect, func(a *assets.Asset) error {
 		_, err := channels.SetCrop(a, aspect, r, u.Name, s.Now().UTC())
 		return err
-	}, func(a *assets.Asset) any { return s.cropOf(a, aspect) })
+	}, func(a *assets.Asset) any { return cropOf(a, aspect) })
 }
 
 // deleteCrop forgets the frame chosen for one aspect: the default crop
@@ -56,7 +56,7 @@ func (s *Server) deleteCrop(c *gin.Context) {
 	aspect := c.Param("aspect")
 	s.editFrame(c, "crop "+aspect+" removed", func(a *assets.Asset) error {
 		return channels.ClearCrop(a, aspect)
-	}, func(a *assets.Asset) any { return s.cropOf(a, aspect) })
+	}, func(a *assets.Asset) any { return cropOf(a, aspect) })
 }
 
 // putFocus stores the point default crops centre on. It answers the
@@ -89,7 +89,7 @@ func (s *Server) deleteFocus(c *gin.Context) {
 }
 
 // cropOf is the answer for aspect on a: its frame as it now applies.
-func (s *Server) cropOf(a *assets.Asset, aspect string) cropAnswer {
+func cropOf(a *assets.Asset, aspect string) cropAnswer {
 	as, _ := channels.ParseAspect(aspect) // checked by the change
 	out := cropAnswer{Aspect: as.String(), Rect: as.Frame(a), Default: true}
 	if cr, ok := a.Crops[as.String()]; ok {

@@ -441,6 +441,8 @@
           img.addEventListener("load", ready, { once: true });
           img.src = src;
         }));
+        // Another channel may have another shape: the open frame goes.
+        sel.addEventListener("change", () => cur && close(msg("pub.cropcancelled")));
         $("[data-crop-save]", ed).addEventListener("click", () => cur && save("PUT"));
         $("[data-crop-reset]", ed).addEventListener("click", () => cur && save("DELETE"));
         $("[data-crop-cancel]", ed).addEventListener("click", () => close(msg("pub.cropcancelled")));
