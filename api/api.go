@@ -21,6 +21,7 @@ import (
 	"mediabank/collections"
 	"mediabank/filing"
 	"mediabank/ingest"
+	"mediabank/internal/defaults"
 	"mediabank/internal/office"
 	"mediabank/search"
 	"mediabank/shares"
@@ -93,18 +94,10 @@ func New(d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	if d.Now == nil {
-		d.Now = time.Now
-	}
-	if d.MaxUpload <= 0 {
-		d.MaxUpload = 8 << 30
-	}
-	if d.MaxParts <= 0 {
-		d.MaxParts = 1000
-	}
-	if d.BodyTimeout <= 0 {
-		d.BodyTimeout = 30 * time.Second
-	}
+	d.Now = defaults.Clock(d.Now)
+	defaults.Positive(&d.MaxUpload, 8<<30)
+	defaults.Positive(&d.MaxParts, 1000)
+	defaults.Positive(&d.BodyTimeout, 30*time.Second)
 	if d.Background == nil {
 		d.Background = context.Background()
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"mediabank/assets"
 	"mediabank/assets/s3store"
 	"mediabank/assets/storetest"
 	"mediabank/audit"
@@ -201,7 +202,7 @@ func TestCoverage(t *testing.T) {
 	// filed into the collection.
 	photo1 := readFile(t, filepath.Join(root, "photos/jpg/Nikon_D70.jpg"))
 	photo2 := readFile(t, filepath.Join(root, "photos/jpg/Kodak_CX7530.jpg"))
-	a1, a2 := sha(photo1), sha(photo2)
+	a1, a2 := assets.Sum(photo1), assets.Sum(photo2)
 	body, ct := multipartBody(t, f.id, part{"DSC_0001.JPG", photo1}, part{"100_0002.JPG", photo2})
 	r = h.send(t, budi, req{method: "POST", path: "/api/v1/uploads", body: body, ctype: ct})
 	if r.status != http.StatusAccepted {

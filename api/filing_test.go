@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"mediabank/assets"
-	"mediabank/internal/tempstore"
 	"mediabank/internal/testfiles"
 )
 
@@ -18,9 +17,8 @@ import (
 // bank into a coverage files them too.
 func TestFilingFromTheBank(t *testing.T) {
 	root := testfiles.Dir(t)
-	h := newHarness(t, tempstore.New(t))
-	h.addUser(t, "admin", "admin")
-	admin := h.login(t, "admin", "admin")
+	h := newDiskHarness(t)
+	admin := h.newUser(t, "admin", "admin")
 	photo := readFile(t, filepath.Join(root, "photos/jpg/Nikon_D70.jpg"))
 	body, ct := multipartBody(t, "", part{"DSC_0001.JPG", photo})
 	r := h.send(t, admin, req{method: "POST", path: "/api/v1/uploads", body: body, ctype: ct})
@@ -30,7 +28,7 @@ func TestFilingFromTheBank(t *testing.T) {
 	var job struct{ ID string }
 	decode(t, r, &job)
 	h.waitJob(t, admin, job.ID)
-	id := sha(photo)
+	id := assets.Sum(photo)
 
 	newCollection := func(title string) (string, string) {
 		r := h.send(t, admin, req{method: "POST", path: "/api/v1/collections", body: jsonBody(t, map[string]any{"title": title, "agency": "Bagian Protokol", "starts_at": "2026-08-17T09:00"})})

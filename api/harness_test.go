@@ -3,8 +3,6 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -23,6 +21,7 @@ import (
 	"mediabank/collections"
 	"mediabank/ingest"
 	"mediabank/internal/apptest"
+	"mediabank/internal/tempstore"
 )
 
 // harness is the whole API as `mediabank serve` wires it, over a real
@@ -40,6 +39,13 @@ type harness struct {
 
 // testPassword is every test account's password (at least 10 characters).
 const testPassword = "kata-sandi-uji-123"
+
+// newDiskHarness is the harness over a disk store in a temporary folder,
+// what most tests need.
+func newDiskHarness(t *testing.T) *harness {
+	t.Helper()
+	return newHarness(t, tempstore.New(t))
+}
 
 // newHarness builds the API as serve wires it (internal/apptest) over
 // store and serves it.
@@ -165,6 +171,13 @@ func (h *harness) addUser(t *testing.T, name, role string) {
 	}
 }
 
+// newUser adds an account and logs it in through the API.
+func (h *harness) newUser(t *testing.T, name, role string) *caller {
+	t.Helper()
+	h.addUser(t, name, role)
+	return h.login(t, name, role)
+}
+
 // login logs name in through the API and returns the browser's cookie and
 // CSRF token.
 func (h *harness) login(t *testing.T, name, role string) *caller {
@@ -233,12 +246,6 @@ func readFile(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// sha is the content address the bank gives these bytes: their SHA-256.
-func sha(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
 }
 
 // eventually polls check every 50 ms until it returns "" or the deadline

@@ -7,15 +7,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"mediabank/internal/tempstore"
 )
 
 // TestOpenAPI holds the document served at /api/v1/openapi.json against
 // the routes gin actually serves: the same (method, path) pairs, each
 // operation with a summary.
 func TestOpenAPI(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
+	h := newDiskHarness(t)
 	r := h.send(t, nil, req{method: "GET", path: "/api/v1/openapi.json"})
 	if r.status != http.StatusOK {
 		t.Fatalf("GET openapi.json: %v", r)

@@ -5,14 +5,13 @@ import (
 	"testing"
 
 	"mediabank/collections"
-	"mediabank/internal/tempstore"
 )
 
 // TestCollectionOffersWhatTheWorkflowSays: GET of a collection tells the
 // caller what they may do next, each action allowed or refused with its
 // reason, as the workflow answers (the same answer the page renders).
 func TestCollectionOffersWhatTheWorkflowSays(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
+	h := newDiskHarness(t)
 	for _, p := range [][2]string{{"hadi", "head"}, {"agus", "coordinator"}, {"budi", "staff"}} {
 		h.addUser(t, p[0], p[1])
 	}

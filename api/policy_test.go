@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"mediabank/assets"
 	"mediabank/auth"
 	"mediabank/collections"
 	"mediabank/ingest"
@@ -79,10 +80,10 @@ func seed(t *testing.T, h *harness) seeded {
 			t.Fatal(err)
 		}
 	}
-	if err := h.cols.AddMaterial(ctx, col.ID, sha(photo)); err != nil {
+	if err := h.cols.AddMaterial(ctx, col.ID, assets.Sum(photo)); err != nil {
 		t.Fatal(err)
 	}
-	return seeded{asset: sha(photo), ingest: job.ID, collection: col.ID, photo: photo}
+	return seeded{asset: assets.Sum(photo), ingest: job.ID, collection: col.ID, photo: photo}
 }
 
 // nameOf names a caller in sample bodies; nil is nobody.
@@ -283,9 +284,8 @@ func TestPolicyMatrix(t *testing.T) {
 // TestCSRF: a cookie request that changes state needs the session's
 // X-CSRF-Token; a bearer token needs none; reading needs none.
 func TestCSRF(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
-	h.addUser(t, "kabid", "head")
-	head := h.login(t, "kabid", "head")
+	h := newDiskHarness(t)
+	head := h.newUser(t, "kabid", "head")
 	secret, _, err := h.users.CreateToken(t.Context(), "kabid", "skrip laporan")
 	if err != nil {
 		t.Fatal(err)
@@ -340,7 +340,7 @@ func TestCSRF(t *testing.T) {
 // with Retry-After, even against the right password; other accounts
 // from the same address still log in.
 func TestLoginThrottle(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
+	h := newDiskHarness(t)
 	h.addUser(t, "lupa", "staff")
 	h.addUser(t, "ingat", "staff")
 	login := func(name, password string) reply {
@@ -370,9 +370,8 @@ func TestLoginThrottle(t *testing.T) {
 // TestSessionRotation: every login gets a fresh session id, and the id
 // the browser had before is worth nothing after it.
 func TestSessionRotation(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
-	h.addUser(t, "dewi", "editor")
-	first := h.login(t, "dewi", "editor")
+	h := newDiskHarness(t)
+	first := h.newUser(t, "dewi", "editor")
 	// Log in again from the same browser, which sends its old cookie.
 	r := h.send(t, first, req{method: "POST", path: "/api/v1/session", body: jsonBody(t, map[string]string{"name": "dewi", "password": testPassword})})
 	if r.status != http.StatusOK {
@@ -409,9 +408,8 @@ func TestSessionRotation(t *testing.T) {
 // TestLogout: logging out ends the session on the server, not only in the
 // browser: the old cookie no longer works.
 func TestLogout(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
-	h.addUser(t, "vina", "viewer")
-	c := h.login(t, "vina", "viewer")
+	h := newDiskHarness(t)
+	c := h.newUser(t, "vina", "viewer")
 	r := h.send(t, c, req{method: "DELETE", path: "/api/v1/session"})
 	if r.status != http.StatusNoContent {
 		t.Fatalf("logout: %v, want 204", r)

@@ -16,7 +16,6 @@ import (
 	"mediabank/api"
 	"mediabank/assets"
 	"mediabank/ingest"
-	"mediabank/internal/tempstore"
 	"mediabank/internal/testfiles"
 	"mediabank/renditions"
 )
@@ -33,7 +32,7 @@ func (h *harness) ingestFile(t *testing.T, name string, data []byte) string {
 	if err != nil || rep.Ingested != 1 {
 		t.Fatalf("ingest %s: %v %+v", name, err, rep)
 	}
-	return sha(data)
+	return assets.Sum(data)
 }
 
 // editRecord changes the record of asset id in the bank directly.
@@ -55,9 +54,8 @@ func (h *harness) editRecord(t *testing.T, id string, change func(*assets.Asset)
 // to decode it again, whether the failure was recorded by the ingest or
 // by the first request.
 func TestRenditionBomb(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
-	h.addUser(t, "vera", "viewer")
-	viewer := h.login(t, "vera", "viewer")
+	h := newDiskHarness(t)
+	viewer := h.newUser(t, "vera", "viewer")
 	decodes := h.stack.Decodes
 	id := h.ingestFile(t, "BOMB.PNG", testfiles.PNGBomb())
 
@@ -119,9 +117,8 @@ func TestRenditionBomb(t *testing.T) {
 // nothing from the budget and records nothing against the file; and that
 // the next request makes the thumbnail.
 func TestRenditionCancelled(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
-	h.addUser(t, "vera", "viewer")
-	viewer := h.login(t, "vera", "viewer")
+	h := newDiskHarness(t)
+	viewer := h.newUser(t, "vera", "viewer")
 	decodes := h.stack.Decodes
 	var photo bytes.Buffer
 	if err := jpeg.Encode(&photo, image.NewGray(image.Rect(0, 0, 900, 600)), nil); err != nil {

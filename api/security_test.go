@@ -14,11 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"mediabank/assets"
 	"mediabank/assets/diskstore"
 	"mediabank/audit"
 	"mediabank/auth"
 	"mediabank/filing"
-	"mediabank/internal/tempstore"
 	"mediabank/internal/testfiles"
 )
 
@@ -49,7 +49,7 @@ func findAudit(es []audit.Entry, action, want string) *audit.Entry {
 // refused with 403 before any byte is spooled; the assigned staff may, and
 // the audit entry names the collection.
 func TestUploadIntoCoverage(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
+	h := newDiskHarness(t)
 	s := seed(t, h) // its coverage is assigned to "staff"
 	h.addUser(t, "staff", "staff")
 	h.addUser(t, "outsider", "staff")
@@ -97,7 +97,7 @@ func (h *harness) loginFrom(t *testing.T, addr, name, password string) reply {
 // address still logs in (slowed, not refused). One address guessing one
 // account is still refused after five (issue 10 #8).
 func TestNoLockoutFromElsewhere(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
+	h := newDiskHarness(t)
 	h.addUser(t, "rina", "staff")
 	for i := range 5 {
 		addr := fmt.Sprintf("203.0.113.%d", i+1)
@@ -123,9 +123,8 @@ func TestNoLockoutFromElsewhere(t *testing.T) {
 // #7), and a burst of such guesses is answered without queueing for the
 // password hashing that logins need.
 func TestPasswordChangeThrottled(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
-	h.addUser(t, "rina", "staff")
-	rina := h.login(t, "rina", "staff")
+	h := newDiskHarness(t)
+	rina := h.newUser(t, "rina", "staff")
 	change := func(old string) reply {
 		return h.send(t, rina, req{method: "PATCH", path: "/api/v1/me",
 			body: jsonBody(t, map[string]string{"old_password": old, "password": "kata-sandi-baru-456"})})
@@ -144,8 +143,7 @@ func TestPasswordChangeThrottled(t *testing.T) {
 	}
 
 	// A burst of guesses from another account's session is cut at five.
-	h.addUser(t, "budi", "staff")
-	budi := h.login(t, "budi", "staff")
+	budi := h.newUser(t, "budi", "staff")
 	var wg sync.WaitGroup
 	var throttled atomic.Int64
 	for i := range 30 {
@@ -167,10 +165,8 @@ func TestPasswordChangeThrottled(t *testing.T) {
 // process, with its own Users over the same bank) ends the sessions the
 // server holds for that user (issue 10 #9); other users' go on.
 func TestPasswdEndsSessions(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
-	h.addUser(t, "rina", "staff")
-	h.addUser(t, "budi", "staff")
-	rina, budi := h.login(t, "rina", "staff"), h.login(t, "budi", "staff")
+	h := newDiskHarness(t)
+	rina, budi := h.newUser(t, "rina", "staff"), h.newUser(t, "budi", "staff")
 	cli := auth.NewUsers(h.store, nil, auth.UsersOptions{Hash: auth.HashParams{Memory: 64, Time: 1, Threads: 1}})
 	if _, err := cli.SetPassword(t.Context(), "rina", "kata-sandi-baru-456", ""); err != nil {
 		t.Fatal(err)
@@ -190,7 +186,7 @@ func TestPasswdEndsSessions(t *testing.T) {
 // and logouts are in the audit log (issue 10 #10), and a flood of
 // anonymous refusals from one address writes a bounded number of entries.
 func TestAuditDenials(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
+	h := newDiskHarness(t)
 	h.addUser(t, "rina", "staff")
 	h.addUser(t, "vina", "viewer")
 	if r := h.loginFrom(t, "203.0.113.5", "rina", "salah-sandi-123"); r.status != http.StatusUnauthorized {
@@ -238,7 +234,7 @@ func TestAuditDenials(t *testing.T) {
 // for the server to close the connection; its own deadline is only a
 // safety net.
 func TestSlowBodyCutOff(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
+	h := newDiskHarness(t)
 	h.srv.BodyTimeout = 500 * time.Millisecond
 	conn, err := net.Dial("tcp", h.ts.Listener.Addr().String())
 	if err != nil {
@@ -266,7 +262,7 @@ func firstLine(b []byte) string {
 // the narrative's revisions, which one collection's page shows (issue 10
 // #14).
 func TestCollectionListWithoutHistory(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
+	h := newDiskHarness(t)
 	s := seed(t, h) // a collection with two narrative revisions
 	col, _, err := h.cols.Get(t.Context(), s.collection)
 	if err != nil {
@@ -275,8 +271,7 @@ func TestCollectionListWithoutHistory(t *testing.T) {
 	if err := h.srv.Index.PutCollections(t.Context(), filing.Doc(col)); err != nil {
 		t.Fatal(err)
 	}
-	h.addUser(t, "vina", "viewer")
-	vina := h.login(t, "vina", "viewer")
+	vina := h.newUser(t, "vina", "viewer")
 	r := h.send(t, vina, req{method: "GET", path: "/api/v1/collections"})
 	if r.status != http.StatusOK || !strings.Contains(string(r.body), s.collection) {
 		t.Fatalf("list: %v", r)
@@ -295,12 +290,10 @@ func TestCollectionListWithoutHistory(t *testing.T) {
 // account with the right password is told what a wrong password is told;
 // answers carrying the CSRF token are not cached.
 func TestNoLeaks(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
+	h := newDiskHarness(t)
 	s := seed(t, h)
-	h.addUser(t, "admin", "admin")
-	h.addUser(t, "vina", "viewer")
 	h.addUser(t, "gone", "staff")
-	admin, vina := h.login(t, "admin", "admin"), h.login(t, "vina", "viewer")
+	admin, vina := h.newUser(t, "admin", "admin"), h.newUser(t, "vina", "viewer")
 	// An upload with a file that fails, so the job has a failure to show.
 	body, ct := multipartBody(t, "", part{"RUSAK.JPG", []byte("not a jpeg")})
 	r := h.send(t, admin, req{method: "POST", path: "/api/v1/uploads", body: body, ctype: ct})
@@ -381,10 +374,9 @@ func TestReadyzNoRawErrors(t *testing.T) {
 // whole file rather than a multipart answer many times its size (issue
 // 10 #16); a few ranges are still served as parts.
 func TestRangeParts(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
+	h := newDiskHarness(t)
 	s := seed(t, h)
-	h.addUser(t, "vina", "viewer")
-	vina := h.login(t, "vina", "viewer")
+	vina := h.newUser(t, "vina", "viewer")
 	ranges := func(n int) string {
 		var parts []string
 		for i := range n {
@@ -409,7 +401,7 @@ func TestRangeParts(t *testing.T) {
 // the ZIP; the assigned staff and editors may; an asset in no coverage
 // goes to everyone who may download.
 func TestDownloadUnreleased(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
+	h := newDiskHarness(t)
 	s := seed(t, h) // in a coverage assigned to "staff", not yet approved
 	// The asset's record notes its coverage, as filing by the API does.
 	filer := &filing.Filer{Store: h.store, Index: h.srv.Index, Collections: h.cols, Log: slog.New(slog.DiscardHandler)}
@@ -440,10 +432,10 @@ func TestDownloadUnreleased(t *testing.T) {
 		if r := h.send(t, c, req{method: "GET", path: "/api/v1/assets/" + s.asset + "/original"}); r.status != tc.want {
 			t.Errorf("original of an unapproved coverage as %s: %v, want %d", tc.who, r, tc.want)
 		}
-		if r := h.send(t, c, req{method: "POST", path: "/api/v1/assets/zip", body: jsonBody(t, map[string]any{"ids": []string{sha(free), s.asset}})}); r.status != tc.want {
+		if r := h.send(t, c, req{method: "POST", path: "/api/v1/assets/zip", body: jsonBody(t, map[string]any{"ids": []string{assets.Sum(free), s.asset}})}); r.status != tc.want {
 			t.Errorf("ZIP with it as %s: %v, want %d", tc.who, r, tc.want)
 		}
-		if r := h.send(t, c, req{method: "GET", path: "/api/v1/assets/" + sha(free) + "/original"}); r.status != http.StatusOK {
+		if r := h.send(t, c, req{method: "GET", path: "/api/v1/assets/" + assets.Sum(free) + "/original"}); r.status != http.StatusOK {
 			t.Errorf("original in no coverage as %s: %v, want 200", tc.who, r)
 		}
 	}

@@ -5,17 +5,15 @@ import (
 	"testing"
 
 	"mediabank/auth"
-	"mediabank/internal/tempstore"
 )
 
 // TestPatchUserIfMatch: two admins changing one account. The version
 // goes back in If-Match as an HTTP entity tag (quoted, as clients send
 // ETags); a stale one is refused with 412 and changes nothing.
 func TestPatchUserIfMatch(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
-	h.addUser(t, "root", "admin")
+	h := newDiskHarness(t)
 	h.addUser(t, "vina", "viewer")
-	admin := h.login(t, "root", "admin")
+	admin := h.newUser(t, "root", "admin")
 	path := "/api/v1/users/vina"
 	patch := func(body, ifMatch string) reply {
 		r := req{method: "PATCH", path: path, body: []byte(body)}

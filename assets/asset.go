@@ -171,7 +171,13 @@ func ValidID(id string) error {
 // kept under: its hex SHA-256, so the bank never holds the secret itself.
 // ValidID checks such ids too.
 func SecretID(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
+	return Sum([]byte(secret))
+}
+
+// Sum is the hex SHA-256 of b: the id of an original with these bytes,
+// and the checksum a Store verifies (PutOptions.SHA256).
+func Sum(b []byte) string {
+	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/defaults"
 )
 
 // Prefix is where the log lives in the bucket: one object per entry,
@@ -35,10 +36,7 @@ type Log struct {
 
 // New returns a Log over store; now may be nil for the wall clock.
 func New(store assets.Store, now func() time.Time) *Log {
-	if now == nil {
-		now = time.Now
-	}
-	return &Log{store: store, now: now}
+	return &Log{store: store, now: defaults.Clock(now)}
 }
 
 // Record appends e, stamping its time when unset. The key starts with the

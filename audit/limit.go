@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"mediabank/internal/defaults"
 	"sync"
 	"time"
 )
@@ -39,18 +40,10 @@ type Limiter struct {
 
 // NewLimiter makes a limiter.
 func NewLimiter(opts LimiterOptions) *Limiter {
-	if opts.PerAddress <= 0 {
-		opts.PerAddress = 10
-	}
-	if opts.Total <= 0 {
-		opts.Total = 100
-	}
-	if opts.Window <= 0 {
-		opts.Window = time.Minute
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
+	defaults.Positive(&opts.PerAddress, 10)
+	defaults.Positive(&opts.Total, 100)
+	defaults.Positive(&opts.Window, time.Minute)
+	opts.Now = defaults.Clock(opts.Now)
 	return &Limiter{perAddr: opts.PerAddress, total: opts.Total, window: opts.Window, now: opts.Now, counts: map[string]int{}}
 }
 

@@ -21,14 +21,16 @@ import (
 )
 
 // The outcomes callers branch on; every error of this package that is
-// not a server fault wraps one of them.
+// not a server fault wraps one of them. They are the shared kinds of
+// derrors themselves (a copy here would say the same), but for ErrInvalid,
+// whose message says more than the kind's.
 var (
-	ErrNotFound     = derrors.New(derrors.NotFound, "not found")
-	ErrConflict     = derrors.New(derrors.Conflict, "conflict")
+	ErrNotFound     = derrors.NotFound
+	ErrConflict     = derrors.Conflict
 	ErrInvalid      = derrors.New(derrors.Invalid, "invalid input")
-	ErrUnauthorized = derrors.New(derrors.Unauthorized, "unauthorized")
-	ErrForbidden    = derrors.New(derrors.Forbidden, "forbidden")
-	ErrThrottled    = derrors.New(derrors.Throttled, "throttled")
+	ErrUnauthorized = derrors.Unauthorized
+	ErrForbidden    = derrors.Forbidden
+	ErrThrottled    = derrors.Throttled
 	// ErrDisabled is reported only after the password or token was right,
 	// so it tells nothing to someone who does not hold the credential.
 	ErrDisabled = fmt.Errorf("account disabled: %w", ErrForbidden)

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"mediabank/internal/defaults"
 	"sync"
 	"time"
 )
@@ -48,18 +49,10 @@ type Sessions struct {
 
 // NewSessions makes an empty set of sessions.
 func NewSessions(opts SessionOptions) *Sessions {
-	if opts.Idle <= 0 {
-		opts.Idle = 30 * time.Minute
-	}
-	if opts.Absolute <= 0 {
-		opts.Absolute = 12 * time.Hour
-	}
-	if opts.Max <= 0 {
-		opts.Max = 10000
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
+	defaults.Positive(&opts.Idle, 30*time.Minute)
+	defaults.Positive(&opts.Absolute, 12*time.Hour)
+	defaults.Positive(&opts.Max, 10000)
+	opts.Now = defaults.Clock(opts.Now)
 	return &Sessions{idle: opts.Idle, absolute: opts.Absolute, max: opts.Max, now: opts.Now, byID: map[string]*Session{}}
 }
 

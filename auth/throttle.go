@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"mediabank/internal/defaults"
 	"net/netip"
 	"strings"
 	"sync"
@@ -64,27 +65,13 @@ type failures[K comparable] struct {
 
 // NewThrottle makes an empty throttle.
 func NewThrottle(opts ThrottleOptions) *Throttle {
-	if opts.PairFailures <= 0 {
-		opts.PairFailures = 5
-	}
-	if opts.AddressFailures <= 0 {
-		opts.AddressFailures = 20
-	}
-	if opts.AccountFailures <= 0 {
-		opts.AccountFailures = 5
-	}
-	if opts.AccountDelay <= 0 {
-		opts.AccountDelay = time.Second
-	}
-	if opts.Window <= 0 {
-		opts.Window = 15 * time.Minute
-	}
-	if opts.MaxEntries <= 0 {
-		opts.MaxEntries = 10000
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
+	defaults.Positive(&opts.PairFailures, 5)
+	defaults.Positive(&opts.AddressFailures, 20)
+	defaults.Positive(&opts.AccountFailures, 5)
+	defaults.Positive(&opts.AccountDelay, time.Second)
+	defaults.Positive(&opts.Window, 15*time.Minute)
+	defaults.Positive(&opts.MaxEntries, 10000)
+	opts.Now = defaults.Clock(opts.Now)
 	return &Throttle{
 		window:    opts.Window,
 		delay:     opts.AccountDelay,

@@ -130,14 +130,7 @@ func (u *Users) RevokeToken(ctx context.Context, user, id string) error {
 // ListTokens lists user's tokens, oldest first. It reads every token
 // record: an office has tens of them, not thousands.
 func (u *Users) ListTokens(ctx context.Context, user string) ([]Token, error) {
-	var ids []string
-	err := u.store.List(ctx, TokensPrefix, func(o assets.Object) error {
-		id, ok := strings.CutSuffix(strings.TrimPrefix(o.Key, TokensPrefix), ".json")
-		if ok && validTokenID(id) == nil {
-			ids = append(ids, id)
-		}
-		return nil
-	})
+	ids, err := u.listKeys(ctx, TokensPrefix, validTokenID)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens of %s: %w", user, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"mediabank/assets"
+	"mediabank/internal/defaults"
 )
 
 // Bucket layout of this package.
@@ -103,12 +104,8 @@ func NewUsers(store assets.Store, log *slog.Logger, opts UsersOptions) *Users {
 	if opts.Hash == (HashParams{}) {
 		opts.Hash = DefaultHashParams()
 	}
-	if opts.MaxConcurrentHashes <= 0 {
-		opts.MaxConcurrentHashes = 2
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
+	defaults.Positive(&opts.MaxConcurrentHashes, 2)
+	opts.Now = defaults.Clock(opts.Now)
 	return &Users{
 		store: store,
 		log:   log,
@@ -232,14 +229,7 @@ func (u *Users) Get(ctx context.Context, name string) (*User, error) {
 
 // List reads every account, in name order.
 func (u *Users) List(ctx context.Context) ([]User, error) {
-	var names []string
-	err := u.store.List(ctx, UsersPrefix, func(o assets.Object) error {
-		name, ok := strings.CutSuffix(strings.TrimPrefix(o.Key, UsersPrefix), ".json")
-		if ok && ValidName(name) == nil {
-			names = append(names, name)
-		}
-		return nil
-	})
+	names, err := u.listKeys(ctx, UsersPrefix, ValidName)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -252,6 +242,20 @@ func (u *Users) List(ctx context.Context) ([]User, error) {
 		users = append(users, *usr)
 	}
 	return users, nil
+}
+
+// listKeys lists the names of the JSON records under prefix that valid
+// accepts (what else lies there is not a record of this package).
+func (u *Users) listKeys(ctx context.Context, prefix string, valid func(string) error) ([]string, error) {
+	var names []string
+	err := u.store.List(ctx, prefix, func(o assets.Object) error {
+		name, ok := strings.CutSuffix(strings.TrimPrefix(o.Key, prefix), ".json")
+		if ok && valid(name) == nil {
+			names = append(names, name)
+		}
+		return nil
+	})
+	return names, err
 }
 
 // update is the read-modify-write of every change. The write is

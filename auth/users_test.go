@@ -293,6 +293,30 @@ func (b *readBarrier) Put(ctx context.Context, key string, r io.Reader, size int
 	return b.Store.Put(ctx, key, r, size, opts)
 }
 
+// race runs change once per role at the same time and says which role's
+// change succeeded and how many lost with ErrConflict; any other error
+// fails the test.
+func race(t *testing.T, what string, roles []string, change func(role string) error) (winner string, conflicts int) {
+	t.Helper()
+	errs := make([]error, len(roles))
+	var wg sync.WaitGroup
+	for i, role := range roles {
+		wg.Go(func() { errs[i] = change(role) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			winner = roles[i]
+		case errors.Is(err, ErrConflict):
+			conflicts++
+		default:
+			t.Errorf("%s(%s): %v", what, roles[i], err)
+		}
+	}
+	return winner, conflicts
+}
+
 func testUpdateRace(t *testing.T, s assets.Store) {
 	ctx := t.Context()
 	if _, err := newUsers(s, newClock()).Add(ctx, "sari", RoleStaff, "kamera-canon-r6"); err != nil {
@@ -302,26 +326,12 @@ func testUpdateRace(t *testing.T, s assets.Store) {
 	b := &readBarrier{Store: s}
 	b.reads.Add(len(roles))
 	u := newUsers(b, newClock())
-	errs := make([]error, len(roles))
-	var wg sync.WaitGroup
-	for i, role := range roles {
-		wg.Go(func() { _, errs[i] = u.SetRole(ctx, "sari", role, "") })
-	}
-	wg.Wait()
-	var winner string
-	conflicts := 0
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			winner = roles[i]
-		case errors.Is(err, ErrConflict):
-			conflicts++
-		default:
-			t.Errorf("SetRole(%s): %v", roles[i], err)
-		}
-	}
+	winner, conflicts := race(t, "SetRole", roles, func(role string) error {
+		_, err := u.SetRole(ctx, "sari", role, "")
+		return err
+	})
 	if conflicts != 1 || winner == "" {
-		t.Fatalf("errors %v: want one success and one ErrConflict", errs)
+		t.Fatalf("winner %q, %d conflicts: want one success and one ErrConflict", winner, conflicts)
 	}
 	got, err := newUsers(s, newClock()).Get(ctx, "sari")
 	if err != nil || got.Role != winner {
@@ -333,26 +343,12 @@ func testAddRace(t *testing.T, s assets.Store) {
 	ctx := t.Context()
 	u := newUsers(s, newClock())
 	roles := []string{RoleEditor, RoleViewer, RoleStaff}
-	errs := make([]error, len(roles))
-	var wg sync.WaitGroup
-	for i, role := range roles {
-		wg.Go(func() { _, errs[i] = u.Add(ctx, "agus", role, "kamera-canon-r6") })
-	}
-	wg.Wait()
-	var winner string
-	conflicts := 0
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			winner = roles[i]
-		case errors.Is(err, ErrConflict):
-			conflicts++
-		default:
-			t.Errorf("Add(%s): %v", roles[i], err)
-		}
-	}
+	winner, conflicts := race(t, "Add", roles, func(role string) error {
+		_, err := u.Add(ctx, "agus", role, "kamera-canon-r6")
+		return err
+	})
 	if conflicts != len(roles)-1 || winner == "" {
-		t.Fatalf("errors %v: want one success and the rest ErrConflict", errs)
+		t.Fatalf("winner %q, %d conflicts: want one success and the rest ErrConflict", winner, conflicts)
 	}
 	if got, err := u.Get(ctx, "agus"); err != nil || got.Role != winner {
 		t.Errorf("stored %+v, %v; want the winner's role %s", got, err, winner)

@@ -3,8 +3,6 @@ package channels
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"image"
@@ -28,8 +26,7 @@ import (
 // addOriginal stores data as an original and returns its asset record.
 func addOriginal(t testing.TB, s assets.Store, name string, data []byte, meta assets.Metadata) *assets.Asset {
 	t.Helper()
-	sum := sha256.Sum256(data)
-	id := hex.EncodeToString(sum[:])
+	id := assets.Sum(data)
 	if _, err := s.Put(context.Background(), assets.OriginalKey(id), bytes.NewReader(data), int64(len(data)), assets.PutOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,6 @@
 package collections
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"log/slog"
 	"testing"
 	"time"
@@ -37,8 +35,7 @@ var jakarta = time.FixedZone("WIB", 7*60*60)
 var t0 = time.Date(2026, 8, 17, 8, 0, 0, 0, jakarta)
 
 func assetID(name string) string {
-	sum := sha256.Sum256([]byte(name))
-	return hex.EncodeToString(sum[:])
+	return assets.Sum([]byte(name))
 }
 
 func newService(t testing.TB, store assets.Store, clk *testkit.Clock) *Service {

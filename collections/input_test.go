@@ -2,6 +2,7 @@ package collections
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -80,10 +81,7 @@ func TestDecodeEvent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, err := DecodeEvent([]byte(tt.body), jakarta)
-		if tt.wantErr != "" {
-			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("DecodeEvent(%s) error = %v, want ErrInvalid with %q", tt.body, err, tt.wantErr)
-			}
+		if wantInvalid(t, fmt.Sprintf("DecodeEvent(%s)", tt.body), err, tt.wantErr) {
 			continue
 		}
 		if err != nil || got.Title != tt.want.Title || got.Agency != tt.want.Agency || got.AgendaItem != tt.want.AgendaItem ||
@@ -126,10 +124,7 @@ func TestDecodeAction(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, err := DecodeAction([]byte(tt.body))
-		if tt.wantErr != "" {
-			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("DecodeAction(%s) error = %v, want ErrInvalid with %q", tt.body, err, tt.wantErr)
-			}
+		if wantInvalid(t, fmt.Sprintf("DecodeAction(%s)", tt.body), err, tt.wantErr) {
 			continue
 		}
 		if err != nil || got.Action != tt.want {
@@ -168,16 +163,26 @@ func TestDecodePatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, err := DecodePatch([]byte(tt.body), jakarta)
-		if tt.wantErr != "" {
-			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("DecodePatch(%.80s) error = %v, want ErrInvalid with %q", tt.body, err, tt.wantErr)
-			}
+		if wantInvalid(t, fmt.Sprintf("DecodePatch(%.80s)", tt.body), err, tt.wantErr) {
 			continue
 		}
 		if err != nil || !tt.check(got) {
 			t.Errorf("DecodePatch(%s) = %+v, %v", tt.body, got, err)
 		}
 	}
+}
+
+// wantInvalid checks, when wantErr is set, that err is ErrInvalid and says
+// wantErr, and reports whether it checked (the call was to fail).
+func wantInvalid(t *testing.T, call string, err error, wantErr string) bool {
+	t.Helper()
+	if wantErr == "" {
+		return false
+	}
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), wantErr) {
+		t.Errorf("%s error = %v, want ErrInvalid with %q", call, err, wantErr)
+	}
+	return true
 }
 
 // sentinel tells whether err is one of the errors the API maps.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/defaults"
 	"mediabank/internal/office"
 )
 
@@ -46,9 +47,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("collections: new service: Store and Policy are required")
 	}
 	s := &Service{store: cfg.Store, policy: cfg.Policy, now: cfg.Clock, std: cfg.Standards, log: cfg.Logger, zone: cfg.Zone}
-	if s.now == nil {
-		s.now = time.Now
-	}
+	s.now = defaults.Clock(s.now)
 	if s.std == (Standards{}) {
 		s.std = DefaultStandards()
 	}

@@ -17,6 +17,7 @@ import (
 
 	"mediabank/assets"
 	"mediabank/assets/retry"
+	"mediabank/internal/defaults"
 	"mediabank/metadata"
 	"mediabank/renditions"
 )
@@ -99,22 +100,14 @@ type Ingester struct {
 
 // New wires an Ingester. render may be nil when renditions are off.
 func New(store assets.Store, index Index, meta MetadataReader, render Renderer, opts Options) *Ingester {
-	if opts.Workers <= 0 {
-		opts.Workers = 8
-	}
-	if opts.MaxBuffered <= 0 {
-		opts.MaxBuffered = 64 << 20
-	}
-	if opts.MemoryBudget <= 0 {
-		opts.MemoryBudget = 256 << 20
-	}
+	defaults.Positive(&opts.Workers, 8)
+	defaults.Positive(&opts.MaxBuffered, 64<<20)
+	defaults.Positive(&opts.MemoryBudget, 256<<20)
 	opts.MemoryBudget = max(opts.MemoryBudget, opts.MaxBuffered)
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
+	opts.Now = defaults.Clock(opts.Now)
 	if render == nil {
 		opts.Renditions = false
 	}

@@ -103,11 +103,30 @@ func hashFile(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	sum, err := hashOf(f)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return sum
+}
+
+// hashObject is the hex SHA-256 of the object under key in store.
+func hashObject(ctx context.Context, store assets.Store, key string) (string, error) {
+	rd, _, err := store.Get(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	defer rd.Close()
+	return hashOf(rd)
+}
+
+// hashOf is the hex SHA-256 of what r holds.
+func hashOf(r io.Reader) (string, error) {
+	h := sha256.New()
+	if _, err := io.Copy(h, r); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // mustFail are the files of the shared test data that cannot be ingested;
@@ -161,16 +180,11 @@ func TestIngestSharedTestdata(t *testing.T) {
 			n := 0
 			err = ingest.EachRecord(t.Context(), b.store, nil, func(a *assets.Asset) error {
 				n++
-				rd, _, err := b.store.Get(t.Context(), a.Original)
+				got, err := hashObject(t.Context(), b.store, a.Original)
 				if err != nil {
 					return err
 				}
-				defer rd.Close()
-				h := sha256.New()
-				if _, err := io.Copy(h, rd); err != nil {
-					return err
-				}
-				if got := hex.EncodeToString(h.Sum(nil)); got != a.ID {
+				if got != a.ID {
 					t.Errorf("original of %s hashes to %s", a.ID, got)
 				}
 				return nil

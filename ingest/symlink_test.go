@@ -1,8 +1,6 @@
 package ingest_test
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -22,16 +20,11 @@ const secretXMP = `<?xpacket begin=""?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:
 // inBank reports whether an original with these bytes is in the bank.
 func inBank(t *testing.T, store assets.Store, data []byte) bool {
 	t.Helper()
-	_, _, err := assets.ReadRecord(t.Context(), store, sha(data))
+	_, _, err := assets.ReadRecord(t.Context(), store, assets.Sum(data))
 	if err != nil && !errors.Is(err, assets.ErrNotFound) {
 		t.Fatal(err)
 	}
 	return err == nil
-}
-
-func sha(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
 }
 
 // TestSymlinkedSidecar: a sidecar that is a symlink to a file outside the
@@ -53,7 +46,7 @@ func TestSymlinkedSidecar(t *testing.T) {
 	if err != nil || rep.Ingested != 1 {
 		t.Fatalf("ingest: %+v, %v; want the photo in", rep, err)
 	}
-	a, _, err := assets.ReadRecord(t.Context(), b.store, sha(photo))
+	a, _, err := assets.ReadRecord(t.Context(), b.store, assets.Sum(photo))
 	if err != nil {
 		t.Fatal(err)
 	}

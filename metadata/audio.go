@@ -53,6 +53,17 @@ func readWAV(r io.ReaderAt, size int64, p props) error {
 	return nil
 }
 
+// riffTags names the sub-chunks of LIST chunks that are read, by list
+// kind and chunk id.
+var riffTags = map[string]string{
+	"INFO/ICRD": "RIFF:DateCreated",
+	"INFO/IART": "RIFF:Artist",
+	"INFO/ICOP": "RIFF:Copyright",
+	"exif/etim": "RIFF:TimeCreated",
+	"exif/ecor": "RIFF:Make",
+	"exif/emdl": "RIFF:Model",
+}
+
 // riffList reads the sub-chunks of a LIST chunk.
 func riffList(d []byte, p props) {
 	kind := string(d[:4])
@@ -63,19 +74,8 @@ func riffList(d []byte, p props) {
 			return
 		}
 		v := cleanText(string(d[i+8 : i+8+n]))
-		switch kind + "/" + id {
-		case "INFO/ICRD":
-			p.setDefault("RIFF:DateCreated", v)
-		case "INFO/IART":
-			p.setDefault("RIFF:Artist", v)
-		case "INFO/ICOP":
-			p.setDefault("RIFF:Copyright", v)
-		case "exif/etim":
-			p.setDefault("RIFF:TimeCreated", v)
-		case "exif/ecor":
-			p.setDefault("RIFF:Make", v)
-		case "exif/emdl":
-			p.setDefault("RIFF:Model", v)
+		if tag, ok := riffTags[kind+"/"+id]; ok {
+			p.setDefault(tag, v)
 		}
 		i += 8 + n + n%2
 	}

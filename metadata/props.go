@@ -3,6 +3,7 @@ package metadata
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -29,28 +30,12 @@ type float64er interface{ Float64() float64 }
 func num(v any) (float64, bool) {
 	var f float64
 	switch x := v.(type) {
-	case float64:
-		f = x
-	case float32:
-		f = float64(x)
-	case int:
-		f = float64(x)
-	case int8:
-		f = float64(x)
-	case int16:
-		f = float64(x)
-	case int32:
-		f = float64(x)
-	case int64:
-		f = float64(x)
-	case uint8:
-		f = float64(x)
-	case uint16:
-		f = float64(x)
-	case uint32:
-		f = float64(x)
-	case uint64:
-		f = float64(x)
+	case int, int8, int16, int32, int64:
+		f = float64(reflect.ValueOf(x).Int())
+	case uint8, uint16, uint32, uint64:
+		f = float64(reflect.ValueOf(x).Uint())
+	case float32, float64:
+		f = reflect.ValueOf(x).Float()
 	case float64er:
 		f = x.Float64()
 	case string:

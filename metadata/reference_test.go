@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -261,31 +262,10 @@ func (r reference) takenAt(zone *time.Location) (refTime, string, bool) {
 	return refTime{}, "", false
 }
 
-// got returns our value of field, in the form expected uses.
+// got returns our value of field, in the form expected uses: the record's
+// field of that JSON name, whole numbers as float64.
 func got(m assets.Metadata, field string) any {
 	switch field {
-	case "width":
-		return float64(m.Width)
-	case "height":
-		return float64(m.Height)
-	case "orientation":
-		return float64(m.Orientation)
-	case "taken_at":
-		return m.TakenAt
-	case "make":
-		return m.Make
-	case "model":
-		return m.Model
-	case "lens":
-		return m.Lens
-	case "exposure_time":
-		return m.ExposureTime
-	case "f_number":
-		return m.FNumber
-	case "iso":
-		return float64(m.ISO)
-	case "focal_length":
-		return m.FocalLength
 	case "gps_lat", "gps_lon", "gps_alt":
 		if m.GPS == nil {
 			return nil
@@ -300,24 +280,16 @@ func got(m assets.Metadata, field string) any {
 			return nil
 		}
 		return *m.GPS.Alt
-	case "caption":
-		return m.Caption
-	case "headline":
-		return m.Headline
-	case "keywords":
-		return m.Keywords
-	case "creator":
-		return m.Creator
-	case "copyright":
-		return m.Copyright
-	case "city":
-		return m.City
-	case "country":
-		return m.Country
-	case "duration":
-		return m.Duration
-	case "rotation":
-		return float64(m.Rotation)
+	}
+	v := reflect.ValueOf(m)
+	for i := range v.NumField() {
+		if name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ","); name != field {
+			continue
+		}
+		if f := v.Field(i); f.CanInt() {
+			return float64(f.Int())
+		}
+		return v.Field(i).Interface()
 	}
 	return nil
 }

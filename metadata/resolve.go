@@ -139,6 +139,20 @@ func (r *resolver) newsroom() {
 	}
 }
 
+// gpsAt is the position at lat, lon with the altitude found in the group
+// of prefix (EXIF's "GPS:" and XMP's "XMP-exif:" name the tags alike).
+func gpsAt(p props, prefix string, lat, lon float64, src func(field, key string)) *assets.GPS {
+	g := &assets.GPS{Lat: lat, Lon: lon}
+	if alt, ok := num(p[prefix+"GPSAltitude"]); ok {
+		if ref, _ := num(p[prefix+"GPSAltitudeRef"]); ref == 1 {
+			alt = -alt
+		}
+		g.Alt = &alt
+	}
+	src("gps", prefix+"GPSLatitude")
+	return validGPS(g)
+}
+
 // resolveGPS takes the position from EXIF, then XMP, then the QuickTime
 // containers.
 func resolveGPS(p props, src func(field, key string)) *assets.GPS {
@@ -151,27 +165,11 @@ func resolveGPS(p props, src func(field, key string)) *assets.GPS {
 		if text(p["GPS:GPSLongitudeRef"]) == "W" {
 			lon = -lon
 		}
-		g := &assets.GPS{Lat: lat, Lon: lon}
-		if alt, ok := num(p["GPS:GPSAltitude"]); ok {
-			if ref, _ := num(p["GPS:GPSAltitudeRef"]); ref == 1 {
-				alt = -alt
-			}
-			g.Alt = &alt
-		}
-		src("gps", "GPS:GPSLatitude")
-		return validGPS(g)
+		return gpsAt(p, "GPS:", lat, lon, src)
 	}
 	if lat, ok := xmpCoord(text(p["XMP-exif:GPSLatitude"])); ok {
 		if lon, ok := xmpCoord(text(p["XMP-exif:GPSLongitude"])); ok {
-			g := &assets.GPS{Lat: lat, Lon: lon}
-			if alt, ok := num(p["XMP-exif:GPSAltitude"]); ok {
-				if ref, _ := num(p["XMP-exif:GPSAltitudeRef"]); ref == 1 {
-					alt = -alt
-				}
-				g.Alt = &alt
-			}
-			src("gps", "XMP-exif:GPSLatitude")
-			return validGPS(g)
+			return gpsAt(p, "XMP-exif:", lat, lon, src)
 		}
 	}
 	var g *assets.GPS

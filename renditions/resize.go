@@ -280,23 +280,17 @@ func opaqueRGBA(n *image.NRGBA) *image.RGBA {
 	return &image.RGBA{Pix: n.Pix, Stride: n.Stride, Rect: n.Rect}
 }
 
+// uprights turns an image stored with EXIF orientation o (its index) the
+// right way up; 1 is upright already.
+var uprights = [...]func(image.Image) *image.NRGBA{
+	2: imaging.FlipH, 3: imaging.Rotate180, 4: imaging.FlipV, 5: imaging.Transpose,
+	6: imaging.Rotate270, 7: imaging.Transverse, 8: imaging.Rotate90,
+}
+
 // upright turns an image stored with EXIF orientation o the right way up.
 func upright(n *image.NRGBA, o int) *image.NRGBA {
-	switch o {
-	case 2:
-		return imaging.FlipH(n)
-	case 3:
-		return imaging.Rotate180(n)
-	case 4:
-		return imaging.FlipV(n)
-	case 5:
-		return imaging.Transpose(n)
-	case 6:
-		return imaging.Rotate270(n)
-	case 7:
-		return imaging.Transverse(n)
-	case 8:
-		return imaging.Rotate90(n)
+	if o < 0 || o >= len(uprights) || uprights[o] == nil {
+		return n
 	}
-	return n
+	return uprights[o](n)
 }

@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"mediabank/internal/defaults"
 	"mediabank/internal/derrors"
 	"slices"
 	"strings"
@@ -74,10 +75,7 @@ type Service struct {
 // New returns a Service over store; now is time.Now when nil (tests pass
 // their own clock to see links expire).
 func New(store assets.Store, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
-	}
-	return &Service{store: store, now: now}
+	return &Service{store: store, now: defaults.Clock(now)}
 }
 
 // Now is the service's clock.

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"mediabank/internal/defaults"
 	"path/filepath"
 	"strings"
 	"time"
@@ -102,9 +103,7 @@ func New(cfg Config) (*Watcher, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	cfg.Now = defaults.Clock(cfg.Now)
 	roots := make([]string, len(cfg.MountRoots))
 	for i, root := range cfg.MountRoots {
 		abs, err := absDir(root)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"mediabank/internal/testkit"
 	"mediabank/watch"
 )
 
@@ -72,8 +73,8 @@ func next(t *testing.T, events <-chan watch.Event) watch.Event {
 // unchanged is decided by the test, never by the speed of the machine.
 // The settle check still runs on a real timer; it finds time moved on.
 type clock struct {
+	*testkit.Clock
 	mu   sync.Mutex
-	now  time.Time
 	seen map[string]state // what the watcher last recorded of each file
 	wake chan struct{}    // closed and replaced at each record
 }
@@ -85,19 +86,7 @@ type state struct {
 }
 
 func newClock() *clock {
-	return &clock{now: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC), seen: map[string]state{}, wake: make(chan struct{})}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+	return &clock{Clock: testkit.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)), seen: map[string]state{}, wake: make(chan struct{})}
 }
 
 func (c *clock) observed(path string, info fs.FileInfo) {
@@ -164,7 +153,7 @@ func (c *clock) waitSeen(t *testing.T, paths ...string) {
 func (c *clock) settle(t *testing.T, settle time.Duration, paths ...string) {
 	t.Helper()
 	c.waitSeen(t, paths...)
-	c.advance(settle)
+	c.Advance(settle)
 }
 
 // startUploads runs a watcher on the clock until the test ends.
@@ -173,6 +162,18 @@ func startUploads(t *testing.T, c *clock, cfg watch.Config) <-chan watch.Event {
 	cfg.Now = c.Now
 	watch.SetObserved(&cfg, c.observed)
 	return start(t, cfg)
+}
+
+// inModes runs test in each mode, with a watcher on the clock of one
+// upload folder, dir, filed into collection.
+func inModes(t *testing.T, collection string, settle time.Duration, test func(t *testing.T, dir string, c *clock, events <-chan watch.Event)) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			dir := t.TempDir()
+			c := newClock()
+			test(t, dir, c, startUploads(t, c, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir, Collection: collection}}, Settle: settle, Poll: m.poll, NoEvents: m.noEvents}))
+		})
+	}
 }
 
 // makeCard builds a card in a staging folder, then moves it to path at
@@ -361,7 +362,7 @@ func TestSlowWrite(t *testing.T) {
 						written <- err
 						return
 					}
-					c.advance(gap)
+					c.Advance(gap)
 					if i > lead {
 						behind := int64(i-lead) * int64(len(chunk))
 						err := c.wait(fmt.Sprintf("%s at %d bytes", video, behind), func(seen map[string]state) bool {
@@ -433,39 +434,34 @@ func TestSlowWrite(t *testing.T) {
 // manager does, come in one batch.
 func TestBurst(t *testing.T) {
 	const settle = 300 * time.Millisecond
-	for _, m := range modes {
-		t.Run(m.name, func(t *testing.T) {
-			dir := t.TempDir()
-			c := newClock()
-			events := startUploads(t, c, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir, Collection: "hut-kota"}}, Settle: settle, Poll: m.poll, NoEvents: m.noEvents})
-			var want []string
-			for i := range 20 {
-				p := filepath.Join(dir, "DSC", fmt.Sprintf("DSC_%04d.NEF", i))
-				writeFile(t, p, "raw")
-				want = append(want, p)
-				c.waitSeen(t, p)
-				c.advance(20 * time.Millisecond) // the copy of the next file
+	inModes(t, "hut-kota", settle, func(t *testing.T, dir string, c *clock, events <-chan watch.Event) {
+		var want []string
+		for i := range 20 {
+			p := filepath.Join(dir, "DSC", fmt.Sprintf("DSC_%04d.NEF", i))
+			writeFile(t, p, "raw")
+			want = append(want, p)
+			c.waitSeen(t, p)
+			c.Advance(20 * time.Millisecond) // the copy of the next file
+		}
+		c.Advance(settle)
+		var got []string
+		batches := 0
+		for len(got) < len(want) {
+			ev := next(t, events)
+			if ev.Files == nil || ev.Files.Folder != dir || ev.Files.Collection != "hut-kota" {
+				t.Fatalf("got %+v, want files of %s in hut-kota", ev, dir)
 			}
-			c.advance(settle)
-			var got []string
-			batches := 0
-			for len(got) < len(want) {
-				ev := next(t, events)
-				if ev.Files == nil || ev.Files.Folder != dir || ev.Files.Collection != "hut-kota" {
-					t.Fatalf("got %+v, want files of %s in hut-kota", ev, dir)
-				}
-				got = append(got, ev.Files.Paths...)
-				batches++
-			}
-			slices.Sort(got)
-			if !slices.Equal(got, want) {
-				t.Errorf("got %q, want %q", got, want)
-			}
-			if batches != 1 {
-				t.Errorf("got %d batches, want 1", batches)
-			}
-		})
-	}
+			got = append(got, ev.Files.Paths...)
+			batches++
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("got %q, want %q", got, want)
+		}
+		if batches != 1 {
+			t.Errorf("got %d batches, want 1", batches)
+		}
+	})
 }
 
 // TestNewSubfolder checks that folders made or renamed while watching are
@@ -473,43 +469,38 @@ func TestBurst(t *testing.T) {
 // them last.
 func TestNewSubfolder(t *testing.T) {
 	const settle = 100 * time.Millisecond
-	for _, m := range modes {
-		t.Run(m.name, func(t *testing.T) {
-			dir := t.TempDir()
-			c := newClock()
-			events := startUploads(t, c, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: settle, Poll: m.poll, NoEvents: m.noEvents})
-			sub := filepath.Join(dir, "hari1", "kamera2")
-			if err := os.MkdirAll(sub, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			// Once this file is reported, the folders made before it have
-			// been seen too.
-			first := filepath.Join(dir, "a.jpg")
-			writeFile(t, first, "jpeg")
-			c.settle(t, settle, first)
-			got := next(t, events).Files.Paths
-			late := filepath.Join(sub, "b.jpg")
-			writeFile(t, late, "jpeg")
-			c.settle(t, settle, late)
-			got = append(got, next(t, events).Files.Paths...)
-			// Renamed, the folders are watched under their new name, and
-			// the file moved is new there (it may change collection).
-			moved := filepath.Join(dir, "hari1-pagi")
-			if err := os.Rename(filepath.Join(dir, "hari1"), moved); err != nil {
-				t.Fatal(err)
-			}
-			c.settle(t, settle, filepath.Join(moved, "kamera2", "b.jpg"))
-			got = append(got, next(t, events).Files.Paths...)
-			last := filepath.Join(moved, "kamera2", "c.jpg")
-			writeFile(t, last, "jpeg")
-			c.settle(t, settle, last)
-			got = append(got, next(t, events).Files.Paths...)
-			want := []string{first, late, filepath.Join(moved, "kamera2", "b.jpg"), last}
-			if !slices.Equal(got, want) {
-				t.Errorf("got %q, want %q", got, want)
-			}
-		})
-	}
+	inModes(t, "", settle, func(t *testing.T, dir string, c *clock, events <-chan watch.Event) {
+		sub := filepath.Join(dir, "hari1", "kamera2")
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		// Once this file is reported, the folders made before it have
+		// been seen too.
+		first := filepath.Join(dir, "a.jpg")
+		writeFile(t, first, "jpeg")
+		c.settle(t, settle, first)
+		got := next(t, events).Files.Paths
+		late := filepath.Join(sub, "b.jpg")
+		writeFile(t, late, "jpeg")
+		c.settle(t, settle, late)
+		got = append(got, next(t, events).Files.Paths...)
+		// Renamed, the folders are watched under their new name, and
+		// the file moved is new there (it may change collection).
+		moved := filepath.Join(dir, "hari1-pagi")
+		if err := os.Rename(filepath.Join(dir, "hari1"), moved); err != nil {
+			t.Fatal(err)
+		}
+		c.settle(t, settle, filepath.Join(moved, "kamera2", "b.jpg"))
+		got = append(got, next(t, events).Files.Paths...)
+		last := filepath.Join(moved, "kamera2", "c.jpg")
+		writeFile(t, last, "jpeg")
+		c.settle(t, settle, last)
+		got = append(got, next(t, events).Files.Paths...)
+		want := []string{first, late, filepath.Join(moved, "kamera2", "b.jpg"), last}
+		if !slices.Equal(got, want) {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	})
 }
 
 // TestCollections checks where files go, in folders made after the
@@ -569,99 +560,89 @@ func TestCollections(t *testing.T) {
 // that a finished download is, under its final name.
 func TestIgnored(t *testing.T) {
 	const settle = 100 * time.Millisecond
-	for _, m := range modes {
-		t.Run(m.name, func(t *testing.T) {
-			dir := t.TempDir()
-			c := newClock()
-			events := startUploads(t, c, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: settle, Poll: m.poll, NoEvents: m.noEvents})
-			for _, name := range []string{
-				"IMG_0001.JPG.part", "VID.MP4.crdownload", "x.TMP", ".DS_Store", "._IMG_0002.JPG",
-				"~$laporan.docx", ".IMG_0003.JPG.Xa81k2", ".Trash-1000/files/IMG_0004.JPG",
-			} {
-				writeFile(t, filepath.Join(dir, name), "partial")
-			}
-			ok := filepath.Join(dir, "IMG_0005.JPG")
-			writeFile(t, ok, "jpeg")
-			c.settle(t, settle, ok)
-			ev := next(t, events)
-			want := &watch.Files{Folder: dir, Paths: []string{ok}}
-			if !reflect.DeepEqual(ev.Files, want) {
-				t.Errorf("got %+v, want %+v", ev.Files, want)
-			}
+	inModes(t, "", settle, func(t *testing.T, dir string, c *clock, events <-chan watch.Event) {
+		for _, name := range []string{
+			"IMG_0001.JPG.part", "VID.MP4.crdownload", "x.TMP", ".DS_Store", "._IMG_0002.JPG",
+			"~$laporan.docx", ".IMG_0003.JPG.Xa81k2", ".Trash-1000/files/IMG_0004.JPG",
+		} {
+			writeFile(t, filepath.Join(dir, name), "partial")
+		}
+		ok := filepath.Join(dir, "IMG_0005.JPG")
+		writeFile(t, ok, "jpeg")
+		c.settle(t, settle, ok)
+		ev := next(t, events)
+		want := &watch.Files{Folder: dir, Paths: []string{ok}}
+		if !reflect.DeepEqual(ev.Files, want) {
+			t.Errorf("got %+v, want %+v", ev.Files, want)
+		}
 
-			// The browser renames the download when it is complete.
-			done := filepath.Join(dir, "IMG_0001.JPG")
-			if err := os.Rename(done+".part", done); err != nil {
-				t.Fatal(err)
-			}
-			c.settle(t, settle, done)
-			ev = next(t, events)
-			want = &watch.Files{Folder: dir, Paths: []string{done}}
-			if !reflect.DeepEqual(ev.Files, want) {
-				t.Errorf("after rename got %+v, want %+v", ev.Files, want)
-			}
-		})
-	}
+		// The browser renames the download when it is complete.
+		done := filepath.Join(dir, "IMG_0001.JPG")
+		if err := os.Rename(done+".part", done); err != nil {
+			t.Fatal(err)
+		}
+		c.settle(t, settle, done)
+		ev = next(t, events)
+		want = &watch.Files{Folder: dir, Paths: []string{done}}
+		if !reflect.DeepEqual(ev.Files, want) {
+			t.Errorf("after rename got %+v, want %+v", ev.Files, want)
+		}
+	})
 }
 
 // TestChanged checks that a reported file is reported again only when it
 // changes, and again when it disappeared and came back.
 func TestChanged(t *testing.T) {
 	const settle = 100 * time.Millisecond
-	for _, m := range modes {
-		t.Run(m.name, func(t *testing.T) {
-			dir := t.TempDir()
-			c := newClock()
-			events := startUploads(t, c, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: settle, Poll: m.poll, NoEvents: m.noEvents})
-			a := filepath.Join(dir, "a.jpg")
-			var reported time.Time // a's time when last reported
-			steps := []struct {
-				name string
-				do   func()
-				want string // the one file of the next batch
-			}{
-				{"new", func() { writeFile(t, a, "one") }, a},
-				{"another, a unchanged", func() { writeFile(t, filepath.Join(dir, "b.jpg"), "two") }, filepath.Join(dir, "b.jpg")},
-				{"a grows", func() { writeFile(t, a, "one more") }, a},
-				{"a gone, c new", func() {
-					info, err := os.Stat(a)
-					if err != nil {
-						t.Fatal(err)
-					}
-					reported = info.ModTime()
-					if err := os.Remove(a); err != nil {
-						t.Fatal(err)
-					}
-					writeFile(t, filepath.Join(dir, "c.jpg"), "three")
-				}, filepath.Join(dir, "c.jpg")},
-				{"a back as it was", func() {
-					// Made aside and moved in, so it comes back with the
-					// size and time it had when reported: only forgetting
-					// it makes it new.
-					aside := filepath.Join(t.TempDir(), "a.jpg")
-					writeFile(t, aside, "one more")
-					if err := os.Chtimes(aside, reported, reported); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.Rename(aside, a); err != nil {
-						t.Fatal(err)
-					}
-				}, a},
-			}
-			for _, s := range steps {
-				// What the watcher saw before does not count: a may come
-				// back as it was.
-				c.forget(s.want)
-				s.do()
-				c.settle(t, settle, s.want)
-				ev := next(t, events)
-				want := &watch.Files{Folder: dir, Paths: []string{s.want}}
-				if !reflect.DeepEqual(ev.Files, want) {
-					t.Errorf("%s: got %+v, want %+v", s.name, ev.Files, want)
+	inModes(t, "", settle, func(t *testing.T, dir string, c *clock, events <-chan watch.Event) {
+		a := filepath.Join(dir, "a.jpg")
+		var reported time.Time // a's time when last reported
+		steps := []struct {
+			name string
+			do   func()
+			want string // the one file of the next batch
+		}{
+			{"new", func() { writeFile(t, a, "one") }, a},
+			{"another, a unchanged", func() { writeFile(t, filepath.Join(dir, "b.jpg"), "two") }, filepath.Join(dir, "b.jpg")},
+			{"a grows", func() { writeFile(t, a, "one more") }, a},
+			{"a gone, c new", func() {
+				info, err := os.Stat(a)
+				if err != nil {
+					t.Fatal(err)
 				}
+				reported = info.ModTime()
+				if err := os.Remove(a); err != nil {
+					t.Fatal(err)
+				}
+				writeFile(t, filepath.Join(dir, "c.jpg"), "three")
+			}, filepath.Join(dir, "c.jpg")},
+			{"a back as it was", func() {
+				// Made aside and moved in, so it comes back with the
+				// size and time it had when reported: only forgetting
+				// it makes it new.
+				aside := filepath.Join(t.TempDir(), "a.jpg")
+				writeFile(t, aside, "one more")
+				if err := os.Chtimes(aside, reported, reported); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Rename(aside, a); err != nil {
+					t.Fatal(err)
+				}
+			}, a},
+		}
+		for _, s := range steps {
+			// What the watcher saw before does not count: a may come
+			// back as it was.
+			c.forget(s.want)
+			s.do()
+			c.settle(t, settle, s.want)
+			ev := next(t, events)
+			want := &watch.Files{Folder: dir, Paths: []string{s.want}}
+			if !reflect.DeepEqual(ev.Files, want) {
+				t.Errorf("%s: got %+v, want %+v", s.name, ev.Files, want)
 			}
-		})
-	}
+		}
+	})
 }
 
 func TestNewRejects(t *testing.T) {

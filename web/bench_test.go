@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strings"
@@ -22,8 +20,7 @@ func fill(tb testing.TB, h *harness, n int) {
 	start := time.Date(2023, 1, 1, 8, 0, 0, 0, wib)
 	batch := make([]*assets.Asset, 0, 500)
 	for i := range n {
-		sum := sha256.Sum256([]byte(fmt.Sprint("asset ", i)))
-		id := hex.EncodeToString(sum[:])
+		id := assets.Sum([]byte(fmt.Sprint("asset ", i)))
 		taken := start.Add(time.Duration(i) * 97 * time.Minute)
 		model := cameras[i%len(cameras)]
 		a := &assets.Asset{

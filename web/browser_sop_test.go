@@ -52,6 +52,15 @@ func (b *browser) saved(what, sel string) {
 	b.waitFor(what+" saved", `document.querySelector("#collection").dataset.etag !== `+jsString(etag), 10*time.Second)
 }
 
+// diffAdds shows what narrative revision rev changed and answers the
+// text it adds.
+func (b *browser) diffAdds(rev int) string {
+	b.t.Helper()
+	b.do(fmt.Sprintf("show the change of revision %d", rev), chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-diff="%d"]`, rev))))
+	b.waitFor("diff", `!document.querySelector("#diff").hidden && document.querySelector("#diff .add")`, 10*time.Second)
+	return b.text("#diff .add")
+}
+
 // switchUser logs out and in again as name.
 func (b *browser) switchUser(name string) {
 	b.t.Helper()
@@ -223,9 +232,7 @@ func TestBrowserCoverage(t *testing.T) {
 	// Kabid, who wrote none of it, reads the change and approves.
 	b.switchUser("kabid")
 	b.open(colPath)
-	b.do("show the change", chromedp.Click(chromedp.CSS(`[data-diff="3"]`)))
-	b.waitFor("diff", `!document.querySelector("#diff").hidden && document.querySelector("#diff .add")`, 10*time.Second)
-	if got := b.text("#diff .add"); !strings.Contains(got, "06.00-22.00") {
+	if got := b.diffAdds(3); !strings.Contains(got, "06.00-22.00") {
 		t.Errorf("the diff adds %q", got)
 	}
 	b.act("approve", "Disetujui", chromedp.SendKeys(chromedp.ID("note-approve"), "Siap terbit."))

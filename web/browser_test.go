@@ -529,12 +529,9 @@ func TestBrowser(t *testing.T) {
 	red.act(colID, map[string]any{"action": "submit_review"})
 
 	// Another reviewer approves.
-	b.logout()
-	b.login("subkor")
+	b.switchUser("subkor")
 	b.open(colPath)
-	b.do("show the changes", chromedp.Click(chromedp.CSS(`[data-diff="2"]`)))
-	b.waitFor("diff", `!document.querySelector("#diff").hidden && document.querySelector("#diff .add")`, 10*time.Second)
-	if got := b.text("#diff .add"); !strings.Contains(got, "Wali Kota memimpin") {
+	if got := b.diffAdds(2); !strings.Contains(got, "Wali Kota memimpin") {
 		t.Errorf("diff adds %q", got)
 	}
 	b.do("approve", chromedp.Click(chromedp.CSS(`form[data-action=approve] button[type=submit]`)))

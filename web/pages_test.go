@@ -34,6 +34,13 @@ func copyFiles(t testing.TB, names ...string) string {
 	return dir
 }
 
+// onePhoto ingests one camera photo and answers its asset id.
+func (h *harness) onePhoto(t *testing.T) string {
+	t.Helper()
+	h.ingest(t, copyFiles(t, "photos/jpg/Nikon_D70.jpg"))
+	return firstAsset(t, h, "")
+}
+
 // firstAsset is the id of some asset in the index.
 func firstAsset(t testing.TB, h *harness, q string) string {
 	t.Helper()
@@ -116,9 +123,8 @@ func TestEveryPageInBothLanguages(t *testing.T) {
 // people write to, and checks it reaches the pages as text.
 func TestHostileMetadataIsEscaped(t *testing.T) {
 	h := newHarness(t)
-	h.ingest(t, copyFiles(t, "photos/jpg/Nikon_D70.jpg"))
+	asset := h.onePhoto(t)
 	admin := h.login(t, "admin")
-	asset := firstAsset(t, h, "")
 	const evil = `<script>alert("x")</script>'"><img src=x onerror=alert(1)>`
 	var out map[string]any
 	if status, _ := admin.do("PATCH", "/api/v1/assets/"+asset, map[string]any{"caption": evil, "keywords": []string{evil, "banjir"}, "people": []string{evil}, "place": evil}, &out, nil); status != http.StatusOK {
@@ -150,8 +156,7 @@ func TestHostileMetadataIsEscaped(t *testing.T) {
 // is not on its pages, and what it grants is.
 func TestPagesOfferWhatTheRoleMay(t *testing.T) {
 	h := newHarness(t)
-	h.ingest(t, copyFiles(t, "photos/jpg/Nikon_D70.jpg"))
-	asset := firstAsset(t, h, "")
+	asset := h.onePhoto(t)
 	admin := h.login(t, "admin")
 	created := admin.create("Rapat koordinasi")
 	review := admin.create("Peresmian taman")
@@ -339,8 +344,7 @@ func TestCoverageListSearchesLikeTheAPI(t *testing.T) {
 // nobody is shown a download that answers 403.
 func TestAssetPageOffersTheOriginalOnlyWhenReleased(t *testing.T) {
 	h := newHarness(t)
-	h.ingest(t, copyFiles(t, "photos/jpg/Nikon_D70.jpg"))
-	asset := firstAsset(t, h, "")
+	asset := h.onePhoto(t)
 	admin := h.login(t, "admin")
 	col := admin.create("Rapat koordinasi")
 	admin.patch(col, map[string]any{"add_material": []string{asset}})

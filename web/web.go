@@ -30,6 +30,7 @@ import (
 	"mediabank/collections"
 	"mediabank/filing"
 	"mediabank/ingest"
+	"mediabank/internal/defaults"
 	"mediabank/internal/derrors"
 	"mediabank/internal/office"
 	"mediabank/search"
@@ -94,9 +95,7 @@ func Register(e *gin.Engine, d Deps) error {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	if d.Now == nil {
-		d.Now = time.Now
-	}
+	d.Now = defaults.Clock(d.Now)
 	if d.Zone == nil {
 		d.Zone = office.Zone()
 	}

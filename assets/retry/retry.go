@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/internal/defaults"
 )
 
 // Options tune the backoff. The zero value is usable.
@@ -48,15 +49,9 @@ var _ assets.Store = (*Store)(nil)
 
 // New wraps inner.
 func New(inner assets.Store, opts Options) *Store {
-	if opts.MaxElapsed <= 0 {
-		opts.MaxElapsed = 30 * time.Second
-	}
-	if opts.Initial <= 0 {
-		opts.Initial = 100 * time.Millisecond
-	}
-	if opts.Max <= 0 {
-		opts.Max = 5 * time.Second
-	}
+	defaults.Positive(&opts.MaxElapsed, 30*time.Second)
+	defaults.Positive(&opts.Initial, 100*time.Millisecond)
+	defaults.Positive(&opts.Max, 5*time.Second)
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}

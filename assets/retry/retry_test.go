@@ -3,8 +3,6 @@ package retry
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -175,6 +173,16 @@ func fast() Options {
 // oneShot is a body that cannot be rewound: a stream off the card.
 type oneShot struct{ io.Reader }
 
+// ifMatchVersion1 stores a first version under "k" and answers the
+// options that replace it.
+func ifMatchVersion1(t *testing.T, s assets.Store) assets.PutOptions {
+	o, err := s.Put(t.Context(), "k", strings.NewReader("version 1"), 9, assets.PutOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return assets.PutOptions{IfMatch: o.ETag}
+}
+
 func TestPut(t *testing.T) {
 	body := []byte("the original bytes of a photograph")
 	tests := []struct {
@@ -196,8 +204,7 @@ func TestPut(t *testing.T) {
 			wantPuts: 1, wantBytes: string(body)},
 		{name: "create-only with its SHA-256, answer lost",
 			before: func(*testing.T, assets.Store) assets.PutOptions {
-				sum := sha256.Sum256(body)
-				return assets.PutOptions{IfNoneMatch: true, SHA256: hex.EncodeToString(sum[:])}
+				return assets.PutOptions{IfNoneMatch: true, SHA256: assets.Sum(body)}
 			},
 			script:   []fault{{true, reset}},
 			wantPuts: 1, wantBytes: string(body)},
@@ -215,23 +222,11 @@ func TestPut(t *testing.T) {
 			script:  []fault{{false, refused}},
 			wantErr: assets.ErrPrecondition, wantPuts: 1, wantBytes: "someone else"},
 		{name: "if-match, answer lost: read back",
-			before: func(t *testing.T, s assets.Store) assets.PutOptions {
-				o, err := s.Put(t.Context(), "k", strings.NewReader("version 1"), 9, assets.PutOptions{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				return assets.PutOptions{IfMatch: o.ETag}
-			},
+			before:   ifMatchVersion1,
 			script:   []fault{{true, cut}},
 			wantPuts: 1, wantBytes: string(body)},
 		{name: "if-match, refused: the old version is still there, sent again",
-			before: func(t *testing.T, s assets.Store) assets.PutOptions {
-				o, err := s.Put(t.Context(), "k", strings.NewReader("version 1"), 9, assets.PutOptions{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				return assets.PutOptions{IfMatch: o.ETag}
-			},
+			before:   ifMatchVersion1,
 			script:   []fault{{false, refused}},
 			wantPuts: 2, wantBytes: string(body)},
 		{name: "a stream is not retried", stream: true, script: []fault{{false, refused}},

@@ -48,11 +48,6 @@ func Run(t *testing.T, newStore func(t *testing.T) assets.Store) {
 	}
 }
 
-func sum(b []byte) string {
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
-}
-
 func put(t *testing.T, s assets.Store, key string, data []byte, opts assets.PutOptions) assets.Object {
 	t.Helper()
 	obj, err := s.Put(t.Context(), key, bytes.NewReader(data), int64(len(data)), opts)
@@ -95,12 +90,12 @@ func testRoundTrip(t *testing.T, s assets.Store) {
 		opts        assets.PutOptions
 	}{
 		{"text with type and sha", "records/a.json", []byte(`{"id":"a"}`), false,
-			assets.PutOptions{ContentType: "application/json", SHA256: sum([]byte(`{"id":"a"}`))}},
+			assets.PutOptions{ContentType: "application/json", SHA256: assets.Sum([]byte(`{"id":"a"}`))}},
 		{"empty", "empty/zero", nil, false, assets.PutOptions{}},
 		{"unknown size", "stream/x.bin", []byte("streamed without a length"), true,
 			assets.PutOptions{ContentType: "application/octet-stream"}},
-		{"binary 1 MiB with sha", "originals/sha256/ab/" + sum(oneMiB), oneMiB, false,
-			assets.PutOptions{ContentType: "image/jpeg", SHA256: sum(oneMiB)}},
+		{"binary 1 MiB with sha", "originals/sha256/ab/" + assets.Sum(oneMiB), oneMiB, false,
+			assets.PutOptions{ContentType: "image/jpeg", SHA256: assets.Sum(oneMiB)}},
 		{"deep key with dots", "renditions/ab/c.d/thumbnail.v1.jpg", []byte("thumb"), false,
 			assets.PutOptions{ContentType: "image/jpeg"}},
 	}
@@ -118,7 +113,7 @@ func testRoundTrip(t *testing.T, s assets.Store) {
 			if got.Key != tc.key || got.Size != int64(len(tc.data)) || got.ETag == "" {
 				t.Errorf("Put = key %q size %d etag %q, want %q %d non-empty", got.Key, got.Size, got.ETag, tc.key, len(tc.data))
 			}
-			if want := sum(tc.data); got.SHA256 != "" && got.SHA256 != want || tc.opts.SHA256 != "" && got.SHA256 != want {
+			if want := assets.Sum(tc.data); got.SHA256 != "" && got.SHA256 != want || tc.opts.SHA256 != "" && got.SHA256 != want {
 				t.Errorf("Put SHA256 = %q, want %q", got.SHA256, want)
 			}
 			if got.ContentType != "" && got.ContentType != tc.opts.ContentType {
@@ -143,8 +138,8 @@ func testRoundTrip(t *testing.T, s assets.Store) {
 				if tc.opts.ContentType != "" && o.obj.ContentType != tc.opts.ContentType {
 					t.Errorf("%s ContentType = %q, want %q", o.op, o.obj.ContentType, tc.opts.ContentType)
 				}
-				if o.obj.SHA256 != "" && o.obj.SHA256 != sum(tc.data) {
-					t.Errorf("%s SHA256 = %q, want %q", o.op, o.obj.SHA256, sum(tc.data))
+				if o.obj.SHA256 != "" && o.obj.SHA256 != assets.Sum(tc.data) {
+					t.Errorf("%s SHA256 = %q, want %q", o.op, o.obj.SHA256, assets.Sum(tc.data))
 				}
 				if o.obj.ModTime.IsZero() {
 					t.Errorf("%s ModTime is zero", o.op)
@@ -393,7 +388,7 @@ func testChecksumMismatch(t *testing.T, s assets.Store) {
 		t.Run(tc.name, func(t *testing.T) {
 			data := []byte("the bytes that arrived")
 			_, err := s.Put(t.Context(), tc.key, bytes.NewReader(data), int64(len(data)),
-				assets.PutOptions{SHA256: sum([]byte("the bytes that were sent"))})
+				assets.PutOptions{SHA256: assets.Sum([]byte("the bytes that were sent"))})
 			if !errors.Is(err, assets.ErrChecksum) {
 				t.Errorf("Put: got %v, want ErrChecksum", err)
 			}
@@ -422,8 +417,8 @@ func testCopy(t *testing.T, s assets.Store) {
 	if dst.Key != "originals/sha256/xx/copy" || dst.Size != src.Size || dst.ETag == "" {
 		t.Errorf("Copy = key %q size %d etag %q, want %q %d non-empty", dst.Key, dst.Size, dst.ETag, "originals/sha256/xx/copy", src.Size)
 	}
-	if dst.SHA256 != "" && dst.SHA256 != sum(data) {
-		t.Errorf("Copy SHA256 = %q, want %q", dst.SHA256, sum(data))
+	if dst.SHA256 != "" && dst.SHA256 != assets.Sum(data) {
+		t.Errorf("Copy SHA256 = %q, want %q", dst.SHA256, assets.Sum(data))
 	}
 	got, obj := get(t, s, "originals/sha256/xx/copy")
 	if !bytes.Equal(got, data) || obj.ContentType != "image/jpeg" {
@@ -663,7 +658,7 @@ func testLargeConditions(t *testing.T, s assets.Store) {
 		{"create over existing", key, assets.PutOptions{IfNoneMatch: true}, assets.ErrPrecondition},
 		{"made-up etag", key, assets.PutOptions{IfMatch: "0123456789abcdef"}, assets.ErrPrecondition},
 		{"if-match on absent key", key + "-absent", assets.PutOptions{IfMatch: cur.ETag}, assets.ErrPrecondition},
-		{"wrong sha256", key, assets.PutOptions{SHA256: sum([]byte("not these bytes"))}, assets.ErrChecksum},
+		{"wrong sha256", key, assets.PutOptions{SHA256: assets.Sum([]byte("not these bytes"))}, assets.ErrChecksum},
 		{"current etag", key, assets.PutOptions{IfMatch: cur.ETag}, nil},
 	}
 	for _, tc := range tests {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -32,19 +31,16 @@ func cmdCollection(ctx context.Context, e *env, args []string) error {
 	from := fl.String("from", "", "sla: first day (2006-01-02)")
 	to := fl.String("to", "", "sla: last day (2006-01-02)")
 	csv := fl.Bool("csv", false, "sla: print CSV")
-	if len(args) == 0 {
-		return errors.New("collection: create | list | get ID | patch ID | act ID | sla")
-	}
-	cc.verb = args[0]
-	pos, err := parseFlags(fl, args[1:])
+	verb, pos, err := parseVerb(fl, args, "create | list | get ID | patch ID | act ID | sla")
 	if err != nil {
-		return exitError(2)
+		return err
 	}
+	cc.verb = verb
 	if cc.app, err = openApp(ctx, e.cfg, e.log); err != nil {
 		return err
 	}
 	defer cc.app.index.Close()
-	switch verb := cc.verb; {
+	switch {
 	case verb == "create" && len(pos) == 0:
 		return cc.create(ctx)
 	case verb == "list" && len(pos) == 0:

@@ -31,6 +31,18 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// parseVerb reads the verb of a command that has verbs (user, token,
+// collection) and the arguments and flags after it; usage lists the verbs.
+func parseVerb(fl *flag.FlagSet, args []string, usage string) (verb string, pos []string, err error) {
+	if len(args) == 0 {
+		return "", nil, fmt.Errorf("%s: %s", fl.Name(), usage)
+	}
+	if pos, err = parseFlags(fl, args[1:]); err != nil {
+		return "", nil, exitError(2)
+	}
+	return args[0], pos, nil
+}
+
 // parseFlags parses flags wherever they stand among the arguments
 // (`mediabank user add budi --role staff`), unlike flag.Parse, which stops
 // at the first argument; after "--" everything is an argument.

@@ -445,8 +445,7 @@ func sha(t *testing.T, p string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := sha256.Sum256(data)
-	return hex.EncodeToString(s[:])
+	return assets.Sum(data)
 }
 
 func envLookup(env []string) func(string) string {

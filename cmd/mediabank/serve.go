@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -335,35 +336,31 @@ func (a *app) ingester(cfg *config, renditions bool) (in *ingest.Ingester, done 
 // loadChannels is the channel presets, with MEDIABANK_CHANNELS's
 // overrides when it names a file.
 func loadChannels() (channels.Presets, error) {
-	p := os.Getenv("MEDIABANK_CHANNELS")
-	if p == "" {
-		return channels.DefaultPresets(), nil
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		return channels.Presets{}, fmt.Errorf("MEDIABANK_CHANNELS: %w", err)
-	}
-	defer f.Close()
-	presets, err := channels.LoadPresets(f)
-	if err != nil {
-		return channels.Presets{}, fmt.Errorf("MEDIABANK_CHANNELS %s: %w", p, err)
-	}
-	return presets, nil
+	return loadOverrides("MEDIABANK_CHANNELS", channels.DefaultPresets, channels.LoadPresets)
 }
 
+// loadPolicy is the policy table, with MEDIABANK_POLICY's overrides when
+// it names a file.
 func (c *config) loadPolicy() (auth.Policy, error) {
-	p := os.Getenv("MEDIABANK_POLICY")
+	return loadOverrides("MEDIABANK_POLICY", auth.DefaultPolicy, auth.LoadPolicy)
+}
+
+// loadOverrides is what load reads from the file the environment variable
+// names, or the built-in table when it names none.
+func loadOverrides[T any](variable string, builtIn func() T, load func(io.Reader) (T, error)) (T, error) {
+	p := os.Getenv(variable)
 	if p == "" {
-		return auth.DefaultPolicy(), nil
+		return builtIn(), nil
 	}
+	var zero T
 	f, err := os.Open(p)
 	if err != nil {
-		return auth.Policy{}, fmt.Errorf("MEDIABANK_POLICY: %w", err)
+		return zero, fmt.Errorf("%s: %w", variable, err)
 	}
 	defer f.Close()
-	pol, err := auth.LoadPolicy(f)
+	v, err := load(f)
 	if err != nil {
-		return auth.Policy{}, fmt.Errorf("MEDIABANK_POLICY %s: %w", p, err)
+		return zero, fmt.Errorf("%s %s: %w", variable, p, err)
 	}
-	return pol, nil
+	return v, nil
 }

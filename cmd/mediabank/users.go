@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,15 +23,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 	fl := newFlags("user", e.stderr)
 	role := fl.String("role", "", "role of a new user: "+strings.Join(auth.Roles(), ", "))
 	name := fl.String("name", "", "display name")
-	if len(args) == 0 {
-		return errors.New("user: add NAME --role ROLE | passwd NAME | role NAME ROLE | disable NAME | enable NAME | list")
-	}
-	verb := args[0]
-	pos, err := parseFlags(fl, args[1:])
-	if err != nil {
-		return exitError(2)
-	}
-	a, err := openAdmin(ctx, e.cfg, e.log)
+	verb, pos, a, err := adminVerb(ctx, e, fl, args, "add NAME --role ROLE | passwd NAME | role NAME ROLE | disable NAME | enable NAME | list")
 	if err != nil {
 		return err
 	}
@@ -129,15 +122,7 @@ func listUsers(ctx context.Context, w io.Writer, users *auth.Users) error {
 func cmdToken(ctx context.Context, e *env, args []string) error {
 	fl := newFlags("token", e.stderr)
 	label := fl.String("label", "script", "what the token is for")
-	if len(args) == 0 {
-		return errors.New("token: create NAME [--label L] | list NAME | revoke NAME ID")
-	}
-	verb := args[0]
-	pos, err := parseFlags(fl, args[1:])
-	if err != nil {
-		return exitError(2)
-	}
-	a, err := openAdmin(ctx, e.cfg, e.log)
+	verb, pos, a, err := adminVerb(ctx, e, fl, args, "create NAME [--label L] | list NAME | revoke NAME ID")
 	if err != nil {
 		return err
 	}
@@ -190,6 +175,16 @@ type adminApp struct {
 	users *auth.Users
 	audit *audit.Log
 	log   *slog.Logger
+}
+
+// adminVerb reads the verb of an account command (user, token) and the
+// arguments after it (parseVerb), and opens the accounts.
+func adminVerb(ctx context.Context, e *env, fl *flag.FlagSet, args []string, usage string) (verb string, pos []string, a *adminApp, err error) {
+	if verb, pos, err = parseVerb(fl, args, usage); err != nil {
+		return "", nil, nil, err
+	}
+	a, err = openAdmin(ctx, e.cfg, e.log)
+	return verb, pos, a, err
 }
 
 func openAdmin(ctx context.Context, cfg *config, log *slog.Logger) (*adminApp, error) {
