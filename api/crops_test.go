@@ -14,8 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	"mediabank/assets"
 	"mediabank/ingest"
-	"mediabank/internal/tempstore"
 	"mediabank/internal/testfiles"
 )
 
@@ -41,7 +41,7 @@ func ingestOne(t *testing.T, h *harness, c *caller, name string, b []byte) strin
 	if j := h.waitJob(t, c, job.ID); j.State != "done" || j.Ingested != 1 {
 		t.Fatalf("ingest %s: %+v", name, j)
 	}
-	return sha(b)
+	return assets.Sum(b)
 }
 
 // TestCrops sets, reads back and forgets crops and the focus point of a
@@ -49,10 +49,8 @@ func ingestOne(t *testing.T, h *harness, c *caller, name string, b []byte) strin
 // fitted to the aspect; each change is in the record with who and when,
 // honours If-Match and is audited; bad input is a 400 that says why.
 func TestCrops(t *testing.T) {
-	h := newHarness(t, tempstore.New(t))
-	h.addUser(t, "dewi", "editor")
-	h.addUser(t, "tamu", "viewer")
-	editor := h.login(t, "dewi", "editor")
+	h := newDiskHarness(t)
+	editor := h.newUser(t, "dewi", "editor")
 	path := testfiles.WriteJPEGs(t, t.TempDir(), 1, 2000, 1000)[0]
 	id := ingestOne(t, h, editor, "DSC_0001.JPG", readFile(t, path))
 	asset := "/api/v1/assets/" + id
@@ -140,7 +138,7 @@ func TestCrops(t *testing.T) {
 	}
 
 	// A viewer may not; every change is audited as an edit.
-	if r := h.send(t, h.login(t, "tamu", "viewer"), req{method: "PUT", path: asset + "/focus", body: []byte(`{"x":0.5,"y":0.5}`)}); r.status != http.StatusForbidden {
+	if r := h.send(t, h.newUser(t, "tamu", "viewer"), req{method: "PUT", path: asset + "/focus", body: []byte(`{"x":0.5,"y":0.5}`)}); r.status != http.StatusForbidden {
 		t.Errorf("viewer: %v, want 403", r)
 	}
 	var edits int
@@ -164,9 +162,8 @@ func TestCropOrientation6(t *testing.T) {
 	if err != nil {
 		testfiles.Missing(t, "exiftool")
 	}
-	h := newHarness(t, tempstore.New(t))
-	h.addUser(t, "dewi", "editor")
-	editor := h.login(t, "dewi", "editor")
+	h := newDiskHarness(t)
+	editor := h.newUser(t, "dewi", "editor")
 
 	colours := [2][2]color.RGBA{{{20, 40, 220, 255}, {220, 30, 30, 255}}, {{230, 220, 30, 255}, {30, 180, 60, 255}}}
 	// Stored 400×300, shown turned 90° clockwise: the stored pixel (x, y)
