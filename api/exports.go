@@ -68,16 +68,25 @@ func (s *Server) exportCollection(c *gin.Context) {
 		return
 	}
 	name := col.ExportStem(s.Zone) + "-" + body.Channel + ".zip"
-	ok := s.sendZip(c, name, len(recs), func(zw *zip.Writer, i int) error {
-		return s.zipChannel(ctx, zw, recs[i], body.Channel, col.ExportName(i+1, s.Zone))
+	s.sendZip(c, name, len(recs), func(zw *zip.Writer, i int) error {
+		if err := s.zipChannel(ctx, zw, recs[i], body.Channel, col.ExportName(i+1, s.Zone)); err != nil {
+			return err
+		}
+		if i == len(recs)-1 {
+			// Recorded once every picture is in, before the ZIP's end is
+			// written: a client holding the whole ZIP then finds the
+			// export in the coverage (and its new ETag).
+			s.recordExport(c, col.ID, body.Channel, ids)
+		}
+		return nil
 	})
-	if !ok {
-		return
-	}
-	detail := body.Channel + ": " + strings.Join(ids, ",")
-	s.record(c, "collection.export", "collection/"+col.ID, detail)
-	if err := s.Collections.RecordExport(context.WithoutCancel(ctx), actor(c), col.ID, body.Channel, ids); err != nil {
-		s.log.Error("export sent but not recorded in the coverage", "collection", col.ID, "channel", body.Channel, "err", err)
+}
+
+// recordExport audits an export and notes it in the coverage's history.
+func (s *Server) recordExport(c *gin.Context, col, channel string, ids []string) {
+	s.record(c, "collection.export", "collection/"+col, channel+": "+strings.Join(ids, ","))
+	if err := s.Collections.RecordExport(context.WithoutCancel(c.Request.Context()), actor(c), col, channel, ids); err != nil {
+		s.log.Error("export sent but not recorded in the coverage", "collection", col, "channel", channel, "err", err)
 	}
 }
 

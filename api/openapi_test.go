@@ -109,12 +109,13 @@ func TestOpenAPI(t *testing.T) {
 	for _, k := range []string{
 		"POST /api/v1/session", "GET /api/v1/assets/{id}/original", "POST /api/v1/assets/zip", "POST /api/v1/uploads",
 		"POST /api/v1/collections/{id}/actions", "GET /api/v1/reports/sla", "PATCH /api/v1/users/{name}", "GET /healthz",
+		"PUT /api/v1/assets/{id}/crops/{aspect}", "PUT /api/v1/assets/{id}/focus",
 	} {
 		if !documented[k] || !served[k] {
 			t.Errorf("%s: documented %v, served %v; want both", k, documented[k], served[k])
 		}
 	}
-	if len(served) != 40 {
-		t.Errorf("gin serves %d routes, want the 40 of the route table", len(served))
+	if len(served) != 44 {
+		t.Errorf("gin serves %d routes, want the 44 of the route table", len(served))
 	}
 }

@@ -154,6 +154,10 @@ func TestPolicyMatrix(t *testing.T) {
 		{route: "PATCH /api/v1/assets/:id", allowed: "admin head editor staff", ok: 200, sample: func(t *testing.T, who *caller) req {
 			return req{method: "PATCH", path: asset, body: jsonBody(t, map[string]string{"caption": "Keterangan oleh " + nameOf(who)})}
 		}},
+		{route: "PUT /api/v1/assets/:id/crops/:aspect", allowed: "admin head editor staff", ok: 200, sample: fixed("PUT", asset+"/crops/4:5", []byte(`{"x":0,"y":0,"w":0.5,"h":0.5}`))},
+		{route: "DELETE /api/v1/assets/:id/crops/:aspect", allowed: "admin head editor staff", ok: 200, sample: fixed("DELETE", asset+"/crops/4:5", nil)},
+		{route: "PUT /api/v1/assets/:id/focus", allowed: "admin head editor staff", ok: 200, sample: fixed("PUT", asset+"/focus", []byte(`{"x":0.3,"y":0.4}`))},
+		{route: "DELETE /api/v1/assets/:id/focus", allowed: "admin head editor staff", ok: 200, sample: fixed("DELETE", asset+"/focus", nil)},
 		{route: "GET /api/v1/assets/:id/thumbnail", allowed: "admin head coordinator editor staff viewer", ok: 200, sample: fixed("GET", asset+"/thumbnail", nil)},
 		{route: "GET /api/v1/assets/:id/preview", allowed: "admin head coordinator editor staff viewer", ok: 200, sample: fixed("GET", asset+"/preview", nil)},
 		{route: "GET /api/v1/assets/:id/original", allowed: "admin head coordinator editor staff viewer", ok: 200, sample: fixed("GET", asset+"/original", nil)},

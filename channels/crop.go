@@ -159,16 +159,39 @@ func (p Preset) Frame(a *assets.Asset) assets.Rect {
 
 // frame is Frame on an upright w×h picture (zero when unknown).
 func (p Preset) frame(a *assets.Asset, w, h int) assets.Rect {
-	whole := assets.Rect{W: 1, H: 1}
 	aspect, ok := p.Aspect()
-	switch {
-	case !ok:
-		return whole
-	case w > 0 && h > 0:
-		return CropFor(a, aspect, w, h)
+	if !ok {
+		return assets.Rect{W: 1, H: 1}
 	}
-	if c, ok := a.Crops[aspect.String()]; ok {
+	return aspect.frame(a, w, h)
+}
+
+// Frame is the frame of aspect on a's upright picture: the one a person
+// chose or the default one; what a crop editor starts from.
+func (as Aspect) Frame(a *assets.Asset) assets.Rect {
+	w, h := UprightSize(a.Meta)
+	return as.frame(a, w, h)
+}
+
+// frame is Frame on an upright w×h picture (zero when unknown: then the
+// crop as stored, else the whole picture).
+func (as Aspect) frame(a *assets.Asset, w, h int) assets.Rect {
+	if w > 0 && h > 0 {
+		return CropFor(a, as, w, h)
+	}
+	if c, ok := a.Crops[as.String()]; ok {
 		return c.Rect
 	}
-	return whole
+	return assets.Rect{W: 1, H: 1}
+}
+
+// ClearCrop forgets the frame a person chose for aspect on a, so the
+// default crop applies again. The caller writes the record.
+func ClearCrop(a *assets.Asset, aspect string) error {
+	as, err := ParseAspect(aspect)
+	if err != nil {
+		return fmt.Errorf("crop of %s: %w", a.ID, err)
+	}
+	delete(a.Crops, as.String())
+	return nil
 }

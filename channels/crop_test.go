@@ -230,3 +230,25 @@ func TestSetCrop(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseAspect: an aspect comes from a URL. Whatever it is, ParseAspect
+// does not panic, and what it accepts is in lowest terms and bounds and
+// reads back as itself.
+func FuzzParseAspect(f *testing.F) {
+	for _, s := range []string{"4:5", "8:10", "16:9", "0:1", "1:0", "-4:5", "4:5x", " 4:5", "10001:1", "4:", ":5", "٤:٥"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := ParseAspect(s)
+		if err != nil {
+			return
+		}
+		if a.W < 1 || a.H < 1 || a.W > maxEdge || a.H > maxEdge {
+			t.Fatalf("ParseAspect(%q) = %v: out of bounds", s, a)
+		}
+		back, err := ParseAspect(a.String())
+		if err != nil || back != a {
+			t.Fatalf("ParseAspect(%q) = %v, which reads back as %v, %v", s, a, back, err)
+		}
+	})
+}

@@ -53,6 +53,10 @@ type Preset struct {
 	// StripGPS leaves the position out of the file.
 	StripGPS  bool       `json:"strip_gps"`
 	Watermark *Watermark `json:"watermark"`
+	// Publication is the channel of the coverage's publication record
+	// (collections: website, instagram, ...) the pictures are posted on,
+	// so that an export is offered to that record; "" for none.
+	Publication string `json:"publication,omitempty"`
 }
 
 // Watermark is a logo laid over a corner of the picture.
@@ -67,12 +71,12 @@ type Watermark struct {
 // defaults are the channels of the office's SOP step 11. They are all
 // public, so all strip GPS: a photographer's home is often in the EXIF.
 var defaults = []Preset{
-	{Name: "web", Width: 1920, Height: 1920, Fit: FitInside},
-	{Name: "instagram_feed", Width: 1080, Height: 1350, Fit: FitCrop},
-	{Name: "instagram_story", Width: 1080, Height: 1920, Fit: FitCrop},
-	{Name: "facebook", Width: 1200, Height: 630, Fit: FitCrop},
-	{Name: "x", Width: 1600, Height: 900, Fit: FitCrop},
-	{Name: "youtube_thumbnail", Width: 1280, Height: 720, Fit: FitCrop, MaxBytes: 2_000_000},
+	{Name: "web", Width: 1920, Height: 1920, Fit: FitInside, Publication: "website"},
+	{Name: "instagram_feed", Width: 1080, Height: 1350, Fit: FitCrop, Publication: "instagram"},
+	{Name: "instagram_story", Width: 1080, Height: 1920, Fit: FitCrop, Publication: "instagram"},
+	{Name: "facebook", Width: 1200, Height: 630, Fit: FitCrop, Publication: "facebook"},
+	{Name: "x", Width: 1600, Height: 900, Fit: FitCrop, Publication: "x"},
+	{Name: "youtube_thumbnail", Width: 1280, Height: 720, Fit: FitCrop, MaxBytes: 2_000_000, Publication: "youtube"},
 }
 
 // Presets is the table of channels. It is a value: nothing changes it
@@ -208,6 +212,8 @@ func (c Preset) Validate() error {
 		return bad("format", "%q, want \"jpeg\"", c.Format)
 	case c.MaxBytes != 0 && c.MaxBytes < minMaxBytes:
 		return bad("max_bytes", "%d, want 0 (no limit) or at least %d", c.MaxBytes, minMaxBytes)
+	case c.Publication != "" && !validName.MatchString(c.Publication):
+		return bad("publication", "%q, want a publication channel such as \"website\" or \"instagram\", or none", c.Publication)
 	}
 	if w := c.Watermark; w != nil {
 		switch {

@@ -16,13 +16,14 @@ func TestDefaultPresets(t *testing.T) {
 		fit           string
 		aspect        string
 		maxBytes      int64
+		publication   string
 	}{
-		{"web", 1920, 1920, FitInside, "", 0},
-		{"instagram_feed", 1080, 1350, FitCrop, "4:5", 0},
-		{"instagram_story", 1080, 1920, FitCrop, "9:16", 0},
-		{"facebook", 1200, 630, FitCrop, "40:21", 0},
-		{"x", 1600, 900, FitCrop, "16:9", 0},
-		{"youtube_thumbnail", 1280, 720, FitCrop, "16:9", 2_000_000},
+		{"web", 1920, 1920, FitInside, "", 0, "website"},
+		{"instagram_feed", 1080, 1350, FitCrop, "4:5", 0, "instagram"},
+		{"instagram_story", 1080, 1920, FitCrop, "9:16", 0, "instagram"},
+		{"facebook", 1200, 630, FitCrop, "40:21", 0, "facebook"},
+		{"x", 1600, 900, FitCrop, "16:9", 0, "x"},
+		{"youtube_thumbnail", 1280, 720, FitCrop, "16:9", 2_000_000, "youtube"},
 	}
 	got := DefaultPresets().List()
 	if len(got) != len(want) {
@@ -34,7 +35,7 @@ func TestDefaultPresets(t *testing.T) {
 		if a, ok := g.Aspect(); ok {
 			aspect = a.String()
 		}
-		if g.Name != w.name || g.Width != w.width || g.Height != w.height || g.Fit != w.fit || aspect != w.aspect || g.MaxBytes != w.maxBytes {
+		if g.Name != w.name || g.Width != w.width || g.Height != w.height || g.Fit != w.fit || aspect != w.aspect || g.MaxBytes != w.maxBytes || g.Publication != w.publication {
 			t.Errorf("preset %d = %+v (aspect %q), want %+v", i, g, aspect, w)
 		}
 		if !g.StripGPS || g.Format != "jpeg" || g.Watermark != nil {
@@ -68,7 +69,7 @@ func TestLoadPresets(t *testing.T) {
 		want Preset
 	}{
 		{"youtube_thumbnail", Preset{Name: "youtube_thumbnail", Width: 1280, Height: 720, Fit: FitCrop, Format: "jpeg", MaxBytes: 1_000_000, StripGPS: true,
-			Watermark: &Watermark{Key: "branding/logo.png", Corner: BottomRight, Size: 0.15}}},
+			Watermark: &Watermark{Key: "branding/logo.png", Corner: BottomRight, Size: 0.15}, Publication: "youtube"}},
 		{"whatsapp", Preset{Name: "whatsapp", Width: 1600, Height: 1600, Fit: FitInside, Format: "jpeg", StripGPS: true}},
 		{"arsip", Preset{Name: "arsip", Width: 3000, Height: 3000, Fit: FitInside, Format: "jpeg"}},
 	}
@@ -105,6 +106,7 @@ func TestLoadPresetsInvalid(t *testing.T) {
 		{`{"web": {"fit": "cover"}}`, `fit: invalid channel preset: "cover", want "crop" or "inside"`},
 		{`{"web": {"format": "webp"}}`, `format: invalid channel preset: "webp", want "jpeg"`},
 		{`{"web": {"max_bytes": 500}}`, `max_bytes: invalid channel preset: 500, want 0 (no limit) or at least 10000`},
+		{`{"web": {"publication": "Situs Web"}}`, `publication: invalid channel preset: "Situs Web", want a publication channel`},
 		{`{"Web Site": {"width": 100, "height": 100}}`, `channel "Web Site": name`},
 		{`{"web": {"name": "site"}}`, `name says "site"`},
 		{`{"tiktok": null}`, `removing "tiktok"`},

@@ -519,7 +519,8 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("note-return"), "Sebutkan nama Wali Kota di paragraf kedua."),
 		chromedp.SetValue(chromedp.ID("return-to"), "editing"),
 		chromedp.Click(chromedp.CSS(`form[data-action=return] button[type=submit]`)))
-	b.waitFor("returned", `document.querySelector(".col-head .state") && document.querySelector(".col-head .state").textContent === "Penyuntingan"`, 10*time.Second)
+	// The whole new page: the state is near its top, the reviews further down.
+	b.waitFor("returned", `document.readyState === "complete" && document.querySelector(".col-head .state") && document.querySelector(".col-head .state").textContent === "Penyuntingan"`, 10*time.Second)
 	if !strings.Contains(b.text(".review-return"), "Sebutkan nama Wali Kota di paragraf kedua.") {
 		t.Error("the return note is not on the page")
 	}

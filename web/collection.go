@@ -29,6 +29,8 @@ type materialTile struct {
 	Kind          assets.Kind
 	Width, Height int
 	Pick, Cover   bool
+	// rec is the record the tile was made from (nil if unreadable).
+	rec *assets.Asset
 }
 
 type collectionData struct {
@@ -53,6 +55,8 @@ type collectionData struct {
 	Tasks          []string
 	Channels       []string
 	Publish        *publishPanel
+	// Exports of the coverage, newest first, shown beside its publications.
+	Exports []collections.Export
 }
 
 func (s *site) collectionPage(c *gin.Context, v *view) error {
@@ -105,9 +109,11 @@ func (s *site) collectionPage(c *gin.Context, v *view) error {
 			}
 		}
 	}
-	if d.Publish, err = s.publishPanel(ctx, col, v); err != nil {
+	if d.Publish, err = s.publishPanel(ctx, col, v, d.Picks, slices.Contains(d.Actions, collections.ActPublish)); err != nil {
 		return err
 	}
+	d.Exports = slices.Clone(col.Exports)
+	slices.Reverse(d.Exports)
 	v.Title, v.Nav, v.Data = col.Title, "collections", d
 	s.render(c, http.StatusOK, "collection", v)
 	return nil
@@ -172,6 +178,7 @@ func (s *site) materialTiles(ctx context.Context, col *collections.Collection) [
 	for i, id := range col.Material {
 		t := materialTile{ID: id, Alt: id[:12], Name: id[:12], Width: 320, Height: 240, Pick: slices.Contains(col.Picks, id), Cover: col.Cover == id}
 		if a := recs[i]; a != nil {
+			t.rec = a
 			m := a.Effective()
 			t.Name, t.Alt, t.Kind = a.FileName, a.FileName, m.Kind
 			if strings.TrimSpace(m.Caption) != "" {

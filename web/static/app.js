@@ -343,16 +343,168 @@
       if (r.ok) { location.reload(); return; }
       showError(f, r.status === 412 ? msg("error.412") : problem(r));
     }));
-    // Publikasi: the ZIP for a channel, and share links.
+    // Publikasi: the frame each channel posts of each pick, the crop
+    // editor, the ZIP for a channel, then the publication record the
+    // export is offered to. The frames come from the server (data-frames);
+    // a saved crop comes back fitted by the server, which is what is drawn.
     const exp = $("form[data-export]", col);
-    exp && exp.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const btn = $("button[type=submit]", exp);
-      btn.disabled = true;
-      toast(msg("pub.exporting"));
-      if (await downloadZip(base + "/exports", { channel: exp.elements.channel.value })) toast(msg("pub.exported"));
-      btn.disabled = false;
-    });
+    if (exp) {
+      const sel = exp.elements.channel;
+      const chosen = () => sel.selectedOptions[0];
+      const framesOf = (li) => JSON.parse(li.dataset.frames || "{}");
+      const place = (box, r) => {
+        box.style.left = (100 * r.x) + "%"; box.style.top = (100 * r.y) + "%";
+        box.style.width = (100 * r.w) + "%"; box.style.height = (100 * r.h) + "%";
+      };
+      const drawFrames = () => {
+        const cropping = !!chosen().dataset.aspect;
+        for (const li of $$(".crop-pick", col)) {
+          const r = framesOf(li)[sel.value];
+          if (r) place($(".crop-box", li), r);
+          const b = $("[data-crop-edit]", li);
+          if (b) b.hidden = !cropping;
+        }
+      };
+      sel.addEventListener("change", drawFrames);
+      drawFrames();
+
+      const ed = $("#crop-editor");
+      if (ed) {
+        const img = $("#crop-img"), frame = $("#crop-frame"), handle = $("#crop-handle");
+        const pct = (v) => nf0.format(100 * v) + "%";
+        let cur = null; // {li, btn, id, name, aspect, ratio, r}
+        // shape is the frame's height for width w, as fractions of this
+        // picture, so the frame keeps the channel's aspect.
+        const shape = () => img.naturalWidth / img.naturalHeight / cur.ratio;
+        // clamp keeps the frame of the channel's shape inside the picture,
+        // at least a twentieth of it wide.
+        function clamp(r) {
+          const k = shape();
+          const w = Math.min(Math.max(r.w, 0.05), 1, 1 / k), h = w * k;
+          return { x: Math.min(Math.max(r.x, 0), 1 - w), y: Math.min(Math.max(r.y, 0), 1 - h), w, h };
+        }
+        function show(r) {
+          cur.r = clamp(r);
+          place(frame, cur.r);
+          $("#crop-where").textContent = msg("pub.cropwhere", pct(cur.r.x), pct(cur.r.y), pct(cur.r.w), pct(cur.r.h));
+        }
+        // grow resizes around the centre by dw of the picture's width.
+        function grow(dw) {
+          const r = cur.r, w = Math.min(Math.max(r.w + dw, 0.05), 1, 1 / shape());
+          show({ x: r.x + (r.w - w) / 2, y: r.y + (r.h - w * shape()) / 2, w, h: w * shape() });
+        }
+        function close(text) {
+          const btn = cur && cur.btn;
+          ed.hidden = true;
+          cur = null;
+          if (text) toast(text);
+          btn && btn.focus();
+        }
+        // update puts the frame the server answered into every channel of
+        // its aspect on the pick, and draws it.
+        function update(li, aspect, r) {
+          const frames = framesOf(li);
+          for (const o of $$("option", sel)) if (o.dataset.aspect === aspect) frames[o.value] = { x: r.x, y: r.y, w: r.w, h: r.h };
+          li.dataset.frames = JSON.stringify(frames);
+          drawFrames();
+        }
+        async function save(method) {
+          const c = cur;
+          const url = "/api/v1/assets/" + encodeURIComponent(c.id) + "/crops/" + c.aspect;
+          const r = await api(method, url, method === "PUT" ? c.r : undefined);
+          if (!r.ok) { showError(ed, problem(r)); return; }
+          update(c.li, c.aspect, r.data);
+          close(msg(method === "PUT" ? "pub.cropsaved" : "pub.cropdefault", c.name));
+        }
+        $$("[data-crop-edit]", col).forEach((btn) => btn.addEventListener("click", () => {
+          const o = chosen(), li = btn.closest(".crop-pick");
+          const [aw, ah] = o.dataset.aspect.split(":").map(Number);
+          cur = { li, btn, id: li.dataset.id, name: btn.dataset.name, aspect: o.dataset.aspect, ratio: aw / ah, r: framesOf(li)[sel.value] };
+          const title = $("#crop-editor-title");
+          title.textContent = msg("pub.croptitle", cur.name, o.textContent, o.dataset.aspect);
+          img.alt = $("img", li).alt;
+          ed.hidden = false;
+          const c = cur;
+          const ready = () => {
+            if (cur !== c) return;
+            // Large enough to aim at, small previews scaled up, the whole
+            // picture in view; the width alone sets the size, so the
+            // frame's fractions hold.
+            const room = Math.min(ed.clientWidth, 960, 0.7 * innerHeight * img.naturalWidth / img.naturalHeight);
+            img.style.width = Math.max(room, 1) + "px";
+            show(c.r);
+            frame.focus();
+            ed.scrollIntoView({ block: "nearest" });
+          };
+          const src = "/api/v1/assets/" + encodeURIComponent(c.id) + "/preview";
+          if (img.getAttribute("src") === src && img.complete && img.naturalWidth) { ready(); return; }
+          img.addEventListener("load", ready, { once: true });
+          img.src = src;
+        }));
+        // Another channel may have another shape: the open frame goes.
+        sel.addEventListener("change", () => cur && close(msg("pub.cropcancelled")));
+        $("[data-crop-save]", ed).addEventListener("click", () => cur && save("PUT"));
+        $("[data-crop-reset]", ed).addEventListener("click", () => cur && save("DELETE"));
+        $("[data-crop-cancel]", ed).addEventListener("click", () => close(msg("pub.cropcancelled")));
+        frame.addEventListener("keydown", (e) => {
+          if (!cur) return;
+          const step = 0.01;
+          const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+          if (moves[e.key] && e.shiftKey) grow(e.key === "ArrowRight" || e.key === "ArrowUp" ? 2 * step : -2 * step);
+          else if (moves[e.key]) show({ ...cur.r, x: cur.r.x + moves[e.key][0], y: cur.r.y + moves[e.key][1] });
+          else if (e.key === "+" || e.key === "=") grow(0.05);
+          else if (e.key === "-" || e.key === "_") grow(-0.05);
+          else if (e.key === "Enter") save("PUT");
+          else if (e.key === "Escape") close(msg("pub.cropcancelled"));
+          else return;
+          e.preventDefault();
+        });
+        // Dragging: the frame moves it, its corner resizes it from the top
+        // left, both in fractions of the picture as shown.
+        let drag = null;
+        frame.addEventListener("pointerdown", (e) => {
+          if (!cur || e.button !== 0) return;
+          e.preventDefault();
+          frame.focus();
+          frame.setPointerCapture(e.pointerId);
+          drag = { resize: e.target === handle, x: e.clientX, y: e.clientY, r: { ...cur.r }, box: img.getBoundingClientRect() };
+        });
+        frame.addEventListener("pointermove", (e) => {
+          if (!drag || !cur) return;
+          const dx = (e.clientX - drag.x) / drag.box.width, dy = (e.clientY - drag.y) / drag.box.height, r = drag.r;
+          if (!drag.resize) { show({ ...r, x: r.x + dx, y: r.y + dy }); return; }
+          const k = shape();
+          // The larger of the two pulls, limited by the picture's edges.
+          const w = Math.min(Math.max(r.w + dx, (r.h + dy) / k), 1 - r.x, (1 - r.y) / k);
+          show({ x: r.x, y: r.y, w, h: w * k });
+        });
+        const drop = () => { drag = null; };
+        frame.addEventListener("pointerup", drop);
+        frame.addEventListener("pointercancel", drop);
+      }
+
+      exp.addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const btn = $("button[type=submit]", exp), o = chosen();
+        btn.disabled = true;
+        toast(msg("pub.exporting"));
+        if (await downloadZip(base + "/exports", { channel: o.value })) {
+          toast(msg("pub.exported"));
+          // The export is now in the coverage's history: its new ETag is
+          // what the next change (recording the publication) must send.
+          const r = await api("GET", base);
+          if (r.ok) col.dataset.etag = r.etag.replace(/^"|"$/g, "");
+          // Offered to the publication record of that channel, when the
+          // workflow lets this user record one now (the form is there).
+          const done = $("[data-export-done]", col), pub = $("#publish-record #pub-channel");
+          const known = pub && $$("option", pub).some((p) => p.value === o.dataset.publication);
+          done.textContent = msg(known ? "pub.recordoffer" : "pub.exportdone", o.textContent);
+          done.hidden = false;
+          if (known) { pub.value = o.dataset.publication; $("#pub-url").focus(); }
+        }
+        btn.disabled = false;
+      });
+    }
     const share = $("form[data-share]", col);
     share && share.addEventListener("submit", async (e) => {
       e.preventDefault();
