@@ -274,7 +274,7 @@ func eventually(t *testing.T, within time.Duration, check func() string) {
 func (h *harness) waitJob(t *testing.T, c *caller, id string) ingest.Job {
 	t.Helper()
 	var job ingest.Job
-	eventually(t, 60*time.Second, func() string {
+	eventually(t, 5*time.Minute, func() string {
 		r := h.send(t, c, req{method: "GET", path: "/api/v1/ingests/" + id})
 		if r.status != http.StatusOK {
 			return "GET ingest: " + r.String()

@@ -44,7 +44,7 @@ func seed(t *testing.T, h *harness) seeded {
 		t.Fatal(err)
 	}
 	job := h.jobs.Start(ctx, ingest.JobSpec{Kind: "folder", Roots: []string{dir}})
-	eventually(t, 60*time.Second, func() string {
+	eventually(t, 5*time.Minute, func() string {
 		j, _ := h.jobs.Get(job.ID)
 		if j.State == "running" {
 			return "seed ingest still running"

@@ -172,7 +172,7 @@ func TestRenditionCancelled(t *testing.T) {
 // waitFor polls cond until it holds, with a deadline only as a safety net.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	eventually(t, 60*time.Second, func() string {
+	eventually(t, 5*time.Minute, func() string {
 		if cond() {
 			return ""
 		}
