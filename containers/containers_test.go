@@ -3,7 +3,6 @@ package containers
 import (
 	"bytes"
 	"encoding/binary"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -16,11 +15,7 @@ import (
 // open reads a file of the shared camera files.
 func open(t *testing.T, name string) *bytes.Reader {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(testfiles.Dir(t), name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bytes.NewReader(b)
+	return bytes.NewReader(testfiles.ReadFile(t, filepath.Join(testfiles.Dir(t), name)))
 }
 
 // tsPackets is the start of an MPEG transport stream, cut to n bytes: 188-byte

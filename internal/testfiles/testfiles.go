@@ -45,6 +45,16 @@ func Missing(tb testing.TB, what string) {
 	tb.Skipf("%s is missing (set CI=true to make this a failure)", what)
 }
 
+// ReadFile reads a file the test needs, failing the test if it cannot.
+func ReadFile(tb testing.TB, path string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
 // RW2 makes a minimal Panasonic RW2: the PanasonicRaw IFD0 with Make,
 // Model, the sensor size and borders, and the ISO. The shared camera files
 // hold no RW2; ExifTool 12.57 reads this one as IFD0:ISO and a
