@@ -18,12 +18,7 @@ import (
 )
 
 func (s *Server) searchAssets(c *gin.Context) {
-	page, err := intParam(c, "page", 1, 1, 100000)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	size, err := intParam(c, "size", search.DefaultSize, 1, search.MaxSize)
+	page, size, err := pageParams(c, search.DefaultSize, search.MaxSize)
 	if err != nil {
 		s.fail(c, err)
 		return

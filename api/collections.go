@@ -74,12 +74,7 @@ func (s *Server) createCollection(c *gin.Context) {
 // listCollections finds collections in the index by the words and fields
 // of q (title, agency, place, state, staff, date), newest event first.
 func (s *Server) listCollections(c *gin.Context) {
-	page, err := intParam(c, "page", 1, 1, 100000)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	size, err := intParam(c, "size", 50, 1, 500)
+	page, size, err := pageParams(c, 50, 500)
 	if err != nil {
 		s.fail(c, err)
 		return

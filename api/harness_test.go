@@ -22,6 +22,7 @@ import (
 	"mediabank/ingest"
 	"mediabank/internal/apptest"
 	"mediabank/internal/tempstore"
+	"mediabank/internal/testfiles"
 )
 
 // harness is the whole API as `mediabank serve` wires it, over a real
@@ -241,11 +242,7 @@ func multipartBody(t *testing.T, collection string, files ...part) ([]byte, stri
 // readFile reads one of the shared camera files.
 func readFile(t *testing.T, path string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return testfiles.ReadFile(t, path)
 }
 
 // eventually polls check every 50 ms until it returns "" or the deadline

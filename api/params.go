@@ -51,6 +51,18 @@ func intParam(c *gin.Context, name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
+// pageParams reads the page (from 1) and the size of a page of results,
+// defSize by default and at most maxSize.
+func pageParams(c *gin.Context, defSize, maxSize int) (page, size int, err error) {
+	if page, err = intParam(c, "page", 1, 1, 100000); err != nil {
+		return 0, 0, err
+	}
+	if size, err = intParam(c, "size", defSize, 1, maxSize); err != nil {
+		return 0, 0, err
+	}
+	return page, size, nil
+}
+
 // period reads the from and to query parameters: dates (2006-01-02, whole
 // days in the office's zone, to inclusive) or RFC 3339 times; by default
 // the last days days. It spans at most a year.

@@ -24,7 +24,7 @@ func BenchmarkExport(b *testing.B) {
 	s := tempstore.New(b)
 	var list []*assets.Asset
 	for _, f := range files {
-		list = append(list, addOriginal(b, s, "IMG.JPG", readFile(b, f), assets.Metadata{Kind: assets.KindPhoto, Width: 6000, Height: 4000}))
+		list = append(list, addOriginal(b, s, "IMG.JPG", testfiles.ReadFile(b, f), assets.Metadata{Kind: assets.KindPhoto, Width: 6000, Height: 4000}))
 	}
 	r := &Renderer{Store: s, Presets: DefaultPresets()}
 	for _, bench := range []struct {

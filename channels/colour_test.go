@@ -25,7 +25,7 @@ import (
 func TestRenderSRGB(t *testing.T) {
 	const maxDiff, minOff = 1.0, 3.0
 	s := tempstore.New(t)
-	data := readFile(t, filepath.Join(testfiles.Dir(t), "photos/jpg/orientation/landscape_3.jpg"))
+	data := testfiles.ReadFile(t, filepath.Join(testfiles.Dir(t), "photos/jpg/orientation/landscape_3.jpg"))
 	a := addOriginal(t, s, "landscape_3.jpg", data, assets.Metadata{Kind: assets.KindPhoto, Width: 600, Height: 450, Orientation: 3})
 	f, err := (&Renderer{Store: s, Presets: DefaultPresets()}).Render(context.Background(), a, "web")
 	if err != nil {

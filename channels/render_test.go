@@ -33,15 +33,6 @@ func addOriginal(t testing.TB, s assets.Store, name string, data []byte, meta as
 	return &assets.Asset{ID: id, SHA256: id, Size: int64(len(data)), FileName: name, Original: assets.OriginalKey(id), Meta: meta}
 }
 
-func readFile(t testing.TB, p string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // exported writes f to a temporary file and reads it with ExifTool.
 func exported(t *testing.T, f File) map[string]any {
 	t.Helper()
@@ -88,7 +79,7 @@ func TestRenderDefaultsReadByExifTool(t *testing.T) {
 	s := tempstore.New(t)
 	alt := 30.0
 	taken := time.Date(2026, 8, 17, 9, 15, 0, 0, time.FixedZone("", 7*3600))
-	big, err := jpegmeta.Write(readFile(t, testfiles.WriteJPEGs(t, t.TempDir(), 1, 2000, 2000)[0]),
+	big, err := jpegmeta.Write(testfiles.ReadFile(t, testfiles.WriteJPEGs(t, t.TempDir(), 1, 2000, 2000)[0]),
 		jpegmeta.Fields{Make: "SONY", Model: "ILCE-7M3", GPS: &assets.GPS{Lat: -6.17, Lon: 106.63, Alt: &alt}})
 	if err != nil {
 		t.Fatal(err)
@@ -101,9 +92,9 @@ func TestRenderDefaultsReadByExifTool(t *testing.T) {
 	}{
 		{"DSC00001.JPG", big, assets.Metadata{Kind: assets.KindPhoto, Width: 2000, Height: 2000, Make: "SONY", Model: "ILCE-7M3",
 			TakenAt: &taken, GPS: &assets.GPS{Lat: -6.17, Lon: 106.63, Alt: &alt}, Caption: "dari kamera", Creator: "Budi Santoso"}, true},
-		{"DSCN0010.jpg", readFile(t, filepath.Join(dir, "photos/jpg/gps/DSCN0010.jpg")),
+		{"DSCN0010.jpg", testfiles.ReadFile(t, filepath.Join(dir, "photos/jpg/gps/DSCN0010.jpg")),
 			assets.Metadata{Kind: assets.KindPhoto, Width: 640, Height: 480, GPS: &assets.GPS{Lat: 43.4674, Lon: 11.8851}, Creator: "Budi Santoso"}, false},
-		{"Panasonic_DMC-FZ30.jpg", readFile(t, filepath.Join(dir, "photos/jpg/Panasonic_DMC-FZ30.jpg")),
+		{"Panasonic_DMC-FZ30.jpg", testfiles.ReadFile(t, filepath.Join(dir, "photos/jpg/Panasonic_DMC-FZ30.jpg")),
 			assets.Metadata{Kind: assets.KindPhoto, Creator: "Budi Santoso"}, false},
 	}
 	r := &Renderer{Store: s, Presets: DefaultPresets()}
@@ -245,7 +236,7 @@ func TestRenderCropOrientation6(t *testing.T) {
 		t.Fatalf("exiftool: %v: %s", err, out)
 	}
 	s := tempstore.New(t)
-	a := addOriginal(t, s, "sideways.jpg", readFile(t, p), assets.Metadata{Kind: assets.KindPhoto, Width: 400, Height: 300, Orientation: 6})
+	a := addOriginal(t, s, "sideways.jpg", testfiles.ReadFile(t, p), assets.Metadata{Kind: assets.KindPhoto, Width: 400, Height: 300, Orientation: 6})
 	presets, err := LoadPresets(strings.NewReader(`{"square": {"width": 120, "height": 120}}`))
 	if err != nil {
 		t.Fatal(err)
@@ -291,7 +282,7 @@ func TestRenderVideo(t *testing.T) {
 		testfiles.Missing(t, "ffmpeg")
 	}
 	s := tempstore.New(t)
-	a := addOriginal(t, s, "clip_1080p_rotated.mov", readFile(t, filepath.Join(testfiles.Dir(t), "video/clip_1080p_rotated.mov")),
+	a := addOriginal(t, s, "clip_1080p_rotated.mov", testfiles.ReadFile(t, filepath.Join(testfiles.Dir(t), "video/clip_1080p_rotated.mov")),
 		assets.Metadata{Kind: assets.KindVideo, Width: 1920, Height: 1080, Rotation: 90})
 	a.Edits = edited
 	r := &Renderer{Store: s, Presets: DefaultPresets()}
@@ -319,7 +310,7 @@ func TestRenderVideo(t *testing.T) {
 
 func TestRenderWatermarkAndMaxBytes(t *testing.T) {
 	s := tempstore.New(t)
-	a := addOriginal(t, s, "IMG_0001.JPG", readFile(t, testfiles.WriteJPEGs(t, t.TempDir(), 1, 2000, 2000)[0]),
+	a := addOriginal(t, s, "IMG_0001.JPG", testfiles.ReadFile(t, testfiles.WriteJPEGs(t, t.TempDir(), 1, 2000, 2000)[0]),
 		assets.Metadata{Kind: assets.KindPhoto, Width: 2000, Height: 2000})
 	logo := image.NewNRGBA(image.Rect(0, 0, 100, 50))
 	for i := range logo.Pix {
@@ -384,7 +375,7 @@ func TestRenderWatermarkAndMaxBytes(t *testing.T) {
 // is counted while it is cut down and given back after.
 func TestRenderDecodeBudget(t *testing.T) {
 	s := tempstore.New(t)
-	a := addOriginal(t, s, "IMG_0001.JPG", readFile(t, testfiles.WriteJPEGs(t, t.TempDir(), 1, 2000, 1500)[0]),
+	a := addOriginal(t, s, "IMG_0001.JPG", testfiles.ReadFile(t, testfiles.WriteJPEGs(t, t.TempDir(), 1, 2000, 1500)[0]),
 		assets.Metadata{Kind: assets.KindPhoto, Width: 2000, Height: 1500})
 	tests := []struct {
 		name   string

@@ -3,22 +3,19 @@ package containers
 import (
 	"bytes"
 	"encoding/binary"
-	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
+	"mediabank/internal/ifd"
 	"mediabank/internal/testfiles"
 )
 
 // open reads a file of the shared camera files.
 func open(t *testing.T, name string) *bytes.Reader {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(testfiles.Dir(t), name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bytes.NewReader(b)
+	return bytes.NewReader(testfiles.ReadFile(t, filepath.Join(testfiles.Dir(t), name)))
 }
 
 // tsPackets is the start of an MPEG transport stream, cut to n bytes: 188-byte
@@ -152,6 +149,54 @@ func TestReadRW2(t *testing.T) {
 	}
 	if want := (RW2Info{Width: 5184, Height: 3888, ISO: 400}); got != want {
 		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+// TestIFDByteOrders reads back an IFD that package ifd wrote in each byte
+// order: values held in their entry, values out of line
+// (SHORTs, an odd-length UNDEFINED padded to even, an ASCII), and Size
+// agreeing with what Append wrote.
+func TestIFDByteOrders(t *testing.T) {
+	tests := []struct {
+		header string
+		bo     binary.AppendByteOrder
+	}{
+		{"MM\x00\x2a\x00\x00\x00\x08", binary.BigEndian},
+		{"II\x2a\x00\x08\x00\x00\x00", binary.LittleEndian},
+	}
+	for _, tt := range tests {
+		shorts := func(tag uint16, vs ...uint16) ifd.Entry {
+			e := ifd.Entry{Tag: tag, Type: ifd.Short, Count: uint32(len(vs))}
+			for _, v := range vs {
+				e.Data = tt.bo.AppendUint16(e.Data, v)
+			}
+			return e
+		}
+		es := []ifd.Entry{
+			shorts(0x0102, 8, 8, 8),   // 6 bytes: out of line
+			ifd.Text(0x010F, "Nikon"), // 6 bytes
+			shorts(0x0112, 6),         // held in the entry
+			{Tag: 0x2E, Type: ifd.Undefined, Count: 5, Data: []byte("\xff\xd8abc")},
+			shorts(0x0131, 1, 2, 3), // after the padded UNDEFINED
+		}
+		b := ifd.Append([]byte(tt.header), tt.bo, es, 8)
+		if n := ifd.Size(es); int(n) != len(b)-8 {
+			t.Errorf("%s: Size = %d, Append wrote %d bytes", tt.header[:2], n, len(b)-8)
+		}
+		tf, err := OpenTIFF(bytes.NewReader(b), 0, int64(len(b)))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.header[:2], err)
+		}
+		d, err := tf.IFD(tf.First)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.header[:2], err)
+		}
+		s, ok := d.Undefined(0x2E)
+		got := []any{d.Orientation(), d.Values(0x0102), d.Values(0x0131), ok, string(b[s.Off : s.Off+s.N])}
+		want := []any{6, []uint32{8, 8, 8}, []uint32{1, 2, 3}, true, "\xff\xd8abc"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: read back %q, want %q", tt.header[:2], got, want)
+		}
 	}
 }
 

@@ -34,6 +34,21 @@ type candidate struct {
 
 var errNotImage = errors.New("not a known image format")
 
+// decoders are the formats a candidate may be in: each one's header read
+// (its size and colour model) and its full decode. (A HEIF's size is read
+// from its boxes instead: see heifCandidates.)
+var decoders = map[string]struct {
+	config func(io.Reader) (image.Config, error)
+	decode func(io.Reader) (image.Image, error)
+}{
+	"jpeg": {jpeg.DecodeConfig, jpeg.Decode},
+	"png":  {png.DecodeConfig, png.Decode},
+	"gif":  {gif.DecodeConfig, gif.Decode},
+	"webp": {webp.DecodeConfig, webp.Decode},
+	"tiff": {tiff.DecodeConfig, tiff.Decode},
+	"heic": {heic.DecodeConfig, heic.Decode},
+}
+
 // candidates lists the pictures in a photo file, from its magic bytes.
 func candidates(r io.ReaderAt, size int64) ([]candidate, error) {
 	head := make([]byte, containers.SniffLen)
@@ -77,21 +92,11 @@ func single(r io.ReaderAt, size int64, format string) ([]candidate, error) {
 
 // config reads the candidate's dimensions without decoding its pixels.
 func (c *candidate) config(r io.ReaderAt) error {
-	sr := io.NewSectionReader(r, c.off, c.n)
-	var cfg image.Config
-	var err error
-	switch c.format {
-	case "jpeg":
-		cfg, err = jpeg.DecodeConfig(sr)
-	case "png":
-		cfg, err = png.DecodeConfig(sr)
-	case "gif":
-		cfg, err = gif.DecodeConfig(sr)
-	case "webp":
-		cfg, err = webp.DecodeConfig(sr)
-	case "tiff":
-		cfg, err = tiff.DecodeConfig(sr)
+	d, ok := decoders[c.format]
+	if !ok {
+		return fmt.Errorf("read %s header: %w", c.what, errNotImage)
 	}
+	cfg, err := d.config(io.NewSectionReader(r, c.off, c.n))
 	if err != nil {
 		return fmt.Errorf("read %s header: %w", c.what, err)
 	}
@@ -110,25 +115,11 @@ func (c *candidate) config(r io.ReaderAt) error {
 
 // decode decodes the candidate's pixels, stopping when ctx ends.
 func (c *candidate) decode(ctx context.Context, r io.ReaderAt) (image.Image, error) {
-	sr := ctxReader{ctx, io.NewSectionReader(r, c.off, c.n)}
-	var img image.Image
-	var err error
-	switch c.format {
-	case "jpeg":
-		img, err = jpeg.Decode(sr)
-	case "png":
-		img, err = png.Decode(sr)
-	case "gif":
-		img, err = gif.Decode(sr)
-	case "webp":
-		img, err = webp.Decode(sr)
-	case "tiff":
-		img, err = tiff.Decode(sr)
-	case "heic":
-		img, err = heic.Decode(sr)
-	default:
-		err = errNotImage
+	d, ok := decoders[c.format]
+	if !ok {
+		return nil, fmt.Errorf("decode %s: %w", c.what, errNotImage)
 	}
+	img, err := d.decode(ctxReader{ctx, io.NewSectionReader(r, c.off, c.n)})
 	if err != nil {
 		return nil, fmt.Errorf("decode %s: %w", c.what, err)
 	}

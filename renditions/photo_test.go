@@ -89,42 +89,63 @@ func TestOrientationGiven(t *testing.T) {
 	}
 }
 
-// TestSizes checks the long edges, and that small originals are never
-// enlarged.
+// TestSizes checks the sizes of the renditions of photos and videos: the
+// long edges, small originals never enlarged, the orientation a photo and
+// the rotation a video asks for; and that a video without frames fails
+// cleanly, naming the file.
 func TestSizes(t *testing.T) {
 	td := testdata(t)
+	type size struct {
+		name string
+		w, h int
+	}
+	photo := func(thumbW, thumbH, previewW, previewH int) []size {
+		return []size{{assets.Thumbnail, thumbW, thumbH}, {assets.Preview, previewW, previewH}}
+	}
+	video := func(posterW, posterH, thumbW, thumbH int) []size {
+		return []size{{assets.Poster, posterW, posterH}, {assets.Thumbnail, thumbW, thumbH}}
+	}
 	tests := []struct {
-		file                  string
-		thumbW, thumbH        int
-		previewW, previewH    int
-		wantFromPreviewSource string
+		file string
+		want []size // nil: an error naming the file
 	}{
-		{"photos/jpg/Konica_Minolta_DiMAGE_Z3.jpg", 70, 100, 70, 100, ""},
-		{"photos/jpg/gps/DSCN0010.jpg", 320, 240, 640, 480, ""},
-		{"photos/jpg/exif-org/ricoh-rdc5300.jpg", 320, 214, 896, 600, ""},
-		{"photos/jpg/tests/42_IndexError.jpg", 320, 240, 1600, 1200, ""},
-		{"photos/jpg/mobile/HMD_Nokia_8.3_5G.jpg", 320, 137, 1600, 686, ""},
-		{"photos/jpg/hdr/canon_hdr_NO.jpg", 240, 320, 1200, 1600, ""}, // orientation 6
-		{"photos/tiff/Picoawards.tiff", 255, 320, 436, 547, ""},
-		{"formats/PNG.png", 16, 16, 16, 16, ""},
+		{"photos/jpg/Konica_Minolta_DiMAGE_Z3.jpg", photo(70, 100, 70, 100)},
+		{"photos/jpg/gps/DSCN0010.jpg", photo(320, 240, 640, 480)},
+		{"photos/jpg/exif-org/ricoh-rdc5300.jpg", photo(320, 214, 896, 600)},
+		{"photos/jpg/tests/42_IndexError.jpg", photo(320, 240, 1600, 1200)},
+		{"photos/jpg/mobile/HMD_Nokia_8.3_5G.jpg", photo(320, 137, 1600, 686)},
+		{"photos/jpg/hdr/canon_hdr_NO.jpg", photo(240, 320, 1200, 1600)}, // orientation 6
+		{"photos/tiff/Picoawards.tiff", photo(255, 320, 436, 547)},
+		{"formats/PNG.png", photo(16, 16, 16, 16)},
+		{"video/clip_720p_gps.mp4", video(1280, 720, 320, 180)},
+		{"video/clip_1080p_rotated.mov", video(900, 1600, 180, 320)}, // rotation 90
+		{"formats/QuickTime.mov", nil},                               // ExifTool test file: no frames
+		{"video/truncated.mp4", nil},
 	}
 	for _, tt := range tests {
-		out, err := makeFile(t, &Maker{}, filepath.Join(td, tt.file), 0)
-		if err != nil {
-			t.Errorf("%s: %v", tt.file, err)
-			continue
-		}
-		got := byName(t, out)
-		for _, w := range []struct {
-			name string
-			w, h int
-		}{{assets.Thumbnail, tt.thumbW, tt.thumbH}, {assets.Preview, tt.previewW, tt.previewH}} {
-			o := got[w.name]
-			decoded(t, o)
-			if o.Width != w.w || o.Height != w.h {
-				t.Errorf("%s %s: %dx%d, want %dx%d", tt.file, w.name, o.Width, o.Height, w.w, w.h)
+		t.Run(tt.file, func(t *testing.T) {
+			if k, _, _ := assets.KindOf(tt.file); k == assets.KindVideo {
+				needFFmpeg(t)
 			}
-		}
+			out, err := makeFile(t, &Maker{}, filepath.Join(td, tt.file), 0)
+			if tt.want == nil {
+				if err == nil || !strings.Contains(err.Error(), filepath.Base(tt.file)) {
+					t.Errorf("err = %v, want an error naming the file", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := byName(t, out)
+			for _, w := range tt.want {
+				o := got[w.name]
+				decoded(t, o)
+				if o.Width != w.w || o.Height != w.h {
+					t.Errorf("%s: %dx%d, want %dx%d", w.name, o.Width, o.Height, w.w, w.h)
+				}
+			}
+		})
 	}
 }
 

@@ -19,45 +19,6 @@ func needFFmpeg(t *testing.T) {
 	}
 }
 
-// TestPoster checks poster frames, with the rotation the file asks for,
-// and that a truncated video fails cleanly.
-func TestPoster(t *testing.T) {
-	needFFmpeg(t)
-	td := testdata(t)
-	tests := []struct {
-		file             string
-		posterW, posterH int
-		thumbW, thumbH   int
-		wantErr          bool
-	}{
-		{"video/clip_720p_gps.mp4", 1280, 720, 320, 180, false},
-		{"video/clip_1080p_rotated.mov", 900, 1600, 180, 320, false}, // rotation 90
-		{"formats/QuickTime.mov", 320, 240, 320, 240, true},          // ExifTool test file: no frames
-		{"video/truncated.mp4", 0, 0, 0, 0, true},
-	}
-	for _, tt := range tests {
-		out, err := makeFile(t, &Maker{}, filepath.Join(td, tt.file), 0)
-		if tt.wantErr {
-			if err == nil || !strings.Contains(err.Error(), filepath.Base(tt.file)) {
-				t.Errorf("%s: err = %v, want an error naming the file", tt.file, err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("%s: %v", tt.file, err)
-			continue
-		}
-		got := byName(t, out)
-		p, th := got[assets.Poster], got[assets.Thumbnail]
-		decoded(t, p)
-		decoded(t, th)
-		if p.Width != tt.posterW || p.Height != tt.posterH || th.Width != tt.thumbW || th.Height != tt.thumbH {
-			t.Errorf("%s: poster %dx%d thumbnail %dx%d, want %dx%d and %dx%d", tt.file,
-				p.Width, p.Height, th.Width, th.Height, tt.posterW, tt.posterH, tt.thumbW, tt.thumbH)
-		}
-	}
-}
-
 // TestPosterSpooled checks a video given only as bytes, under a name that
 // ffmpeg would otherwise read as an option.
 func TestPosterSpooled(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"mediabank/internal/ifd"
 )
 
 // Dir returns the absolute path of the shared test data folder.
@@ -43,45 +45,32 @@ func Missing(tb testing.TB, what string) {
 	tb.Skipf("%s is missing (set CI=true to make this a failure)", what)
 }
 
+// ReadFile reads a file the test needs, failing the test if it cannot.
+func ReadFile(tb testing.TB, path string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
 // RW2 makes a minimal Panasonic RW2: the PanasonicRaw IFD0 with Make,
 // Model, the sensor size and borders, and the ISO. The shared camera files
 // hold no RW2; ExifTool 12.57 reads this one as IFD0:ISO and a
 // Composite:ImageSize of (right−left)×(bottom−top).
 func RW2(width, height, top, left, bottom, right, iso uint16) []byte {
-	type entry struct {
-		tag, typ uint16
-		count    uint32
-		value    []byte
+	short := func(tag, v uint16) ifd.Entry {
+		return ifd.Entry{Tag: tag, Type: ifd.Short, Count: 1, Data: binary.LittleEndian.AppendUint16(nil, v)}
 	}
-	short := func(tag, v uint16) entry {
-		return entry{tag, 3, 1, binary.LittleEndian.AppendUint16(nil, v)}
-	}
-	ascii := func(tag uint16, s string) entry {
-		return entry{tag, 2, uint32(len(s) + 1), append([]byte(s), 0)}
-	}
-	entries := []entry{
-		{0x01, 7, 4, []byte("0310")}, // PanasonicRawVersion
+	entries := []ifd.Entry{
+		{Tag: 0x01, Type: ifd.Undefined, Count: 4, Data: []byte("0310")}, // PanasonicRawVersion
 		short(0x02, width), short(0x03, height),
 		short(0x04, top), short(0x05, left), short(0x06, bottom), short(0x07, right),
 		short(0x17, iso),
-		ascii(0x10F, "Panasonic"), ascii(0x110, "DC-GH5"),
+		ifd.Text(0x10F, "Panasonic"), ifd.Text(0x110, "DC-GH5"),
 		short(0x112, 1),
 	}
-	b := []byte("IIU\x00\x08\x00\x00\x00")
-	b = binary.LittleEndian.AppendUint16(b, uint16(len(entries)))
-	data := uint32(len(b) + 12*len(entries) + 4) // out-of-line values follow the IFD
-	var extra []byte
-	for _, e := range entries {
-		b = binary.LittleEndian.AppendUint16(b, e.tag)
-		b = binary.LittleEndian.AppendUint16(b, e.typ)
-		b = binary.LittleEndian.AppendUint32(b, e.count)
-		if len(e.value) <= 4 {
-			b = append(b, append(e.value, make([]byte, 4-len(e.value))...)...)
-			continue
-		}
-		b = binary.LittleEndian.AppendUint32(b, data+uint32(len(extra)))
-		extra = append(extra, e.value...)
-	}
-	b = binary.LittleEndian.AppendUint32(b, 0) // no next IFD
-	return append(b, extra...)
+	const header = "IIU\x00\x08\x00\x00\x00" // little-endian, IFD0 at 8
+	return ifd.Append([]byte(header), binary.LittleEndian, entries, 8)
 }
