@@ -8,13 +8,13 @@ import (
 	"image/png"
 	"io"
 	"math"
-	"mediabank/internal/derrors"
 
 	"github.com/disintegration/imaging"
 
 	"mediabank/assets"
 	"mediabank/channels/jpegmeta"
 	"mediabank/icc"
+	"mediabank/internal/derrors"
 	"mediabank/renditions"
 )
 
