@@ -1,9 +1,10 @@
 package audit
 
 import (
-	"mediabank/internal/defaults"
 	"sync"
 	"time"
+
+	"mediabank/internal/defaults"
 )
 
 // LimiterOptions tune a Limiter; the zero value gives the defaults.

@@ -4,9 +4,10 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"mediabank/internal/defaults"
 	"sync"
 	"time"
+
+	"mediabank/internal/defaults"
 )
 
 // Session is a logged-in browser.

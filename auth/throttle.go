@@ -1,11 +1,12 @@
 package auth
 
 import (
-	"mediabank/internal/defaults"
 	"net/netip"
 	"strings"
 	"sync"
 	"time"
+
+	"mediabank/internal/defaults"
 )
 
 // ThrottleOptions tune Throttle; the zero value gives the defaults.

@@ -10,10 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mediabank/internal/derrors"
 	"regexp"
 	"slices"
 	"strings"
+
+	"mediabank/internal/derrors"
 )
 
 // Errors callers map to answers: an unknown channel is a 404, a preset

@@ -3,10 +3,11 @@ package renditions
 import (
 	"context"
 	"fmt"
-	"mediabank/internal/derrors"
 	"sync"
 
 	"golang.org/x/sync/semaphore"
+
+	"mediabank/internal/derrors"
 )
 
 // ErrTooLarge marks a picture whose decode would need more memory than a

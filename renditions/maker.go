@@ -11,12 +11,12 @@ import (
 	"image"
 	"image/jpeg"
 	"io"
-	"mediabank/internal/derrors"
 	"runtime"
 	"runtime/debug"
 
 	"mediabank/assets"
 	"mediabank/containers"
+	"mediabank/internal/derrors"
 )
 
 // Long edges of the renditions, in pixels.

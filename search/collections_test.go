@@ -1,11 +1,12 @@
 package search
 
 import (
-	"mediabank/internal/office"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"mediabank/internal/office"
 )
 
 func TestSearchCollections(t *testing.T) {

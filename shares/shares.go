@@ -12,14 +12,14 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"mediabank/internal/defaults"
-	"mediabank/internal/derrors"
 	"slices"
 	"strings"
 	"time"
 
 	"mediabank/assets"
 	"mediabank/collections"
+	"mediabank/internal/defaults"
+	"mediabank/internal/derrors"
 )
 
 // Prefix is where share records live in the bucket.

@@ -13,12 +13,13 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"mediabank/internal/defaults"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"mediabank/internal/defaults"
 )
 
 // Config says what to watch. The zero value of every field but Uploads has
