@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,6 +74,11 @@ func Open(path string, opts Options) (*Index, error) {
 	idx, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "3s"})
 	switch {
 	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
+		// A rebuild stopped between moving the old index aside and the
+		// new one in: an empty index here would answer wrongly.
+		if _, err := os.Stat(retiredPath(path)); err == nil {
+			return nil, fmt.Errorf("search: open index %s: a reindex was interrupted: %w", path, ErrReindex)
+		}
 		if idx, err = bleve.New(path, m); err != nil {
 			return nil, fmt.Errorf("search: create index %s: %w", path, err)
 		}
@@ -207,12 +213,7 @@ func (ix *Index) PutCollections(ctx context.Context, cs ...Collection) error {
 		if c.ID == "" {
 			return fmt.Errorf("search: put collection: without id")
 		}
-		d := map[string]any{typeField: collectionType, fID: c.ID, fTitle: c.Title, fAgency: c.Agency,
-			fPlace: c.Place, fDescription: c.Description, fState: c.State, fStaff: c.Staff}
-		if !c.StartsAt.IsZero() {
-			d[fStarts] = c.StartsAt.In(ix.zone)
-		}
-		if err := b.Index(collectionKey(c.ID), d); err != nil {
+		if err := b.Index(collectionKey(c.ID), collectionDoc(c, ix.zone)); err != nil {
 			return fmt.Errorf("search: put collection %s: %w", c.ID, err)
 		}
 	}
