@@ -57,21 +57,32 @@ type Index struct {
 	cache statsCache
 }
 
+// withDefaults fills in the zone and logger left unset.
+func (o Options) withDefaults() Options {
+	if o.Zone == nil {
+		o.Zone = office.Zone()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// openConfig makes opening an index wait a moment for another process
+// (a running server) to let go of it, then fail instead of waiting for
+// ever.
+func openConfig() map[string]any { return map[string]any{"bolt_timeout": "3s"} }
+
 // Open opens the index at path, creating it if missing.
 func Open(path string, opts Options) (*Index, error) {
-	if opts.Zone == nil {
-		opts.Zone = office.Zone()
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	opts = opts.withDefaults()
 	m, err := buildMapping()
 	if err != nil {
 		return nil, err
 	}
 	// Another process holding the index (a running server) makes Open
 	// fail after a moment instead of waiting for ever.
-	idx, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "3s"})
+	idx, err := bleve.OpenUsing(path, openConfig())
 	switch {
 	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
 		// A rebuild stopped between moving the old index aside and the

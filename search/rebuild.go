@@ -12,7 +12,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"mediabank/assets"
-	"mediabank/internal/office"
 )
 
 // Where a rebuild keeps its work next to the live index at path: the new
@@ -46,17 +45,12 @@ type Rebuild struct {
 // process (a running server) holds that index: the new index could not be
 // swapped in under it.
 func NewRebuild(path string, opts Options) (*Rebuild, error) {
-	if opts.Zone == nil {
-		opts.Zone = office.Zone()
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	opts = opts.withDefaults()
 	m, err := buildMapping()
 	if err != nil {
 		return nil, err
 	}
-	live, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "3s"})
+	live, err := bleve.OpenUsing(path, openConfig())
 	if err != nil {
 		live = nil // Bleve returns a typed nil
 	}
