@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	bolt "go.etcd.io/bbolt"
@@ -19,24 +18,17 @@ import (
 func rebuildPath(path string) string { return path + ".new" }
 func retiredPath(path string) string { return path + ".old" }
 
-// Rebuild tuning. Bleve's offline builder writes a segment every
-// rebuildBatch documents and merges them at the end, rebuildMergeMax at a
-// time: one merge of every segment rather than the online index's merges
-// of merges while it is written to.
-const (
-	rebuildBatch    = 5000
-	rebuildMergeMax = 1000
-)
-
-// Rebuild builds a new index next to the live one at path with Bleve's
-// offline builder (no online merging or persisting while it is written),
-// and swaps it in when Commit is called. Until then the live index is
-// untouched and held, so no server opens it meanwhile; a rebuild that is
-// interrupted leaves the live index as it was.
+// Rebuild builds a new index next to the live one at path and swaps it
+// in when Commit is called. Until then the live index is untouched and
+// held, so no server opens it meanwhile; a rebuild that is interrupted
+// leaves the live index as it was. The new index is an ordinary online
+// index: Bleve's offline builder (bleve.NewBuilder) was measured and was
+// slower, since it analyses and builds segments on one goroutine where
+// the online index analyses on several and merges on another
+// (docs/benchmarks.md).
 type Rebuild struct {
-	b    bleve.Builder
+	ix   *Index // the new one
 	path string
-	zone *time.Location
 	log  *slog.Logger
 	live bleve.Index // held as a lock; nil if there was none to open
 }
@@ -46,10 +38,6 @@ type Rebuild struct {
 // swapped in under it.
 func NewRebuild(path string, opts Options) (*Rebuild, error) {
 	opts = opts.withDefaults()
-	m, err := buildMapping()
-	if err != nil {
-		return nil, err
-	}
 	live, err := bleve.OpenUsing(path, openConfig())
 	if err != nil {
 		live = nil // Bleve returns a typed nil
@@ -67,19 +55,12 @@ func NewRebuild(path string, opts Options) (*Rebuild, error) {
 		closeIndex(live)
 		return nil, fmt.Errorf("search: rebuild: remove %s: %w", tmp, err)
 	}
-	b, err := bleve.NewBuilder(tmp, m, map[string]any{
-		"batchSize": rebuildBatch,
-		"mergeMax":  rebuildMergeMax,
-		// The segments are made inside the new index's folder (which
-		// NewBuilder has created by then): on the index's disk, not in
-		// /tmp, and removed with it if the rebuild is dropped.
-		"buildPathPrefix": tmp,
-	})
+	ix, err := Open(tmp, opts)
 	if err != nil {
 		closeIndex(live)
-		return nil, fmt.Errorf("search: rebuild: create %s: %w", tmp, err)
+		return nil, fmt.Errorf("search: rebuild: %w", err)
 	}
-	return &Rebuild{b: b, path: path, zone: opts.Zone, log: opts.Logger, live: live}, nil
+	return &Rebuild{ix: ix, path: path, log: opts.Logger, live: live}, nil
 }
 
 func closeIndex(ix bleve.Index) {
@@ -88,66 +69,29 @@ func closeIndex(ix bleve.Index) {
 	}
 }
 
-// Put adds assets to the new index. Each asset must be put once.
+// Put adds assets to the new index, in one batch.
 func (r *Rebuild) Put(ctx context.Context, as ...*assets.Asset) error {
-	for _, a := range as {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("search: rebuild: %w", err)
-		}
-		if a == nil || a.ID == "" {
-			return fmt.Errorf("search: rebuild: asset without id")
-		}
-		if err := r.b.Index(a.ID, document(a, r.zone)); err != nil {
-			return fmt.Errorf("search: rebuild: put %s: %w", a.ID, err)
-		}
-	}
-	return nil
+	return r.ix.Put(ctx, as...)
 }
 
 // PutCollections adds collections to the new index.
 func (r *Rebuild) PutCollections(ctx context.Context, cs ...Collection) error {
-	for _, c := range cs {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("search: rebuild: %w", err)
-		}
-		if c.ID == "" {
-			return fmt.Errorf("search: rebuild: collection without id")
-		}
-		if err := r.b.Index(collectionKey(c.ID), collectionDoc(c, r.zone)); err != nil {
-			return fmt.Errorf("search: rebuild: put collection %s: %w", c.ID, err)
-		}
-	}
-	return nil
+	return r.ix.PutCollections(ctx, cs...)
 }
 
-// Commit finishes the new index (merging its segments into one), marks
-// it with the mapping version, and puts it in place of the live one. The
-// swap is two renames; Open tells to run reindex again if a crash
-// falls between them.
+// Commit closes the new index (Bleve writes out what it holds) and puts
+// it in place of the live one. The swap is two renames; Open tells to run
+// reindex again if a crash falls between them.
 func (r *Rebuild) Commit(ctx context.Context) error {
-	tmp := rebuildPath(r.path)
-	start := time.Now()
-	err := r.b.Close()
-	r.b = nil
+	err := r.ix.Close()
+	r.ix = nil
 	if err != nil {
-		return fmt.Errorf("search: rebuild: finish %s: %w", tmp, err)
+		return fmt.Errorf("search: rebuild: %w", err)
 	}
-	r.log.Debug("search index built", "path", tmp, "merge", time.Since(start))
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("search: rebuild: %w", err)
 	}
-	// The version is written last: a new index without it is not done.
-	idx, err := bleve.Open(tmp)
-	if err != nil {
-		return fmt.Errorf("search: rebuild: open %s: %w", tmp, err)
-	}
-	err = idx.SetInternal([]byte(versionKey), []byte(mappingVersion))
-	if cerr := idx.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("search: rebuild: %s: set version: %w", tmp, err)
-	}
+	tmp := rebuildPath(r.path)
 	closeIndex(r.live)
 	r.live = nil
 	old := retiredPath(r.path)
@@ -170,9 +114,10 @@ func (r *Rebuild) Commit(ctx context.Context) error {
 func (r *Rebuild) Abort() error {
 	closeIndex(r.live)
 	r.live = nil
-	// The builder is not closed: that would merge what was built, only
-	// to remove it. Its segments are inside the new index's folder.
-	r.b = nil
+	if r.ix != nil {
+		r.ix.Close()
+		r.ix = nil
+	}
 	if err := os.RemoveAll(rebuildPath(r.path)); err != nil {
 		return fmt.Errorf("search: rebuild: abort: %w", err)
 	}
