@@ -61,7 +61,8 @@ func BenchmarkReindex(b *testing.B) {
 			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "records/s")
 		})
 		// Into the live index, batch by batch, as the server would; and
-		// through a rebuild (Bleve's offline builder), as reindex does.
+		// through a rebuild (a new index beside the old, swapped in), as
+		// reindex does.
 		into := map[string]func(b *testing.B, path string) (ingest.Putter, func() error){
 			"index": func(b *testing.B, path string) (ingest.Putter, func() error) {
 				ix, err := search.Open(path, search.Options{})

@@ -44,9 +44,9 @@ func rebuildFixtures(t *testing.T, path string) *Index {
 	return ix
 }
 
-// TestRebuildSameAsPut: an index built by a Rebuild (Bleve's offline
-// builder) answers every search, collection search, count and lookup as
-// one written asset by asset does.
+// TestRebuildSameAsPut: an index built by a Rebuild (in batches, beside
+// the live one, then swapped in) answers every search, collection search
+// and count as one written asset by asset does.
 func TestRebuildSameAsPut(t *testing.T) {
 	ctx := context.Background()
 	want := openTest(t, t.TempDir())
