@@ -80,8 +80,6 @@ func Open(path string, opts Options) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Another process holding the index (a running server) makes Open
-	// fail after a moment instead of waiting for ever.
 	idx, err := bleve.OpenUsing(path, openConfig())
 	switch {
 	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
