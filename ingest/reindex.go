@@ -20,10 +20,16 @@ const (
 	reindexBatch    = 5000
 )
 
+// Putter takes assets into an index: a live one, or one being rebuilt
+// (search.Rebuild).
+type Putter interface {
+	Put(ctx context.Context, as ...*assets.Asset) error
+}
+
 // Reindex puts every asset record in the bank into index, in batches. The
-// index is a view of the bucket: delete it, run this, and search answers
-// as before. It returns how many records it indexed.
-func Reindex(ctx context.Context, store assets.Store, index Index, log *slog.Logger) (int, error) {
+// index is a view of the bucket: build it afresh with this, and search
+// answers as before. It returns how many records it indexed.
+func Reindex(ctx context.Context, store assets.Store, index Putter, log *slog.Logger) (int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []*assets.Asset, 1)

@@ -73,6 +73,16 @@ func document(a *assets.Asset, zone *time.Location) map[string]any {
 	return d
 }
 
+// collectionDoc is what the index holds for a coverage collection.
+func collectionDoc(c Collection, zone *time.Location) map[string]any {
+	d := map[string]any{typeField: collectionType, fID: c.ID, fTitle: c.Title, fAgency: c.Agency,
+		fPlace: c.Place, fDescription: c.Description, fState: c.State, fStaff: c.Staff}
+	if !c.StartsAt.IsZero() {
+		d[fStarts] = c.StartsAt.In(zone)
+	}
+	return d
+}
+
 // undatedKey starts the sort keys of undated assets: after every hex
 // digit, so they come last.
 const undatedKey = "~"

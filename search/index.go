@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,23 +63,37 @@ type Index struct {
 	writeMu sync.Mutex
 }
 
+// withDefaults fills in the zone and logger left unset.
+func (o Options) withDefaults() Options {
+	if o.Zone == nil {
+		o.Zone = office.Zone()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// openConfig makes opening an index wait a moment for another process
+// (a running server) to let go of it, then fail instead of waiting for
+// ever.
+func openConfig() map[string]any { return map[string]any{"bolt_timeout": "3s"} }
+
 // Open opens the index at path, creating it if missing.
 func Open(path string, opts Options) (*Index, error) {
-	if opts.Zone == nil {
-		opts.Zone = office.Zone()
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
+	opts = opts.withDefaults()
 	m, err := buildMapping()
 	if err != nil {
 		return nil, err
 	}
-	// Another process holding the index (a running server) makes Open
-	// fail after a moment instead of waiting for ever.
-	idx, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "3s"})
+	idx, err := bleve.OpenUsing(path, openConfig())
 	switch {
 	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
+		// A rebuild stopped between moving the old index aside and the
+		// new one in: an empty index here would answer wrongly.
+		if _, err := os.Stat(retiredPath(path)); err == nil {
+			return nil, fmt.Errorf("search: open index %s: a reindex was interrupted: %w", path, ErrReindex)
+		}
 		if idx, err = bleve.New(path, m); err != nil {
 			return nil, fmt.Errorf("search: create index %s: %w", path, err)
 		}
@@ -220,12 +235,7 @@ func (ix *Index) PutCollections(ctx context.Context, cs ...Collection) error {
 		if c.ID == "" {
 			return fmt.Errorf("search: put collection: without id")
 		}
-		d := map[string]any{typeField: collectionType, fID: c.ID, fTitle: c.Title, fAgency: c.Agency,
-			fPlace: c.Place, fDescription: c.Description, fState: c.State, fStaff: c.Staff}
-		if !c.StartsAt.IsZero() {
-			d[fStarts] = c.StartsAt.In(ix.zone)
-		}
-		if err := b.Index(collectionKey(c.ID), d); err != nil {
+		if err := b.Index(collectionKey(c.ID), collectionDoc(c, ix.zone)); err != nil {
 			return fmt.Errorf("search: put collection %s: %w", c.ID, err)
 		}
 		ids = append(ids, collectionKey(c.ID))

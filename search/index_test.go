@@ -415,6 +415,19 @@ func TestReopen(t *testing.T) {
 
 // TestRebuildEquality indexes the same records in another order and other
 // batches, as `mediabank reindex` would, and wants identical results.
+// sameRequests are searches that two indexes of the same assets must
+// answer alike, whichever way they were built.
+var sameRequests = []Request{
+	{Facets: true},
+	{Query: "banjir", Facets: true},
+	{Query: "banjir ciledug", Sort: "relevance"},
+	{Query: "wali kota", Sort: "relevance", Facets: true},
+	{Query: "dsc", Sort: "name"},
+	{Query: "camera:nikon", Sort: "-taken"},
+	{Query: "taken:2026-08", Page: 2, Size: 4},
+	{Query: "tangerang", Sort: "relevance", Size: 5},
+}
+
 func TestRebuildEquality(t *testing.T) {
 	first, _ := newFixtureIndex(t)
 	ctx := context.Background()
@@ -436,16 +449,7 @@ func TestRebuildEquality(t *testing.T) {
 	if err := second.Delete(ctx, extra.ID); err != nil {
 		t.Fatal(err)
 	}
-	for _, req := range []Request{
-		{Facets: true},
-		{Query: "banjir", Facets: true},
-		{Query: "banjir ciledug", Sort: "relevance"},
-		{Query: "wali kota", Sort: "relevance", Facets: true},
-		{Query: "dsc", Sort: "name"},
-		{Query: "camera:nikon", Sort: "-taken"},
-		{Query: "taken:2026-08", Page: 2, Size: 4},
-		{Query: "tangerang", Sort: "relevance", Size: 5},
-	} {
+	for _, req := range sameRequests {
 		a, err := first.Search(ctx, req)
 		if err != nil {
 			t.Fatal(err)

@@ -18,7 +18,7 @@ import (
 // mappingVersion is stored in the index; bump it whenever the mapping or
 // the analyzers change, so an old index asks for `mediabank reindex`
 // instead of silently answering with stale analysis.
-const mappingVersion = "7"
+const mappingVersion = "8"
 
 // Analyzer names.
 const (
@@ -213,6 +213,10 @@ func assetMapping() *mapping.DocumentMapping {
 	facetValues.Analyzer = labelAnalyzer
 	taken := mapping.NewDateTimeFieldMapping()
 	taken.IncludeInAll = false
+	// The date orders sort on taken_asc and taken_desc, so taken is only
+	// searched by range: doc values of its sixteen terms per asset would
+	// cost reindex time and space for nothing.
+	taken.DocValues = false
 
 	dm := mapping.NewDocumentStaticMapping()
 	for name, f := range map[string]*mapping.FieldMapping{

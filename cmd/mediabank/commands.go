@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -227,33 +228,50 @@ func cmdReindex(ctx context.Context, e *env, args []string) error {
 	if pos, err := parseFlags(fl, args); err != nil || len(pos) > 0 {
 		return fmt.Errorf("reindex takes no arguments: %q", pos)
 	}
-	// The index is derived: start from nothing so nothing stale survives.
-	if err := os.RemoveAll(e.cfg.indexPath()); err != nil {
-		return fmt.Errorf("reindex: remove %s: %w", e.cfg.indexPath(), err)
-	}
-	a, err := openApp(ctx, e.cfg, e.log)
+	// The index is derived: a new one is built from nothing next to the
+	// live one, which it replaces only once complete.
+	a, err := openBank(ctx, e.cfg, e.log)
 	if err != nil {
 		return err
 	}
-	defer a.index.Close()
+	if err := os.MkdirAll(e.cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", e.cfg.DataDir, err)
+	}
+	rb, err := search.NewRebuild(e.cfg.indexPath(), search.Options{Zone: e.cfg.Zone, Logger: e.log})
+	if err != nil {
+		return err
+	}
 	start := time.Now()
-	n, err := ingest.Reindex(ctx, a.store, a.index, e.log)
+	n, docs, err := rebuild(ctx, a, rb, e.log)
 	if err != nil {
+		if aerr := rb.Abort(); aerr != nil {
+			e.log.Warn("reindex: abort", "err", aerr)
+		}
 		return err
+	}
+	fmt.Fprintf(e.stdout, "%d assets and %d collections indexed in %.1f s\n", n, docs, time.Since(start).Seconds())
+	return nil
+}
+
+// rebuild puts every asset and collection of the bank into rb and
+// commits it; it returns how many of each it indexed.
+func rebuild(ctx context.Context, a *app, rb *search.Rebuild, log *slog.Logger) (int, int, error) {
+	n, err := ingest.Reindex(ctx, a.store, rb, log)
+	if err != nil {
+		return n, 0, err
 	}
 	cols, err := a.collections.List(ctx)
 	if err != nil {
-		return err
+		return n, 0, err
 	}
 	docs := make([]search.Collection, 0, len(cols))
 	for _, c := range cols {
 		docs = append(docs, filing.Doc(c))
 	}
-	if err := a.index.PutCollections(ctx, docs...); err != nil {
-		return err
+	if err := rb.PutCollections(ctx, docs...); err != nil {
+		return n, 0, err
 	}
-	fmt.Fprintf(e.stdout, "%d assets and %d collections indexed in %.1f s\n", n, len(docs), time.Since(start).Seconds())
-	return nil
+	return n, len(docs), rb.Commit(ctx)
 }
 
 func cmdRenditions(ctx context.Context, e *env, args []string) error {

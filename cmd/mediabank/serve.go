@@ -293,6 +293,18 @@ type indexCloser interface {
 }
 
 func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
+	a, err := openBank(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if a.index, err = cfg.openIndex(log); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// openBank is the app without its search index.
+func openBank(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 	store, err := cfg.openStore(ctx, log)
 	if err != nil {
 		return nil, err
@@ -305,11 +317,7 @@ func openApp(ctx context.Context, cfg *config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	index, err := cfg.openIndex(log)
-	if err != nil {
-		return nil, err
-	}
-	return &app{store: store, index: index, users: auth.NewUsers(store, log, auth.UsersOptions{}), policy: policy, collections: cols, log: log}, nil
+	return &app{store: store, users: auth.NewUsers(store, log, auth.UsersOptions{}), policy: policy, collections: cols, log: log}, nil
 }
 
 // ingester wires an Ingester over the app's bank, with the memo of files

@@ -1,0 +1,219 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+var testCollections = []Collection{
+	{ID: banjirColl, Title: "Banjir Ciledug", Agency: "BPBD", Place: "Ciledug", State: "selesai",
+		StartsAt: time.Date(2026, 8, 17, 8, 0, 0, 0, time.UTC)},
+	{ID: hutColl, Title: "Upacara HUT RI", Agency: "Bagian Protokol", Place: "Lapangan Ahmad Yani", State: "berjalan",
+		Staff: []string{"siti"}, StartsAt: time.Date(2026, 8, 17, 0, 0, 0, 0, time.UTC)},
+}
+
+// rebuildFixtures builds the index at path with a Rebuild of the
+// fixtures and the test collections, and opens it.
+func rebuildFixtures(t *testing.T, path string) *Index {
+	t.Helper()
+	ctx := context.Background()
+	rb, err := NewRebuild(path, Options{})
+	if err != nil {
+		t.Fatalf("NewRebuild: %v", err)
+	}
+	if err := rb.Put(ctx, fixtureAssets(t)...); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	if err := rb.PutCollections(ctx, testCollections...); err != nil {
+		t.Fatalf("PutCollections: %v", err)
+	}
+	if err := rb.Commit(ctx); err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	ix, err := Open(path, Options{})
+	if err != nil {
+		t.Fatalf("Open after rebuild: %v", err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+// TestRebuildSameAsPut: an index built by a Rebuild (in batches, beside
+// the live one, then swapped in) answers every search, collection search
+// and count as one written asset by asset does.
+func TestRebuildSameAsPut(t *testing.T) {
+	ctx := context.Background()
+	want := openTest(t, t.TempDir())
+	defer want.Close()
+	for _, a := range fixtureAssets(t) {
+		if err := want.Put(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := want.PutCollections(ctx, testCollections...); err != nil {
+		t.Fatal(err)
+	}
+	got := rebuildFixtures(t, filepath.Join(t.TempDir(), "index"))
+
+	reqs := append([]Request{
+		{Query: "id:" + idOf("w01")[:8]},
+		{Query: "type:video"},
+		{Query: "-banjir", Sort: "name", Facets: true},
+		{Query: "", Collections: []string{hutColl}},
+		{Query: "taken:2026-08-17..2026-08-18", Sort: "-taken", Size: 3, Page: 2},
+	}, sameRequests...)
+	for _, req := range reqs {
+		w, err := want.Search(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := got.Search(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Total == 0 {
+			t.Errorf("%+v: no hits; the request tests nothing", req)
+		}
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("%+v after a rebuild:\n got %v %+v\nwant %v %+v", req, keys(g.Hits), g, keys(w.Hits), w)
+		}
+	}
+	for _, q := range []string{"", "banjir", "agency:bpbd", "staff:siti"} {
+		wids, wn, err := want.SearchCollections(ctx, q, 1, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gids, gn, err := got.SearchCollections(ctx, q, 1, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gn != wn || !reflect.DeepEqual(gids, wids) {
+			t.Errorf("collections %q after a rebuild: got %v (%d), want %v (%d)", q, gids, gn, wids, wn)
+		}
+	}
+	gc, err := got.Count(ctx)
+	if err != nil || gc != uint64(len(fixtures)) {
+		t.Errorf("Count after a rebuild = %d, %v; want %d", gc, err, len(fixtures))
+	}
+}
+
+// TestRebuildInterrupted: until Commit the live index is what it was,
+// whatever becomes of the rebuild; a crash between the two renames of
+// the swap makes Open ask for a reindex instead of answering from an
+// empty index; a later rebuild recovers from both.
+func TestRebuildInterrupted(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "index")
+	count := func() uint64 {
+		t.Helper()
+		ix, err := Open(path, Options{})
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		defer ix.Close()
+		n, err := ix.Count(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	live, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := live.Put(ctx, fixtureAssets(t)[:3]...); err != nil {
+		t.Fatal(err)
+	}
+	live.Close()
+
+	// Dropped half way.
+	rb, err := NewRebuild(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rb.Put(ctx, fixtureAssets(t)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := rb.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 3 {
+		t.Errorf("after an aborted rebuild the index holds %d assets, want the 3 it held", n)
+	}
+	if _, err := os.Stat(rebuildPath(path)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("an aborted rebuild left %s: %v", rebuildPath(path), err)
+	}
+
+	// A crash during the build: the unfinished new index is left.
+	if err := os.MkdirAll(filepath.Join(rebuildPath(path), "store"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 3 {
+		t.Errorf("with an unfinished rebuild beside it the index holds %d assets, want 3", n)
+	}
+
+	// A crash between the renames of the swap.
+	if err := os.Rename(path, retiredPath(path)); err != nil {
+		t.Fatal(err)
+	}
+	if ix, err := Open(path, Options{}); !errors.Is(err, ErrReindex) {
+		if err == nil {
+			ix.Close()
+		}
+		t.Errorf("Open with the old index moved aside and no new one = %v, want %v", err, ErrReindex)
+	}
+	if n, err := rebuildFixtures(t, path).Count(ctx); err != nil || n != uint64(len(fixtures)) {
+		t.Errorf("after the rebuild the index holds %d assets, want %d", n, len(fixtures))
+	}
+	for _, p := range []string{rebuildPath(path), retiredPath(path)} {
+		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("the rebuild left %s: %v", p, err)
+		}
+	}
+}
+
+// TestRebuildInUse: an index held open (by a running server) is not
+// rebuilt under it, and stays usable.
+func TestRebuildInUse(t *testing.T) {
+	ix, dir := newFixtureIndex(t)
+	_, err := NewRebuild(filepath.Join(dir, "index"), Options{})
+	if err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Fatalf("NewRebuild of an index in use = %v, want an error saying it is in use", err)
+	}
+	n, err := ix.Count(context.Background())
+	if err != nil || n != uint64(len(fixtures)) {
+		t.Errorf("Count of the index in use = %d, %v; want %d", n, err, len(fixtures))
+	}
+}
+
+// TestRebuildOutdated: a rebuild replaces an index of an older mapping,
+// which Open refuses.
+func TestRebuildOutdated(t *testing.T) {
+	dir := t.TempDir()
+	ix := openTest(t, dir)
+	if err := ix.Put(context.Background(), fixtureAssets(t)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.idx.SetInternal([]byte(versionKey), []byte("0")); err != nil {
+		t.Fatal(err)
+	}
+	ix.Close()
+	path := filepath.Join(dir, "index")
+	if old, err := Open(path, Options{}); !errors.Is(err, ErrReindex) {
+		if err == nil {
+			old.Close()
+		}
+		t.Fatalf("Open of an outdated index = %v, want %v", err, ErrReindex)
+	}
+	got := rebuildFixtures(t, path)
+	res, err := got.Search(context.Background(), Request{Query: "banjir"})
+	if err != nil || res.Total != 6 {
+		t.Errorf("search after rebuilding an outdated index = %+v, %v; want 6 hits", res, err)
+	}
+}
