@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"testing"
 	"time"
@@ -185,4 +186,26 @@ func sorted(s []string) []string {
 	s = append([]string(nil), s...)
 	sort.Strings(s)
 	return s
+}
+
+// sameSearches fails t where got answers one of reqs otherwise than want,
+// or where want finds nothing (the request would test nothing).
+func sameSearches(t *testing.T, want, got *Index, reqs []Request, what string) {
+	t.Helper()
+	for _, req := range reqs {
+		w, err := want.Search(t.Context(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := got.Search(t.Context(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Total == 0 {
+			t.Errorf("%+v: no hits; the request tests nothing", req)
+		}
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("%+v %s:\n got %v %+v\nwant %v %+v", req, what, keys(g.Hits), g, keys(w.Hits), w)
+		}
+	}
 }

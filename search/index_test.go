@@ -449,19 +449,7 @@ func TestRebuildEquality(t *testing.T) {
 	if err := second.Delete(ctx, extra.ID); err != nil {
 		t.Fatal(err)
 	}
-	for _, req := range sameRequests {
-		a, err := first.Search(ctx, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := second.Search(ctx, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(a, b) {
-			t.Errorf("%+v differs after rebuild:\n%v %+v\n%v %+v", req, keys(a.Hits), a, keys(b.Hits), b)
-		}
-	}
+	sameSearches(t, first, second, sameRequests, "differs after rebuild")
 }
 
 // TestFacetLabels: a facet term is shown in the spelling most of the hits

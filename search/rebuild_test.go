@@ -68,22 +68,7 @@ func TestRebuildSameAsPut(t *testing.T) {
 		{Query: "", Collections: []string{hutColl}},
 		{Query: "taken:2026-08-17..2026-08-18", Sort: "-taken", Size: 3, Page: 2},
 	}, sameRequests...)
-	for _, req := range reqs {
-		w, err := want.Search(ctx, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, err := got.Search(ctx, req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if w.Total == 0 {
-			t.Errorf("%+v: no hits; the request tests nothing", req)
-		}
-		if !reflect.DeepEqual(g, w) {
-			t.Errorf("%+v after a rebuild:\n got %v %+v\nwant %v %+v", req, keys(g.Hits), g, keys(w.Hits), w)
-		}
-	}
+	sameSearches(t, want, got, reqs, "after a rebuild")
 	for _, q := range []string{"", "banjir", "agency:bpbd", "staff:siti"} {
 		wids, wn, err := want.SearchCollections(ctx, q, 1, 10)
 		if err != nil {
