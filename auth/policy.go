@@ -1,11 +1,12 @@
 package auth
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
+
+	"mediabank/internal/overrides"
 )
 
 // Roles, from the SOP "Peliputan dan Publikasi".
@@ -234,9 +235,6 @@ func (p Policy) Actions() []string {
 	return out
 }
 
-// maxPolicyFile bounds what LoadPolicy reads: the whole table is a few KB.
-const maxPolicyFile = 64 << 10
-
 // LoadPolicy reads a JSON object of overrides over DefaultPolicy, role to
 // action to "allow", "deny" or "delegated":
 //
@@ -246,20 +244,13 @@ const maxPolicyFile = 64 << 10
 // anything away from admin: someone must always be able to fix the
 // accounts.
 func LoadPolicy(r io.Reader) (Policy, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxPolicyFile+1))
-	if err != nil {
-		return Policy{}, fmt.Errorf("load policy: %w", err)
-	}
-	if len(data) > maxPolicyFile {
-		return Policy{}, fmt.Errorf("load policy: larger than %d bytes: %w", maxPolicyFile, ErrInvalid)
-	}
 	// Strings, not Decisions: JSON null would silently decode as Deny.
-	var overrides map[string]map[string]string
-	if err := json.Unmarshal(data, &overrides); err != nil {
-		return Policy{}, fmt.Errorf("load policy: %w: %w", ErrInvalid, err)
+	var changes map[string]map[string]string
+	if err := overrides.Decode(r, "policy", ErrInvalid, &changes); err != nil {
+		return Policy{}, err
 	}
 	p := DefaultPolicy()
-	for role, cells := range overrides {
+	for role, cells := range changes {
 		ri := roleIndex(role)
 		if ri < 0 {
 			return Policy{}, fmt.Errorf("load policy: unknown role %q: %w", role, ErrInvalid)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"mediabank/internal/overrides"
 )
 
 const (
@@ -147,7 +149,7 @@ func TestLoadPolicy(t *testing.T) {
 		{name: "admin delegated", json: `{"admin": {"collection.approve": "delegated"}}`, wantErr: ErrInvalid},
 		{name: "not an object", json: `["head"]`, wantErr: ErrInvalid},
 		{name: "truncated", json: `{"head": {`, wantErr: ErrInvalid},
-		{name: "too large", json: `{"head": {"collection.order": "allow"}` + strings.Repeat(" ", maxPolicyFile) + `}`, wantErr: ErrInvalid},
+		{name: "too large", json: `{"head": {"collection.order": "allow"}` + strings.Repeat(" ", overrides.MaxSize) + `}`, wantErr: ErrInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"mediabank/internal/derrors"
+	"mediabank/internal/overrides"
 )
 
 // Errors callers map to answers: an unknown channel is a 404, a preset
@@ -117,9 +118,6 @@ func (p Presets) Get(name string) (Preset, error) {
 	return Preset{}, fmt.Errorf("channel %q: %w", name, ErrUnknownChannel)
 }
 
-// maxPresetFile bounds what LoadPresets reads: the table is a few KB.
-const maxPresetFile = 64 << 10
-
 // LoadPresets reads a JSON object of overrides over DefaultPresets, keyed
 // by channel name. A known channel takes the fields given and keeps the
 // rest; a new one starts as a public JPEG channel (strip_gps true); null
@@ -132,25 +130,18 @@ const maxPresetFile = 64 << 10
 // Unknown fields and values out of range are errors that name the channel
 // and the field.
 func LoadPresets(r io.Reader) (Presets, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxPresetFile+1))
-	if err != nil {
-		return Presets{}, fmt.Errorf("load channel presets: %w", err)
-	}
-	if len(data) > maxPresetFile {
-		return Presets{}, fmt.Errorf("load channel presets: larger than %d bytes: %w", maxPresetFile, ErrInvalidPreset)
-	}
-	var overrides map[string]json.RawMessage
-	if err := json.Unmarshal(data, &overrides); err != nil {
-		return Presets{}, fmt.Errorf("load channel presets: %w: %w", ErrInvalidPreset, err)
+	var changes map[string]json.RawMessage
+	if err := overrides.Decode(r, "channel presets", ErrInvalidPreset, &changes); err != nil {
+		return Presets{}, err
 	}
 	p := DefaultPresets()
-	names := make([]string, 0, len(overrides))
-	for name := range overrides {
+	names := make([]string, 0, len(changes))
+	for name := range changes {
 		names = append(names, name)
 	}
 	slices.Sort(names) // new channels in a stable order
 	for _, name := range names {
-		raw := overrides[name]
+		raw := changes[name]
 		i := slices.IndexFunc(p.list, func(c Preset) bool { return c.Name == name })
 		if string(bytes.TrimSpace(raw)) == "null" {
 			if i < 0 {

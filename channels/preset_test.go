@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"mediabank/internal/overrides"
 )
 
 func TestDefaultPresets(t *testing.T) {
@@ -116,7 +118,7 @@ func TestLoadPresetsInvalid(t *testing.T) {
 		{`{"web": {"watermark": {"key": "logo.png", "corner": "top-left", "size": 2}}}`, "watermark.size"},
 		{`{"web": {"watermark": {"key": "logo.png", "corner": "top-left"}}}`, "watermark.size"},
 		{`{"web": null, "instagram_feed": null, "instagram_story": null, "facebook": null, "x": null, "youtube_thumbnail": null}`, "every channel removed"},
-		{strings.Repeat(" ", maxPresetFile+1), "larger than"},
+		{strings.Repeat(" ", overrides.MaxSize+1), "larger than"},
 	}
 	for _, tt := range tests {
 		_, err := LoadPresets(strings.NewReader(tt.file))
