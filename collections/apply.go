@@ -419,3 +419,10 @@ func MayDownload(pol Policy, who Actor, cols []*Collection) error {
 	}
 	return deny(RefusedUnreleased, "the original belongs to coverage %s, which is %s: not yet released to role %q", cols[0].ID, cols[0].State, who.Role)
 }
+
+// MayBeStaff says whether an account may be offered as a coverage's
+// staff: an active one of any role but viewer (a viewer reads the bank and
+// takes no step of the SOP).
+func MayBeStaff(role string, disabled bool) bool {
+	return !disabled && role != auth.RoleViewer
+}

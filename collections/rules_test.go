@@ -434,3 +434,23 @@ func TestMayDownload(t *testing.T) {
 		t.Errorf("an asset also in a published coverage: %v", err)
 	}
 }
+
+func TestMayBeStaff(t *testing.T) {
+	tests := []struct {
+		role     string
+		disabled bool
+		want     bool
+	}{
+		{auth.RoleStaff, false, true},
+		{auth.RoleEditor, false, true},
+		{auth.RoleCoordinator, false, true},
+		{auth.RoleAdmin, false, true},
+		{auth.RoleViewer, false, false},
+		{auth.RoleStaff, true, false},
+	}
+	for _, tt := range tests {
+		if got := MayBeStaff(tt.role, tt.disabled); got != tt.want {
+			t.Errorf("MayBeStaff(%q, disabled %v) = %v, want %v", tt.role, tt.disabled, got, tt.want)
+		}
+	}
+}

@@ -104,7 +104,7 @@ func (s *site) collectionPage(c *gin.Context, v *view) error {
 			return err
 		}
 		for _, u := range us {
-			if !u.Disabled && u.Role != auth.RoleViewer {
+			if collections.MayBeStaff(u.Role, u.Disabled) {
 				d.Users = append(d.Users, u)
 			}
 		}
