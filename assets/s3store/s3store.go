@@ -106,7 +106,10 @@ func mapErr(err error) error {
 		resp.Code == "XAmzContentSHA256Mismatch" || resp.Code == "XAmzContentChecksumMismatch":
 		return fmt.Errorf("%w: %w", assets.ErrChecksum, err)
 	case resp.StatusCode >= 500 || resp.Code == "SlowDown" || resp.Code == "ServiceUnavailable" ||
-		resp.Code == "RequestTimeout" || resp.Code == "XMinioServerNotInitialized":
+		resp.Code == "RequestTimeout" || resp.Code == "XMinioServerNotInitialized" ||
+		// MinIO's 499: it stopped reading the request (it was shutting
+		// down, or the connection broke), so nothing was written.
+		resp.Code == "ClientDisconnected":
 		return fmt.Errorf("%w: %w", assets.ErrUnavailable, err)
 	case minio.IsNetworkOrHostDown(err, true):
 		// minio-go's own judgement of its transport errors (it rewrites a

@@ -1,9 +1,12 @@
 package s3store
 
 import (
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"testing"
+
+	"github.com/minio/minio-go/v7"
 
 	"mediabank/assets"
 	"mediabank/assets/storetest"
@@ -25,4 +28,36 @@ func TestConformance(t *testing.T) {
 		}
 		return s
 	})
+}
+
+// TestMapErr: the S3 answers callers branch on carry the assets kinds, and
+// only passing troubles are marked unavailable (the retry wrapper retries
+// those and nothing else).
+func TestMapErr(t *testing.T) {
+	tests := []struct {
+		code   string
+		status int
+		want   error // nil: none of the kinds below
+	}{
+		{"NoSuchKey", 404, assets.ErrNotFound},
+		{"", 404, assets.ErrNotFound},
+		{"PreconditionFailed", 412, assets.ErrPrecondition},
+		{"ConditionalRequestConflict", 409, assets.ErrPrecondition},
+		{"BadDigest", 400, assets.ErrChecksum},
+		{"InternalError", 500, assets.ErrUnavailable},
+		{"SlowDown", 503, assets.ErrUnavailable},
+		{"RequestTimeout", 400, assets.ErrUnavailable},
+		{"ClientDisconnected", 499, assets.ErrUnavailable},
+		{"AccessDenied", 403, nil},
+		{"InvalidArgument", 400, nil},
+	}
+	kinds := []error{assets.ErrNotFound, assets.ErrPrecondition, assets.ErrChecksum, assets.ErrUnavailable}
+	for _, tt := range tests {
+		err := mapErr(fmt.Errorf("put k: %w", minio.ErrorResponse{Code: tt.code, StatusCode: tt.status}))
+		for _, k := range kinds {
+			if got, want := errors.Is(err, k), k == tt.want; got != want {
+				t.Errorf("%s (%d): errors.Is(%v) = %v, want %v", tt.code, tt.status, k, got, want)
+			}
+		}
+	}
 }
