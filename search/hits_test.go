@@ -10,38 +10,6 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 )
 
-// hitsTestIndex holds 600 synthetic assets (some undated) in several
-// segments, with deletes and updates.
-func hitsTestIndex(t *testing.T) *Index {
-	t.Helper()
-	ix := openTest(t, t.TempDir())
-	t.Cleanup(func() { ix.Close() })
-	ctx := t.Context()
-	as := synthetic(600)
-	for i := 0; i < len(as); i += 13 {
-		as[i].Meta.TakenAt = nil
-	}
-	for i := 0; i < len(as); i += 97 { // one segment per batch, until merged
-		if err := ix.Put(ctx, as[i:min(i+97, len(as))]...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var gone []string
-	for i := 0; i < len(as); i += 7 {
-		gone = append(gone, as[i].ID)
-	}
-	if err := ix.Delete(ctx, gone...); err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range as[1:60] {
-		a.Meta.Creator = "Joko Susilo"
-	}
-	if err := ix.Put(ctx, as[1:60]...); err != nil {
-		t.Fatal(err)
-	}
-	return ix
-}
-
 var hitsTestQueries = []string{"", "banjir", "banjir ciledug", `"wali kota"`, `"meninjau banjir di"`, `creator:"Joko Susilo"`,
 	"type:video", "-type:video camera:nikon", "banjir -creator:budi", "taken:2022-03..2023-01", "warga taken:2021", "nothingmatches"}
 
@@ -78,7 +46,7 @@ func plainSearch(t *testing.T, ix *Index, req Request) *Result {
 // whose page is read from the hits the stats pass found answers as the
 // query run again would.
 func TestPageFromStatsHits(t *testing.T) {
-	ix := hitsTestIndex(t)
+	ix, _ := segmentedIndex(t)
 	for _, query := range hitsTestQueries {
 		for _, sort := range []string{"taken", "-taken", "name", "relevance"} {
 			for _, page := range []int{1, 2, 3, 9, 40} {
@@ -136,7 +104,7 @@ func snapshot(t *testing.T, ix *Index) *scorch.IndexSnapshot {
 // alone and ANDed with another query (which advances it), and counts
 // them; asked for scores, it is the query's own searcher.
 func TestHitsSearcher(t *testing.T) {
-	ix := hitsTestIndex(t)
+	ix, _ := segmentedIndex(t)
 	ctx := t.Context()
 	snap := snapshot(t, ix)
 	segs := snap.Segments()
@@ -217,9 +185,8 @@ func TestHitsSearcher(t *testing.T) {
 // TestPageAfterWrite: when the index is written between the stats pass
 // and the page, the page is the query's on the new snapshot, exactly.
 func TestPageAfterWrite(t *testing.T) {
-	ix := hitsTestIndex(t)
+	ix, as := segmentedIndex(t)
 	ctx := t.Context()
-	as := synthetic(600)
 	for _, c := range []struct {
 		query string
 		write func(hits []Hit) error
