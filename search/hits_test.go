@@ -84,7 +84,7 @@ func docNumbers(t *testing.T, s bsearch.Searcher, r *scorch.IndexSnapshot) []uin
 	}
 }
 
-// snapshot returns ix's current snapshot, closed with the test.
+// snapshot returns ix's current snapshot, for the caller to close.
 func snapshot(t *testing.T, ix *Index) *scorch.IndexSnapshot {
 	t.Helper()
 	adv, err := ix.idx.Advanced()
@@ -95,7 +95,6 @@ func snapshot(t *testing.T, ix *Index) *scorch.IndexSnapshot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { r.Close() })
 	return r.(*scorch.IndexSnapshot)
 }
 
@@ -107,6 +106,7 @@ func TestHitsSearcher(t *testing.T) {
 	ix, _ := segmentedIndex(t)
 	ctx := t.Context()
 	snap := snapshot(t, ix)
+	defer snap.Close()
 	segs := snap.Segments()
 	if len(segs) < 2 {
 		t.Fatalf("%d segments: the test needs several", len(segs))
@@ -182,6 +182,13 @@ func TestHitsSearcher(t *testing.T) {
 	}
 }
 
+// onCurrent tells whether hits are of ix's current snapshot.
+func onCurrent(t *testing.T, ix *Index, hits *hitSet) bool {
+	snap := snapshot(t, ix)
+	defer snap.Close()
+	return hits.on(snap)
+}
+
 // TestPageAfterWrite: when the index is written between the stats pass
 // and the page, the page is the query's on the new snapshot, exactly.
 func TestPageAfterWrite(t *testing.T) {
@@ -213,7 +220,7 @@ func TestPageAfterWrite(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.hits == nil || !st.hits.on(snapshot(t, ix)) {
+		if st.hits == nil || !onCurrent(t, ix, st.hits) {
 			t.Fatalf("%q: the stats hold no hits of the current snapshot", c.query)
 		}
 		before, err := ix.page(ctx, q, 0, MaxSize, "taken")
@@ -223,7 +230,7 @@ func TestPageAfterWrite(t *testing.T) {
 		if err := c.write(before); err != nil {
 			t.Fatal(err)
 		}
-		if st.hits.on(snapshot(t, ix)) {
+		if onCurrent(t, ix, st.hits) {
 			t.Errorf("%q: hits taken as the new snapshot's", c.query)
 		}
 		for _, sort := range []string{"taken", "name"} {

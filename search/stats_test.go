@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/blevesearch/bleve/v2/index/scorch"
-
 	"mediabank/assets"
 	"mediabank/internal/office"
 )
@@ -197,15 +195,8 @@ func TestPostingsCacheForgets(t *testing.T) {
 		if err := ix.Put(ctx, as[i:i+10]...); err != nil {
 			t.Fatal(err)
 		}
-		adv, err := ix.idx.Advanced()
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := adv.Reader()
-		if err != nil {
-			t.Fatal(err)
-		}
-		segs := r.(*scorch.IndexSnapshot).Segments()
+		r := snapshot(t, ix)
+		segs := r.Segments()
 		fps, ok, err := ix.postings.of(segs)
 		r.Close()
 		if err != nil || !ok {
