@@ -58,7 +58,7 @@ func (ix *Index) countByBitmaps(ctx context.Context, q query.Query) (counts, boo
 	if err != nil || !ok {
 		return counts{}, false, err
 	}
-	c := counts{terms: map[string]int{}}
+	c := counts{terms: map[string]int{}, hits: newHitSet(segs, hits)}
 	for i, fp := range fps {
 		if !hits[i].IsEmpty() {
 			c.total += hits[i].GetCardinality()

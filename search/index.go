@@ -329,9 +329,11 @@ var sorts = map[string][]string{
 }
 
 // Search runs req in two steps: the stats of the query (total, facets,
-// hits per month), cached per query and updated by writes (see write),
-// and the page of hits, which for the date orders is looked for only in
-// the months that hold it; in the other orders both run at once.
+// hits per month, and the hits themselves), cached per query and updated
+// by writes (see write), and the page of hits. In date and name order the
+// page is looked for among the hits the stats found, not by running the
+// query again, and for the date orders only in the months that hold it.
+// In relevance order the page needs the query's scores: both run at once.
 func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	key, q, err := ix.plan(req)
 	if err != nil {
@@ -353,12 +355,14 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	from := (max(req.Page, 1) - 1) * size
 	var st *stats
 	hits := []Hit{}
-	if req.Sort == "taken" || req.Sort == "-taken" {
-		// The page is looked for in the months the stats say hold it.
+	if req.Sort != "relevance" {
 		if st, err = ix.stats(ctx, key, q); err != nil {
 			return nil, fmt.Errorf("search: %q: %w", req.Query, err)
 		}
-		hq, hfrom := st.slice(q, req.Sort == "taken", from, size)
+		hq, hfrom := st.pageQuery(q), from
+		if req.Sort != "name" {
+			hq, hfrom = st.slice(hq, req.Sort == "taken", from, size)
+		}
 		if uint64(from) < st.total {
 			hits, err = ix.page(ctx, hq, hfrom, size, req.Sort)
 		}

@@ -19,6 +19,9 @@ import (
 type counts struct {
 	total uint64
 	terms map[string]int
+	// hits are the hits counted, if counted on bitmaps (not kept by
+	// plus and minus: they are of another snapshot).
+	hits *hitSet
 }
 
 // stats is what a query's page needs besides its hits: the total, the
@@ -271,6 +274,15 @@ func top(counts map[string]int, labels map[string]string, size int) []FacetCount
 		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Term, b.Term))
 	})
 	return out[:min(size, len(out))]
+}
+
+// pageQuery is q for a page with no score: its hits found by the stats
+// pass, if they were kept, so that q does not run a second time.
+func (st *stats) pageQuery(q query.Query) query.Query {
+	if st.hits == nil {
+		return q
+	}
+	return &hitsQuery{q: q, hits: st.hits}
 }
 
 // slice narrows q, for a page in date order (newest first or oldest
