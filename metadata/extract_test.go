@@ -14,6 +14,7 @@ import (
 
 	"mediabank/assets"
 	"mediabank/internal/testfiles"
+	"mediabank/internal/testkit"
 )
 
 func extractBytes(t *testing.T, name string, b []byte) (assets.Metadata, error) {
@@ -182,9 +183,11 @@ func TestExtractHostile(t *testing.T) {
 				defer close(done)
 				m, err = extractBytes(t, tt.name, tt.data)
 			}()
+			patience, stop := testkit.Patience(t)
+			defer stop()
 			select {
 			case <-done:
-			case <-time.After(time.Minute): // a safety net for a hang, generous for a busy machine
+			case <-patience.Done():
 				t.Fatal("Extract hung")
 			}
 			if tt.wantErr != "" {

@@ -29,8 +29,6 @@ var modes = []struct {
 	{"polling", true, 50 * time.Millisecond},
 }
 
-const timeout = time.Minute // a safety net for a hang, generous for a busy machine
-
 // start runs a watcher until the test ends.
 func start(t *testing.T, cfg watch.Config) <-chan watch.Event {
 	t.Helper()
@@ -44,12 +42,14 @@ func start(t *testing.T, cfg watch.Config) <-chan watch.Event {
 	go func() { done <- w.Run(ctx, events) }()
 	t.Cleanup(func() {
 		cancel()
+		patience, stop := testkit.Patience(t)
+		defer stop()
 		select {
 		case err := <-done:
 			if !errors.Is(err, context.Canceled) {
 				t.Errorf("Run returned %v, want context.Canceled", err)
 			}
-		case <-time.After(timeout):
+		case <-patience.Done():
 			t.Error("Run did not return after its context was cancelled")
 		}
 	})
@@ -58,10 +58,12 @@ func start(t *testing.T, cfg watch.Config) <-chan watch.Event {
 
 func next(t *testing.T, events <-chan watch.Event) watch.Event {
 	t.Helper()
+	patience, stop := testkit.Patience(t)
+	defer stop()
 	select {
 	case ev := <-events:
 		return ev
-	case <-time.After(timeout):
+	case <-patience.Done():
 		t.Fatal("no event")
 		return watch.Event{}
 	}
@@ -77,6 +79,8 @@ type clock struct {
 	mu   sync.Mutex
 	seen map[string]state // what the watcher last recorded of each file
 	wake chan struct{}    // closed and replaced at each record
+	// patience ends the waits of a test whose watcher never sees a file.
+	patience context.Context
 }
 
 // state is what the watcher compares to tell a file changed.
@@ -85,8 +89,10 @@ type state struct {
 	mtime time.Time
 }
 
-func newClock() *clock {
-	return &clock{Clock: testkit.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)), seen: map[string]state{}, wake: make(chan struct{})}
+func newClock(t *testing.T) *clock {
+	patience, stop := testkit.Patience(t)
+	t.Cleanup(stop)
+	return &clock{Clock: testkit.NewClock(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)), seen: map[string]state{}, wake: make(chan struct{}), patience: patience}
 }
 
 func (c *clock) observed(path string, info fs.FileInfo) {
@@ -108,7 +114,6 @@ func (c *clock) forget(path string) {
 // wait waits until ok holds of what the watcher has seen; it may be called
 // from any goroutine.
 func (c *clock) wait(what string, ok func(seen map[string]state) bool) error {
-	deadline := time.After(timeout)
 	for {
 		c.mu.Lock()
 		done, wake := ok(c.seen), c.wake
@@ -118,7 +123,7 @@ func (c *clock) wait(what string, ok func(seen map[string]state) bool) error {
 		}
 		select {
 		case <-wake:
-		case <-deadline:
+		case <-c.patience.Done():
 			return fmt.Errorf("the watcher never saw %s", what)
 		}
 	}
@@ -170,7 +175,7 @@ func inModes(t *testing.T, collection string, settle time.Duration, test func(t 
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			dir := t.TempDir()
-			c := newClock()
+			c := newClock(t)
 			test(t, dir, c, startUploads(t, c, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir, Collection: collection}}, Settle: settle, Poll: m.poll, NoEvents: m.noEvents}))
 		})
 	}
@@ -340,7 +345,7 @@ func TestSlowWrite(t *testing.T) {
 				poll = 2 * settle
 			}
 			dir := t.TempDir()
-			c := newClock()
+			c := newClock(t)
 			events := startUploads(t, c, watch.Config{MountRoots: []string{}, Uploads: []watch.Upload{{Dir: dir}}, Settle: settle, Poll: poll, NoEvents: m.noEvents})
 			video := filepath.Join(dir, "MVI_0001.MP4")
 			photo := filepath.Join(dir, "IMG_0001.JPG")
@@ -376,7 +381,7 @@ func TestSlowWrite(t *testing.T) {
 					if i == pause {
 						select {
 						case <-photoReported:
-						case <-time.After(timeout):
+						case <-c.patience.Done():
 							written <- errors.New("the photo was held back while the video was written")
 							return
 						}
@@ -411,7 +416,7 @@ func TestSlowWrite(t *testing.T) {
 					if before == 0 && got[photo] > 0 {
 						close(photoReported)
 					}
-				case <-time.After(timeout):
+				case <-c.patience.Done():
 					t.Fatal("the video was never written")
 				}
 			}
@@ -510,7 +515,7 @@ func TestCollections(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			fixed, per := t.TempDir(), t.TempDir()
-			c := newClock()
+			c := newClock(t)
 			events := startUploads(t, c, watch.Config{
 				MountRoots: []string{},
 				Uploads: []watch.Upload{

@@ -56,12 +56,14 @@ func startServe(t *testing.T, args ...string) *served {
 		}
 		close(addr)
 	}()
+	patience, stop := testkit.Patience(t)
+	t.Cleanup(stop)
 	t.Cleanup(func() {
 		cancel()
 		select {
 		case <-s.code:
-		case <-time.After(30 * time.Second):
-			t.Errorf("serve did not stop within 30 s of its context ending")
+		case <-patience.Done():
+			t.Errorf("serve did not stop after its context ended")
 		}
 	})
 	select {
@@ -70,8 +72,8 @@ func startServe(t *testing.T, args ...string) *served {
 			t.Fatalf("serve ended before serving:\n%s", s.stderr)
 		}
 		s.base = a
-	case <-time.After(30 * time.Second):
-		t.Fatalf("serve printed no address in 30 s:\n%s", s.stderr)
+	case <-patience.Done():
+		t.Fatalf("serve never printed its address:\n%s", s.stderr)
 	}
 	return s
 }
@@ -307,14 +309,16 @@ func serveOnce(t *testing.T, root string) {
 
 	// Cancelling the context stops serve cleanly.
 	s.cancel()
+	patience, stop := testkit.Patience(t)
+	defer stop()
 	select {
 	case code := <-s.code:
 		s.code <- code // for the cleanup
 		if code != 0 {
 			t.Errorf("serve exited %d after cancel, want 0:\n%s", code, s.stderr)
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("serve still running 30 s after cancel:\n%s", s.stderr)
+	case <-patience.Done():
+		t.Fatalf("serve still running after cancel:\n%s", s.stderr)
 	}
 	if _, err := http.Get(s.base + "/healthz"); err == nil {
 		t.Errorf("serve still answers after it returned")

@@ -1,10 +1,12 @@
 // Package testkit holds the small helpers many packages' tests share: a
-// settable clock and a buffer safe for concurrent writers. It imports
-// nothing of mediabank, so any package's tests may use it.
+// settable clock, a buffer safe for concurrent writers, and how long to
+// wait for an event. It imports nothing of mediabank, so any package's
+// tests may use it.
 package testkit
 
 import (
 	"bytes"
+	"context"
 	"sync"
 	"time"
 )
@@ -30,6 +32,22 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+}
+
+// Patience is how long a test may wait for something to happen: until
+// shortly before the test binary's own deadline (go test -timeout), so a
+// test waiting for an event that never comes fails saying which one,
+// instead of being killed, and no fixed wait decides how slow a machine
+// may be. Without a deadline (-timeout 0) it waits for ever. Its context
+// is not the test's: a cleanup may still wait with it.
+func Patience(t interface{ Deadline() (time.Time, bool) }) (context.Context, context.CancelFunc) {
+	d, ok := t.Deadline()
+	if !ok {
+		return context.WithCancel(context.Background())
+	}
+	// Leave the binary time to report the failure and run the cleanups.
+	margin := min(time.Until(d)/10, 30*time.Second)
+	return context.WithDeadline(context.Background(), d.Add(-margin))
 }
 
 // Buffer collects output written from other goroutines (a server's log,

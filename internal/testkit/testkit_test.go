@@ -27,3 +27,34 @@ func TestBuffer(t *testing.T) {
 		t.Errorf("String = %q, want %q", got, want)
 	}
 }
+
+type deadliner struct {
+	d  time.Time
+	ok bool
+}
+
+func (d deadliner) Deadline() (time.Time, bool) { return d.d, d.ok }
+
+// TestPatience: the wait ends a tenth (at most 30 s) before the test
+// binary's deadline, and never without one.
+func TestPatience(t *testing.T) {
+	now := time.Now()
+	tests := []struct {
+		name   string
+		t      deadliner
+		want   time.Time
+		wantOK bool
+	}{
+		{"ten minutes left", deadliner{now.Add(10 * time.Minute), true}, now.Add(10*time.Minute - 30*time.Second), true},
+		{"a minute left", deadliner{now.Add(time.Minute), true}, now.Add(54 * time.Second), true},
+		{"no deadline", deadliner{}, time.Time{}, false},
+	}
+	for _, tt := range tests {
+		ctx, stop := Patience(tt.t)
+		got, ok := ctx.Deadline()
+		stop()
+		if ok != tt.wantOK || ok && (got.Sub(tt.want) > time.Second || tt.want.Sub(got) > time.Second) {
+			t.Errorf("%s: deadline %v, %v; want about %v, %v", tt.name, got, ok, tt.want, tt.wantOK)
+		}
+	}
+}
