@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -17,14 +18,15 @@ import (
 // count counts the hits of q and the facet terms they hold.
 //
 // It does so on Bleve's own index, segment by segment: the query's hits
-// go into a bitmap, and each facet term's count is the size of the
-// intersection of that bitmap with the term's postings, which the index
-// keeps as bitmaps too. That costs one step of the query's searcher per
-// hit and a bitmap AND per term, where Bleve's facets read and decompress
-// every hit's doc values and count each term of each hit in a map (about
-// five times the CPU per hit, see docs/benchmarks.md). The counts are the
-// same; countByFacets, Bleve's way, is kept for an index whose segments
-// do not expose their postings as bitmaps.
+// go into a bitmap (its plain terms and facet-backed clauses straight
+// from their postings, the rest one step of its searcher per hit), and
+// each hit adds one to each facet term it holds, from the facet terms of
+// the segment's documents read once out of its postings (facetPostings).
+// Bleve's facets instead read and decompress every hit's doc values and
+// count each term of each hit in a map (several times the CPU per hit,
+// see docs/benchmarks.md). The counts are the same; countByFacets,
+// Bleve's way, is kept for an index whose segments do not expose their
+// postings as bitmaps.
 func (ix *Index) count(ctx context.Context, q query.Query) (counts, error) {
 	c, ok, err := ix.countByBitmaps(ctx, q)
 	if err != nil || ok {
@@ -70,15 +72,18 @@ func (ix *Index) countByBitmaps(ctx context.Context, q query.Query) (counts, boo
 
 // hitBitmaps returns the hits of q as one bitmap of segment-local
 // document numbers per segment. The term queries ANDed at its top (the
-// document type above all) are read as their postings, with no step
-// per hit; the rest of q is run by its searcher. It reports false if a
-// segment's postings are not bitmaps.
+// document type above all) are read as their postings, and the text
+// clauses on facet-backed fields as their facet terms' (facetText), with
+// no step per hit; the rest of q is run by its searcher. It reports false
+// if a segment's postings are not bitmaps.
 func (ix *Index) hitBitmaps(ctx context.Context, q query.Query, snap *scorch.IndexSnapshot, segs []*scorch.SegmentSnapshot) ([]*roaring.Bitmap, bool, error) {
-	var terms []*query.TermQuery
+	var direct []func(live bool) ([]*roaring.Bitmap, bool, error)
 	var others []query.Query
 	for _, c := range conjuncts(q) {
 		if tq, ok := c.(*query.TermQuery); ok && tq.FieldVal != "" {
-			terms = append(terms, tq)
+			direct = append(direct, func(live bool) ([]*roaring.Bitmap, bool, error) { return termBitmaps(tq, segs, live) })
+		} else if ft, ok := ix.facetTextOf(c); ok {
+			direct = append(direct, func(live bool) ([]*roaring.Bitmap, bool, error) { return ix.facetTextBitmaps(ft, segs, live) })
 		} else {
 			others = append(others, c)
 		}
@@ -95,10 +100,10 @@ func (ix *Index) hitBitmaps(ctx context.Context, q query.Query, snap *scorch.Ind
 	if err != nil {
 		return nil, false, err
 	}
-	for _, tq := range terms {
+	for _, bitmaps := range direct {
 		// Hits found so far hold no deleted document: no need to
-		// leave those out of the term's postings (a copy of each).
-		bms, ok, err := termBitmaps(tq, segs, out == nil)
+		// leave those out of these postings (a copy of each).
+		bms, ok, err := bitmaps(out == nil)
 		if err != nil || !ok {
 			return nil, ok, err
 		}
@@ -199,31 +204,27 @@ func termBitmaps(tq *query.TermQuery, segs []*scorch.SegmentSnapshot, live bool)
 		if live {
 			deleted = s.Deleted()
 		}
-		pl, err := dict.PostingsList([]byte(tq.Term), deleted, nil)
-		if err != nil {
-			return nil, false, fmt.Errorf("count: %w", err)
-		}
-		opt, ok := pl.Iterator(false, false, false, nil).(segment.OptimizablePostingsIterator)
-		if !ok {
-			return nil, false, nil
-		}
-		out[i] = roaring.New()
-		if bm := opt.ActualBitmap(); bm != nil {
-			out[i] = bm
-		} else if d, ok := opt.DocNum1Hit(); ok {
-			out[i].Add(uint32(d))
+		var ok bool
+		if out[i], ok, err = postingsBitmap(dict, tq.Term, deleted); err != nil || !ok {
+			return nil, ok, err
 		}
 	}
 	return out, true, nil
 }
 
-// facetPostings are the terms of the facets field in one segment and
-// their postings, copied out of the segment: a segment never changes, so
-// they are read from its dictionary once, not on every count (a walk of
-// the dictionary costs about as much as counting 30,000 hits).
+// facetPostings are the terms of the facets field in one segment and,
+// for each document, the terms it holds, read out of the segment's
+// postings: a segment never changes, so they are read once, not on every
+// count (a walk of the dictionary costs about as much as counting 30,000
+// hits). Laid out by document, a count costs a few steps per hit (an
+// asset holds about seven facet terms) whatever the number of terms,
+// where intersecting the hits with each term's postings cost one AND
+// per term, and the collection facet alone has one term per 200 assets.
 type facetPostings struct {
 	terms []string
-	bms   []*roaring.Bitmap
+	// Document d holds the terms numbered ords[start[d]:start[d+1]].
+	start []uint32
+	ords  []uint32
 }
 
 // postingsCache holds the facetPostings of the segments in use.
@@ -263,8 +264,8 @@ func (c *postingsCache) of(segs []*scorch.SegmentSnapshot) ([]*facetPostings, bo
 }
 
 // readFacetPostings reads every term of the facets field in seg with its
-// postings (deleted documents included: the hits they are ANDed with
-// hold none). It reports false if seg's postings are not bitmaps.
+// documents (deleted ones included: the hits counted hold none). It
+// reports false if seg's postings are not bitmaps.
 func readFacetPostings(seg segment.Segment) (*facetPostings, bool, error) {
 	dict, err := seg.Dictionary(fFacets)
 	if err != nil {
@@ -276,7 +277,11 @@ func readFacetPostings(seg segment.Segment) (*facetPostings, bool, error) {
 	} else {
 		it = dict.AutomatonIterator(nil, nil, nil)
 	}
-	fp := &facetPostings{}
+	// First the documents of each term, one term after the other, then
+	// the same turned around, by document.
+	fp := &facetPostings{start: make([]uint32, seg.Count()+1)}
+	var docs []uint32
+	ends := []int{0} // term i's documents are docs[ends[i]:ends[i+1]]
 	var pl segment.PostingsList
 	var pi segment.PostingsIterator
 	for {
@@ -285,7 +290,7 @@ func readFacetPostings(seg segment.Segment) (*facetPostings, bool, error) {
 			return nil, false, fmt.Errorf("count: %w", err)
 		}
 		if e == nil {
-			return fp, true, nil
+			break
 		}
 		if pl, err = dict.PostingsList([]byte(e.Term), nil, pl); err != nil {
 			return nil, false, fmt.Errorf("count: %w", err)
@@ -295,25 +300,62 @@ func readFacetPostings(seg segment.Segment) (*facetPostings, bool, error) {
 		if !ok {
 			return nil, false, nil
 		}
-		var bm *roaring.Bitmap
-		if actual := opt.ActualBitmap(); actual != nil {
-			bm = actual.Clone() // out of the segment's memory, which closes with it
+		if bm := opt.ActualBitmap(); bm != nil {
+			docs = appendBitmap(docs, bm)
 		} else if d, ok := opt.DocNum1Hit(); ok {
-			bm = roaring.BitmapOf(uint32(d)) // a term of one document has no bitmap
+			docs = append(docs, uint32(d)) // a term of one document has no bitmap
 		} else {
 			continue
 		}
 		fp.terms = append(fp.terms, e.Term)
-		fp.bms = append(fp.bms, bm)
+		ends = append(ends, len(docs))
 	}
+	for _, d := range docs {
+		if int(d)+1 >= len(fp.start) {
+			return nil, false, fmt.Errorf("count: facet posting of document %d in a segment of %d", d, len(fp.start)-1)
+		}
+		fp.start[d+1]++
+	}
+	for d := 1; d < len(fp.start); d++ {
+		fp.start[d] += fp.start[d-1]
+	}
+	fp.ords = make([]uint32, len(docs))
+	next := slices.Clone(fp.start[:len(fp.start)-1])
+	for t := range fp.terms {
+		for _, d := range docs[ends[t]:ends[t+1]] {
+			fp.ords[next[d]] = uint32(t)
+			next[d]++
+		}
+	}
+	return fp, true, nil
+}
+
+// appendBitmap appends bm's numbers to out.
+func appendBitmap(out []uint32, bm *roaring.Bitmap) []uint32 {
+	it := bm.ManyIterator()
+	buf := make([]uint32, 256)
+	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+		out = append(out, buf[:n]...)
+	}
+	return out
 }
 
 // count adds to terms, for each facet term of fp, how many of hits hold
 // it.
 func (fp *facetPostings) count(hits *roaring.Bitmap, terms map[string]int) {
-	for i, bm := range fp.bms {
-		if n := int(bm.AndCardinality(hits)); n > 0 {
-			terms[fp.terms[i]] += n
+	n := make([]int, len(fp.terms))
+	it := hits.ManyIterator()
+	buf := make([]uint32, 256)
+	for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
+		for _, d := range buf[:k] {
+			for _, t := range fp.ords[fp.start[d]:fp.start[d+1]] {
+				n[t]++
+			}
+		}
+	}
+	for t, c := range n {
+		if c > 0 {
+			terms[fp.terms[t]] += c
 		}
 	}
 }

@@ -371,7 +371,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		var serr error
 		var wg sync.WaitGroup
 		wg.Go(func() { st, serr = ix.stats(ctx, key, q) })
-		hits, err = ix.page(ctx, q, from, size, req.Sort)
+		hits, err = ix.relevancePage(ctx, q, from, size)
 		wg.Wait()
 		err = cmp.Or(serr, err)
 	}
@@ -397,7 +397,7 @@ func (ix *Index) page(ctx context.Context, q query.Query, from, size int, sort s
 		// Scores are not shown and not sorted on: skip them.
 		sr.Score = "none"
 	}
-	sr.Fields = []string{fName, fType, fTaken, fCamera, fCollection}
+	sr.Fields = hitFields()
 	res, err := ix.idx.SearchInContext(ctx, sr)
 	if err != nil {
 		return nil, err
@@ -464,6 +464,9 @@ func first(v any) string {
 	}
 	return ""
 }
+
+// hitFields are the stored fields hitOf reads.
+func hitFields() []string { return []string{fName, fType, fTaken, fCamera, fCollection} }
 
 // hitOf reads a hit's stored fields; Bleve keeps taken to the second.
 func hitOf(h *bsearch.DocumentMatch, zone *time.Location) (Hit, error) {

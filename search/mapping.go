@@ -81,19 +81,24 @@ const (
 // together under its lower-cased term (mergeCase); the others are
 // lower-cased when indexed, as their filters are. Year is summed from the
 // months, so the index holds no facet value for it.
+//
+// field is the text field that holds the same value as the facet, whole
+// (document indexes both from one string): a text clause on it can be
+// answered from the facet's terms (facettext.go).
 var facets = []struct {
 	name      string
 	size      int
 	mergeCase bool
+	field     string
 }{
-	{"type", 4, false},
-	{"camera", 20, true},
-	{"creator", 20, true},
-	{"year", 20, false},
-	{"month", 24, false},
-	{"collection", 20, false},
-	{"lens", 20, true},
-	{"city", 20, true},
+	{"type", 4, false, ""},
+	{"camera", 20, true, fCamera},
+	{"creator", 20, true, fCreator},
+	{"year", 20, false, ""},
+	{"month", 24, false, ""},
+	{"collection", 20, false, ""},
+	{"lens", 20, true, fLens},
+	{"city", 20, true, fCity},
 }
 
 // Stop words are kept short on purpose: Lucene's Indonesian list (bleve's

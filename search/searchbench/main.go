@@ -12,6 +12,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -228,12 +229,15 @@ func (k kind) request(ctx context.Context, via string, variant int, base, token 
 	if k.page > 0 {
 		v.Set("page", strconv.Itoa(k.page))
 	}
+	if k.sort != "" {
+		v.Set("sort", k.sort)
+	}
 	if via != "api" {
 		req, _ := http.NewRequestWithContext(ctx, "GET", base+"/cari?"+v.Encode(), nil)
 		return req
 	}
 	v.Set("facets", "1")
-	v.Set("sort", "-taken")
+	v.Set("sort", k.order())
 	v.Set("size", "100")
 	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/assets?"+v.Encode(), nil)
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -244,7 +248,11 @@ type kind struct {
 	name  string
 	query func(r int) string
 	page  int
+	sort  string // "" is the search page's default, newest first
 }
+
+// order is the kind's sort, as the API takes it.
+func (k kind) order() string { return cmp.Or(k.sort, "taken") }
 
 func kinds() []kind {
 	w := func(r int) string { return words[(r*7)%len(words)] }
@@ -262,6 +270,11 @@ func kinds() []kind {
 		}},
 		{name: `creator:"…"`, query: func(r int) string { return `creator:"` + creators[r%len(creators)] + `"` }},
 		{name: "deep page 200", query: func(int) string { return "" }, page: 200},
+		{name: "oldest first, page 50", query: func(int) string { return "" }, page: 50, sort: "-taken"},
+		{name: "word, by relevance", query: w, sort: "relevance"},
+		{name: "creator:word, by name", query: func(r int) string {
+			return "creator:" + strings.Fields(creators[r%len(creators)])[0]
+		}, sort: "name"},
 	}
 }
 
@@ -283,7 +296,7 @@ func load(args []string) error {
 	}
 	// The server's CPU time per query is printed beside the wall time: on
 	// a machine shared with other work it moves much less.
-	fmt.Printf("%-22s %-5s %9s %8s %8s %8s %8s\n", "query", "via", "hits", "p50 ms", "p95 ms", "max ms", "cpu ms")
+	fmt.Printf("%-24s %-5s %9s %8s %8s %8s %8s\n", "query", "via", "hits", "p50 ms", "p95 ms", "max ms", "cpu ms")
 	for _, k := range kinds() {
 		for _, via := range []string{"api", "page"} {
 			var took, cpu []time.Duration
@@ -317,7 +330,7 @@ func load(args []string) error {
 			slices.Sort(took)
 			slices.Sort(cpu)
 			slices.Sort(hits)
-			fmt.Printf("%-22s %-5s %9d %8.0f %8.0f %8.0f %8.0f\n", k.name, via, hits[len(hits)/2],
+			fmt.Printf("%-24s %-5s %9d %8.0f %8.0f %8.0f %8.0f\n", k.name, via, hits[len(hits)/2],
 				ms(pct(took, 50)), ms(pct(took, 95)), ms(took[len(took)-1]), ms(pct(cpu, 50)))
 		}
 	}

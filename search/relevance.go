@@ -1,0 +1,160 @@
+package search
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// relevancePage returns hits from..from+size of q in relevance order:
+// by score, then newest first (sorts["relevance"]), as Bleve's sort on
+// those keys would. Bleve reads the date key of every hit to sort them
+// all, and a common word holds a fifth of the bank; here only the hits
+// scored at or above the last of the page get their key read (the page
+// and the few that tie with its last), so a page costs the scoring of the
+// hits and little more. TestRelevancePage compares both.
+func (ix *Index) relevancePage(ctx context.Context, q query.Query, from, size int) ([]Hit, error) {
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("relevance: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("relevance: %w", err)
+	}
+	defer r.Close()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return ix.page(ctx, q, from, size, "relevance")
+	}
+	best, err := ix.bestScored(ctx, q, snap, from+size, 1024)
+	if err != nil {
+		return nil, err
+	}
+	dvr, err := snap.DocValueReader([]string{fTakenDesc})
+	if err != nil {
+		return nil, fmt.Errorf("relevance: %w", err)
+	}
+	for i := range best {
+		err := dvr.VisitDocValues(index.NewIndexInternalID(nil, best[i].num), func(_ string, term []byte) {
+			best[i].key = string(term)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("relevance: %w", err)
+		}
+	}
+	slices.SortFunc(best, func(a, b scoredHit) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.key, b.key))
+	})
+	if from >= len(best) {
+		return []Hit{}, nil
+	}
+	best = best[from:min(from+size, len(best))]
+	ids := make([]string, len(best))
+	for i, h := range best {
+		if ids[i], err = snap.ExternalID(index.NewIndexInternalID(nil, h.num)); err != nil {
+			return nil, fmt.Errorf("relevance: %w", err)
+		}
+	}
+	return ix.hitsByID(ctx, ids, best)
+}
+
+// scoredHit is a hit of the relevance order: its document number in the
+// snapshot, its score and its date key.
+type scoredHit struct {
+	num   uint64
+	score float64
+	key   string
+}
+
+// bestScored returns the hits of q that score at least as high as the
+// n-th best, ties included, in no order. It holds at most 2n+slack hits
+// (and the ties) at a time.
+func (ix *Index) bestScored(ctx context.Context, q query.Query, snap *scorch.IndexSnapshot, n, slack int) ([]scoredHit, error) {
+	s, err := q.Searcher(ctx, snap, ix.idx.Mapping(), bsearch.SearcherOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("relevance: %w", err)
+	}
+	defer s.Close()
+	sctx := &bsearch.SearchContext{
+		DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0),
+		IndexReader:       snap,
+	}
+	var kept []scoredHit
+	floor := math.Inf(-1)
+	for i := 0; ; i++ {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("relevance: %w", err)
+			}
+		}
+		dm, err := s.Next(sctx)
+		if err != nil {
+			return nil, fmt.Errorf("relevance: %w", err)
+		}
+		if dm == nil {
+			break
+		}
+		if dm.Score >= floor {
+			kept = append(kept, scoredHit{num: dm.IndexInternalID.Value(), score: dm.Score})
+		}
+		sctx.DocumentMatchPool.Put(dm)
+		if len(kept) >= 2*n+slack {
+			kept, floor = keepBest(kept, n)
+		}
+	}
+	kept, _ = keepBest(kept, n)
+	return kept, nil
+}
+
+// keepBest keeps the hits scoring at least as high as the n-th best, and
+// returns that score.
+func keepBest(hs []scoredHit, n int) ([]scoredHit, float64) {
+	if len(hs) <= n {
+		return hs, math.Inf(-1)
+	}
+	scores := make([]float64, len(hs))
+	for i, h := range hs {
+		scores[i] = h.score
+	}
+	slices.SortFunc(scores, func(a, b float64) int { return cmp.Compare(b, a) })
+	floor := scores[n-1]
+	return slices.DeleteFunc(hs, func(h scoredHit) bool { return h.score < floor }), floor
+}
+
+// hitsByID returns the hits of ids, in that order, with their scores.
+func (ix *Index) hitsByID(ctx context.Context, ids []string, scored []scoredHit) ([]Hit, error) {
+	sr := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
+	sr.Score = "none"
+	sr.Fields = hitFields()
+	res, err := ix.idx.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, fmt.Errorf("relevance: %w", err)
+	}
+	byID := make(map[string]*bsearch.DocumentMatch, len(res.Hits))
+	for _, h := range res.Hits {
+		byID[h.ID] = h
+	}
+	hits := make([]Hit, 0, len(ids))
+	for i, id := range ids {
+		h := byID[id]
+		if h == nil {
+			continue // deleted since: a write ran meanwhile
+		}
+		h.Score = scored[i].score
+		hit, err := hitOf(h, ix.zone)
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, hit)
+	}
+	return hits, nil
+}
