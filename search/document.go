@@ -61,8 +61,10 @@ func document(a *assets.Asset, zone *time.Location) map[string]any {
 		d[fTaken] = t
 		d[fTakenAsc], d[fTakenDesc] = sortKeys(t, a.ID)
 		d[fYear] = t.Format("2006")
-		d[fMonth] = t.Format("2006-01")
+		// A page in date order is sliced to the days or months that
+		// hold it (stats.slice).
 		facet("month", t.Format("2006-01"))
+		facet("day", t.Format("2006-01-02"))
 	} else {
 		// Undated assets last in both orders, in id order.
 		d[fTakenAsc], d[fTakenDesc] = undatedKey+a.ID, undatedKey+a.ID

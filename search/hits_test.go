@@ -111,7 +111,7 @@ func TestHitsSearcher(t *testing.T) {
 	if len(segs) < 2 {
 		t.Fatalf("%d segments: the test needs several", len(segs))
 	}
-	other := query.NewDisjunctionQuery([]query.Query{termQuery(fMonth, "2021-03"), termQuery(fMonth, "2023-07"), termQuery(fMonth, "2025-11")})
+	other := query.NewDisjunctionQuery([]query.Query{termQuery(fFacets, "month:2021-03"), termQuery(fFacets, "month:2023-07"), termQuery(fFacets, "day:2025-11-04")})
 	for _, text := range hitsTestQueries {
 		_, q, err := ix.plan(Request{Query: text})
 		if err != nil {

@@ -541,6 +541,12 @@ func TestDateOrderPages(t *testing.T) {
 	for _, a := range as[:40] {
 		a.Meta.TakenAt = nil // undated: last in both orders
 	}
+	// A busy week, so that pages are sliced to days as well as months.
+	week := time.Date(2024, 2, 26, 6, 0, 0, 0, office.Zone())
+	for i, a := range as[40:400] {
+		t := week.Add(time.Duration(i) * 29 * time.Minute)
+		a.Meta.TakenAt = &t
+	}
 	if err := ix.Put(ctx, as...); err != nil {
 		t.Fatal(err)
 	}
@@ -554,6 +560,9 @@ func TestDateOrderPages(t *testing.T) {
 		{"banjir", "taken", 10},
 		{"banjir", "-taken", 500},
 		{"type:video", "taken", 3},
+		{"", "taken", 40},
+		{"banjir", "-taken", 9},
+		{"taken:2024-02", "-taken", 11},
 	} {
 		q, err := ix.parser.parse(tt.query)
 		if err != nil {

@@ -18,7 +18,7 @@ import (
 // mappingVersion is stored in the index; bump it whenever the mapping or
 // the analyzers change, so an old index asks for `mediabank reindex`
 // instead of silently answering with stale analysis.
-const mappingVersion = "8"
+const mappingVersion = "9"
 
 // Analyzer names.
 const (
@@ -59,7 +59,6 @@ const (
 	fTakenDesc   = "taken_desc"
 	fType        = "type"
 	fYear        = "year"
-	fMonth       = "month"
 	fFCollection = "f_collection"
 	// facets holds every facet value of a document as "name:value", so
 	// that counting them all reads one field's doc values per hit
@@ -250,7 +249,6 @@ func assetMapping() *mapping.DocumentMapping {
 		// plain words.
 		fType:        filterField(true, true),
 		fYear:        filterField(false, true),
-		fMonth:       filterField(false, false),
 		fFCollection: filterField(false, false),
 		fFacets:      facetValues,
 	} {

@@ -33,6 +33,7 @@ type counts struct {
 type stats struct {
 	counts
 	months  map[string]int // "2006-01" in the office's zone → hits
+	days    map[string]int // "2006-01-02" → hits
 	undated int
 	facets  map[string][]FacetCount
 }
@@ -232,6 +233,7 @@ func statsOf(c counts) *stats {
 			best[bk], labels[name][k] = n, v
 		}
 	}
+	st.days = byName["day"]
 	dated := 0
 	for m, n := range byName["month"] {
 		st.months[m] = n
@@ -286,12 +288,51 @@ func (st *stats) pageQuery(q query.Query) query.Query {
 }
 
 // slice narrows q, for a page in date order (newest first or oldest
-// first; undated hits come last in both), to the months that hold hits
-// from..from+size, and returns the offset of the page within them: the
-// search then sorts a month or two of hits instead of all of them.
+// first; undated hits come last in both), to the days or months that
+// hold hits from..from+size, and returns the offset of the page within
+// them: the search then sorts a day's or a month's hits instead of all
+// of them, reading each one's date key (a page of the whole bank sorts
+// the hits of its newest day). Days are taken while the page spans at
+// most maxSliceDays of them; a rare query's page spans many, and their
+// months are fewer terms to match.
 func (st *stats) slice(q query.Query, newest bool, from, size int) (query.Query, int) {
-	keys := make([]string, 0, len(st.months))
-	for k, n := range st.months {
+	name, p := "day", span(st.days, newest, from, size)
+	if p.keys == nil || len(p.keys) > maxSliceDays {
+		name, p = "month", span(st.months, newest, from, size)
+	}
+	if p.keys == nil || p.end < from+size && st.undated > 0 {
+		return q, from // the page is among, or runs on into, the undated hits
+	}
+	if 2*(p.end-p.skip) > int(st.total) {
+		// The periods hold most hits anyway (a rare query): matching
+		// them costs more than sorting the few others too.
+		return q, from
+	}
+	// Each period is a term of the facets field, a single posting list:
+	// cheaper to match than a range of dates.
+	terms := make([]query.Query, 0, len(p.keys))
+	for _, k := range p.keys {
+		terms = append(terms, termQuery(fFacets, name+":"+k))
+	}
+	return query.NewConjunctionQuery([]query.Query{q, query.NewDisjunctionQuery(terms)}), from - p.skip
+}
+
+// maxSliceDays is the most days a page is sliced to.
+const maxSliceDays = 16
+
+// periodSpan is the run of periods that holds a page: their keys, the
+// hits in the periods before them (skip) and up to their end.
+type periodSpan struct {
+	keys      []string
+	skip, end int
+}
+
+// span returns the periods that hold hits from..from+size, in the page's
+// order, or none if the page is past the dated hits. They may hold fewer
+// than the page, if it runs on past the dated hits.
+func span(periods map[string]int, newest bool, from, size int) periodSpan {
+	keys := make([]string, 0, len(periods))
+	for k, n := range periods {
 		if n > 0 {
 			keys = append(keys, k)
 		}
@@ -301,31 +342,17 @@ func (st *stats) slice(q query.Query, newest bool, from, size int) (query.Query,
 		slices.Reverse(keys)
 	}
 	skip, i := 0, 0
-	for i < len(keys) && skip+st.months[keys[i]] <= from {
-		skip += st.months[keys[i]]
+	for i < len(keys) && skip+periods[keys[i]] <= from {
+		skip += periods[keys[i]]
 		i++
 	}
 	if i == len(keys) {
-		return q, from // the page is among the undated hits
+		return periodSpan{}
 	}
-	j, n := i, skip+st.months[keys[i]]
-	for n < from+size && j+1 < len(keys) {
+	j, end := i, skip+periods[keys[i]]
+	for end < from+size && j+1 < len(keys) {
 		j++
-		n += st.months[keys[j]]
+		end += periods[keys[j]]
 	}
-	if n < from+size && st.undated > 0 {
-		return q, from // the page runs on into the undated hits
-	}
-	if 2*(n-skip) > int(st.total) {
-		// The months hold most hits anyway (a rare query): matching
-		// them costs more than sorting the few others too.
-		return q, from
-	}
-	// The month term of each hit is its single posting list: cheaper to
-	// match than a range of dates.
-	months := make([]query.Query, 0, j-i+1)
-	for _, k := range keys[i : j+1] {
-		months = append(months, termQuery(fMonth, k))
-	}
-	return query.NewConjunctionQuery([]query.Query{q, query.NewDisjunctionQuery(months)}), from - skip
+	return periodSpan{keys: keys[i : j+1], skip: skip, end: end}
 }

@@ -6,9 +6,12 @@ import (
 	"maps"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/blevesearch/bleve/v2/search/query"
 
 	"mediabank/assets"
 	"mediabank/internal/office"
@@ -245,4 +248,47 @@ func segmentedIndex(t *testing.T) (*Index, []*assets.Asset) {
 		t.Fatal(err)
 	}
 	return ix, as
+}
+
+// TestSlice: a page in date order is narrowed to the days that hold it
+// when they are few, to its months when the days are many, and not at
+// all when the periods hold most hits or the page runs into the undated.
+func TestSlice(t *testing.T) {
+	st := &stats{
+		counts:  counts{total: 1000},
+		months:  map[string]int{"2024-01": 300, "2024-02": 600},
+		days:    map[string]int{"2024-02-29": 50, "2024-02-28": 50, "2024-02-01": 500, "2024-02-02": 0},
+		undated: 100,
+	}
+	for d := 1; d <= 20; d++ { // twenty quiet days in January
+		st.days[fmt.Sprintf("2024-01-%02d", d)] = 15
+	}
+	tests := []struct {
+		newest     bool
+		from, size int
+		want       []string // the period terms of the slice; nil: not sliced
+		wantFrom   int
+	}{
+		{true, 0, 20, []string{"day:2024-02-29"}, 0},
+		{true, 40, 20, []string{"day:2024-02-29", "day:2024-02-28"}, 40},
+		{true, 120, 20, []string{"day:2024-02-01"}, 20},
+		{true, 100, 490, []string{"day:2024-02-01"}, 0},
+		{false, 0, 10, []string{"day:2024-01-01"}, 0},
+		{false, 20, 10, []string{"day:2024-01-02"}, 5},
+		{false, 0, 290, []string{"month:2024-01"}, 0}, // twenty days: by month
+		{true, 850, 100, nil, 850},                    // runs into the undated hits
+		{false, 0, 400, nil, 0},                       // January and February: most hits
+	}
+	for _, tt := range tests {
+		q, from := st.slice(query.NewMatchAllQuery(), tt.newest, tt.from, tt.size)
+		var got []string
+		if cq, ok := q.(*query.ConjunctionQuery); ok {
+			for _, d := range cq.Conjuncts[1].(*query.DisjunctionQuery).Disjuncts {
+				got = append(got, d.(*query.TermQuery).Term)
+			}
+		}
+		if !slices.Equal(got, tt.want) || from != tt.wantFrom {
+			t.Errorf("slice(newest %v, from %d, size %d) = %v from %d, want %v from %d", tt.newest, tt.from, tt.size, got, from, tt.want, tt.wantFrom)
+		}
+	}
 }
