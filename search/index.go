@@ -328,6 +328,9 @@ var sorts = map[string][]string{
 	"relevance": {"-_score", fTakenDesc},
 }
 
+// SortOrders are the orders Request.Sort takes, the default first.
+func SortOrders() []string { return []string{"taken", "-taken", "name", "relevance"} }
+
 // Search runs req in two steps: the stats of the query (total, facets,
 // hits per month, and the hits themselves), cached per query and updated
 // by writes (see write), and the page of hits. In date and name order the
@@ -343,7 +346,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		req.Sort = "taken"
 	}
 	if _, ok := sorts[req.Sort]; !ok {
-		return nil, fmt.Errorf("search: sort %q: %w: want taken, -taken, name or relevance", req.Sort, ErrQuery)
+		return nil, fmt.Errorf("search: sort %q: %w: want one of %s", req.Sort, ErrQuery, strings.Join(SortOrders(), ", "))
 	}
 	size := req.Size
 	switch {

@@ -682,3 +682,16 @@ func TestSearchWhileWriting(t *testing.T) {
 		t.Errorf("after the writes: total %d, type facet counts %d; want %d", res.Total, types, len(as))
 	}
 }
+
+// TestSortOrdersKnown: the orders offered are the orders sorted on.
+func TestSortOrdersKnown(t *testing.T) {
+	got := SortOrders()
+	if len(got) != len(sorts) || got[0] != "taken" {
+		t.Errorf("SortOrders() = %v, want the %d orders of sorts, newest first", got, len(sorts))
+	}
+	for _, o := range got {
+		if sorts[o] == nil {
+			t.Errorf("order %q offered, not sorted on", o)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"mediabank/auth"
 	"mediabank/collections"
+	"mediabank/search"
 )
 
 var wib = time.FixedZone("WIB", 7*60*60)
@@ -67,6 +68,9 @@ func TestCatalogues(t *testing.T) {
 	}
 	for _, it := range collections.DefaultChecklist() {
 		keys = append(keys, "equip."+it.Item)
+	}
+	for _, o := range search.SortOrders() {
+		keys = append(keys, "sort."+o)
 	}
 	for _, sp := range []string{"1", "2", "3", "4", "5", "6-7", "8", "9", "10", "11", "12"} {
 		keys = append(keys, "span."+sp)

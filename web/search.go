@@ -130,6 +130,7 @@ type tile struct {
 
 type searchData struct {
 	Q, From, To, Sort string
+	Sorts             []string // the orders offered, the default first
 	// Full is the query run: Q plus the filters.
 	Full    string
 	Filters []filterState
@@ -215,9 +216,10 @@ func dateOnly(s string) string {
 func (s *site) searchPage(c *gin.Context, v *view) error {
 	start := time.Now()
 	d := searchData{Q: c.Query("q"), From: dateOnly(c.Query("from")), To: dateOnly(c.Query("to")), Sort: c.Query("sort")}
-	if !slices.Contains([]string{"", "taken", "-taken", "name", "relevance"}, d.Sort) {
+	if !slices.Contains(search.SortOrders(), d.Sort) {
 		d.Sort = ""
 	}
+	d.Sorts = search.SortOrders()
 
 	d.params = c.Request.URL.Query()
 	d.Page, _ = strconv.Atoi(c.Query("page"))

@@ -187,7 +187,7 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 	facets := fl.Bool("facets", false, "print facet counts")
 	page := fl.Int("page", 1, "page of results, from 1")
 	size := fl.Int("size", 50, "results per page")
-	sort := fl.String("sort", "", "taken (newest first), -taken, name or relevance")
+	sort := fl.String("sort", "", "the order: "+strings.Join(search.SortOrders(), ", ")+" (the first, newest first, by default)")
 	pos, err := parseFlags(fl, args)
 	if err != nil {
 		return exitError(2)
