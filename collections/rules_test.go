@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -194,6 +195,81 @@ func TestList(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("List = %v, want %v", got, want)
+	}
+}
+
+// countingStore counts the objects read.
+type countingStore struct {
+	assets.Store
+	gets atomic.Int64
+}
+
+func (s *countingStore) Get(ctx context.Context, key string) (assets.Reader, assets.Object, error) {
+	s.gets.Add(1)
+	return s.Store.Get(ctx, key)
+}
+
+// TestListFollowsWrites: List reads again only the collections that
+// changed since it last listed, and sees every write, made through
+// another service on the same store (another process) as well.
+func TestListFollowsWrites(t *testing.T) {
+	ctx := context.Background()
+	disk := tempstore.New(t)
+	clk := testkit.NewClock(t0)
+	store := &countingStore{Store: disk}
+	lister, other := newService(t, store, clk), newService(t, disk, clk)
+	var ids []string
+	for i := range 4 {
+		c, _, err := other.Create(ctx, head, Event{Title: fmt.Sprint("acara ", i), StartsAt: t0.AddDate(0, 0, i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	titles := func() []string {
+		t.Helper()
+		cols, err := lister.List(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, c := range cols {
+			out = append(out, c.ID+" "+c.Title)
+		}
+		return out
+	}
+	want := []string{ids[0] + " acara 0", ids[1] + " acara 1", ids[2] + " acara 2", ids[3] + " acara 3"}
+	for _, step := range []struct {
+		name      string
+		change    func() error
+		wantReads int64
+	}{
+		{"first list", func() error { return nil }, 4},
+		{"nothing changed", func() error { return nil }, 0},
+		{"one renamed", func() error {
+			_, etag, err := other.Get(ctx, ids[1])
+			if err != nil {
+				return err
+			}
+			_, _, err = other.Patch(ctx, head, ids[1], etag, Patch{Title: ptr("acara baru")})
+			want[1] = ids[1] + " acara baru"
+			return err
+		}, 1},
+		{"one deleted", func() error {
+			want = slices.Delete(want, 2, 3)
+			return disk.Delete(ctx, Key(ids[2]))
+		}, 0},
+	} {
+		if err := step.change(); err != nil {
+			t.Fatal(err)
+		}
+		before := store.gets.Load()
+		if got := titles(); !slices.Equal(got, want) {
+			t.Errorf("%s: List = %v, want %v", step.name, got, want)
+		}
+		if got := store.gets.Load() - before; got != step.wantReads {
+			t.Errorf("%s: %d records read, want %d", step.name, got, step.wantReads)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"mediabank/assets"
@@ -39,6 +40,22 @@ type Service struct {
 	std    Standards
 	log    *slog.Logger
 	zone   *time.Location
+	listed listCache
+}
+
+// listCache keeps the collections List has read, with the ETag each was
+// read at. The search page lists every collection on every view, and a
+// bank holds one per 200 assets: a List lists the keys and reads again
+// only those whose ETag changed, so it follows writes made by any
+// process.
+type listCache struct {
+	mu sync.Mutex
+	m  map[string]listed // by id
+}
+
+type listed struct {
+	etag string
+	c    *Collection
 }
 
 // New checks cfg and fills its defaults.
@@ -127,21 +144,31 @@ func (s *Service) Get(ctx context.Context, id string) (*Collection, string, erro
 
 // List reads every collection in id order. A record that cannot be read is
 // logged and left out, so one damaged object does not hide the others.
+// The collections are shared with other callers of List: read them, do
+// not change them.
 func (s *Service) List(ctx context.Context) ([]*Collection, error) {
-	var ids []string
+	var ids, etags []string
 	err := s.store.List(ctx, Prefix, func(o assets.Object) error {
 		id := strings.TrimSuffix(strings.TrimPrefix(o.Key, Prefix), ".json")
 		if Key(id) == o.Key && ValidID(id) == nil {
-			ids = append(ids, id)
+			ids, etags = append(ids, id), append(etags, o.ETag)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list collections: %w", err)
 	}
+	s.listed.mu.Lock()
+	defer s.listed.mu.Unlock()
+	kept := make(map[string]listed, len(ids))
 	cols := make([]*Collection, 0, len(ids))
-	for _, id := range ids {
-		c, _, err := s.Get(ctx, id)
+	for i, id := range ids {
+		if l, ok := s.listed.m[id]; ok && etags[i] != "" && l.etag == etags[i] {
+			kept[id] = l
+			cols = append(cols, l.c)
+			continue
+		}
+		c, etag, err := s.Get(ctx, id)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("list collections: %w", ctx.Err())
@@ -149,8 +176,10 @@ func (s *Service) List(ctx context.Context) ([]*Collection, error) {
 			s.log.WarnContext(ctx, "collection left out of the list", "id", id, "err", err)
 			continue
 		}
+		kept[id] = listed{etag, c}
 		cols = append(cols, c)
 	}
+	s.listed.m = kept // the deleted ones forgotten
 	return cols, nil
 }
 
