@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Search at the size of a bank: write N synthetic asset records in the
-# bank's layout (DATA/bank/assets/<id>.json, the local store), rebuild the
-# index with `mediabank reindex`, start the server, and time every kind of
-# query through the API (facets=1, sort=-taken, size=100, with a token)
-# and through the /cari page (logged in).
+# Search at the size of a bank: write N synthetic asset records and their
+# coverages' collection records in the bank's layout
+# (DATA/bank/assets/<id>.json and DATA/bank/collections/<id>.json, the
+# local store), rebuild the index with `mediabank reindex`, start the
+# server, and time every kind of query through the API (facets=1, size=100,
+# newest first unless the kind says otherwise, with a token) and through
+# the /cari page (logged in).
 #
 #   scripts/bench-search.sh N [RUNS]
 #
@@ -33,7 +35,8 @@ export MEDIABANK_DATA=$data
 mb() { "$bin/mediabank" "$@"; }
 
 have=$( (find "$data/bank/assets" -name '*.json' 2>/dev/null || true) | wc -l)
-if [ "$have" -ne "$n" ]; then
+cols=$( (find "$data/bank/collections" -name '*.json' 2>/dev/null || true) | wc -l)
+if [ "$have" -ne "$n" ] || [ "$cols" -eq 0 ]; then
 	rm -rf "$data"
 	"$bin/searchbench" gen -data "$data" -n "$n"
 fi

@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"mediabank/assets"
+	"mediabank/collections"
 	"mediabank/internal/office"
 )
 
@@ -113,9 +114,11 @@ func gen(args []string) error {
 	if *data == "" {
 		return errors.New("gen: -data is required")
 	}
-	dir := filepath.Join(*data, "bank", "assets")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("gen: %w", err)
+	dir := filepath.Join(*data, "bank") // the local store's root
+	for _, sub := range []string{assets.RecordsPrefix, collections.Prefix} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			return fmt.Errorf("gen: %w", err)
+		}
 	}
 	start := time.Now()
 	cols := (*n + collectionSize - 1) / collectionSize
@@ -141,7 +144,7 @@ func gen(args []string) error {
 	if err := <-errs; err != nil {
 		return err
 	}
-	fmt.Printf("generated %d records in %s in %.1f s\n", *n, dir, time.Since(start).Seconds())
+	fmt.Printf("generated %d asset records and %d collections in %s in %.1f s\n", *n, cols, dir, time.Since(start).Seconds())
 	return nil
 }
 
@@ -152,8 +155,9 @@ func genCollection(dir string, c, k int) error {
 	day := epoch.AddDate(0, 0, rng.IntN(years*365))
 	city := cities[rng.IntN(len(cities))]
 	event := keywords[rng.IntN(len(keywords))]
-	colID := fmt.Sprintf("%s-%s-%d", day.Format("2006-01-02"), event, c)
+	colID := fmt.Sprintf("lip-%s-%06x", day.Format("20060102"), c)
 	ingestID := fmt.Sprintf("ing-%06d", c)
+	material := make([]string, 0, k)
 	for i := range k {
 		seq := c*collectionSize + i
 		sum := sha256.Sum256([]byte("searchbench " + strconv.Itoa(seq)))
@@ -196,12 +200,36 @@ func genCollection(dir string, c, k int) error {
 		if err != nil {
 			return fmt.Errorf("gen: %s: %w", id, err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, id+".json"), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, assets.RecordKey(id)), b, 0o644); err != nil {
 			return fmt.Errorf("gen: %w", err)
 		}
+		material = append(material, id)
+	}
+	// The coverage's own record, as the search page lists and names it.
+	state := collections.Archived
+	if day.After(epoch.AddDate(years, -2, 0)) {
+		state = collections.Published
+	}
+	created := day.Add(-48 * time.Hour)
+	col := collections.Collection{
+		ID: colID, Version: 1, State: state, Material: material, Checklist: []collections.CheckItem{},
+		Event: collections.Event{Title: event + " di " + city, Agency: agencies[c%len(agencies)], Place: city,
+			StartsAt: day.Add(8 * time.Hour), EndsAt: day.Add(12 * time.Hour)},
+		History:   []collections.Step{},
+		CreatedAt: created, CreatedBy: "bench", UpdatedAt: day.Add(30 * time.Hour),
+	}
+	b, err := json.Marshal(&col)
+	if err != nil {
+		return fmt.Errorf("gen: %s: %w", colID, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, collections.Key(colID)), b, 0o644); err != nil {
+		return fmt.Errorf("gen: %w", err)
 	}
 	return nil
 }
+
+// agencies are the offices (SKPD) that ask for coverage.
+var agencies = []string{"Diskominfo", "Dinas Kesehatan", "BPBD", "Dinas Pendidikan", "Satpol PP", "Bappeda", "Kecamatan Ciledug"}
 
 // kind is one type of query, with variants: run r uses variant r, so a
 // cache of one query's answer does not flatter the figures.
