@@ -12,6 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
@@ -38,11 +39,7 @@ func (ix *Index) count(ctx context.Context, q query.Query) (counts, error) {
 // countByBitmaps counts as count says, and reports false if the index
 // does not keep its postings as bitmaps.
 func (ix *Index) countByBitmaps(ctx context.Context, q query.Query) (counts, bool, error) {
-	adv, err := ix.idx.Advanced()
-	if err != nil {
-		return counts{}, false, fmt.Errorf("count: %w", err)
-	}
-	r, err := adv.Reader()
+	r, err := ix.reader()
 	if err != nil {
 		return counts{}, false, fmt.Errorf("count: %w", err)
 	}
@@ -68,6 +65,16 @@ func (ix *Index) countByBitmaps(ctx context.Context, q query.Query) (counts, boo
 		}
 	}
 	return c, true, nil
+}
+
+// reader opens a reader of the index as it is now (a scorch snapshot);
+// the caller closes it.
+func (ix *Index) reader() (index.IndexReader, error) {
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	return adv.Reader()
 }
 
 // hitBitmaps returns the hits of q as one bitmap of segment-local

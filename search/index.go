@@ -342,7 +342,13 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if req.Sort == "" {
+	tq, all := q.(*query.TermQuery)
+	all = all && tq.FieldVal == typeField
+	byScore := all && req.Sort == "relevance"
+	if req.Sort == "" || byScore {
+		// With nothing to rank by (no query), every hit scores the same
+		// and relevance order is its tie-break, newest first: the date
+		// order's page, which reads the keys of a day's hits, not all.
 		req.Sort = "taken"
 	}
 	if _, ok := sorts[req.Sort]; !ok {
@@ -368,6 +374,9 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		}
 		if uint64(from) < st.total {
 			hits, err = ix.page(ctx, hq, hfrom, size, req.Sort)
+		}
+		if byScore && err == nil {
+			err = ix.scoreAlike(ctx, q, hits)
 		}
 	} else {
 		// The page does not need the stats: both at once, on two cores.

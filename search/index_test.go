@@ -251,6 +251,15 @@ func TestSortOrders(t *testing.T) {
 		t.Errorf("last of all = %v, want undated %v", tail, want)
 	}
 
+	// No query: every hit scores the same, newest first.
+	rel, err := ix.Search(context.Background(), Request{Size: MaxSize, Sort: "relevance"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := keys(rel.Hits); !slices.Equal(got, keys(res.Hits)) {
+		t.Errorf("no query by relevance = %v, want newest first %v", got, keys(res.Hits))
+	}
+
 	res, err = ix.Search(context.Background(), Request{Query: "banjir ciledug", Sort: "relevance"})
 	if err != nil {
 		t.Fatal(err)

@@ -22,11 +22,7 @@ import (
 // and the few that tie with its last), so a page costs the scoring of the
 // hits and little more. TestRelevancePage compares both.
 func (ix *Index) relevancePage(ctx context.Context, q query.Query, from, size int) ([]Hit, error) {
-	adv, err := ix.idx.Advanced()
-	if err != nil {
-		return nil, fmt.Errorf("relevance: %w", err)
-	}
-	r, err := adv.Reader()
+	r, err := ix.reader()
 	if err != nil {
 		return nil, fmt.Errorf("relevance: %w", err)
 	}
@@ -157,4 +153,30 @@ func (ix *Index) hitsByID(ctx context.Context, ids []string, scored []scoredHit)
 		hits = append(hits, hit)
 	}
 	return hits, nil
+}
+
+// scoreAlike gives hits the score that every hit of q has, q being a
+// single term of a one-word field (the document type): its first hit's.
+func (ix *Index) scoreAlike(ctx context.Context, q query.Query, hits []Hit) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	r, err := ix.reader()
+	if err != nil {
+		return fmt.Errorf("relevance: %w", err)
+	}
+	defer r.Close()
+	s, err := q.Searcher(ctx, r, ix.idx.Mapping(), bsearch.SearcherOptions{})
+	if err != nil {
+		return fmt.Errorf("relevance: %w", err)
+	}
+	defer s.Close()
+	dm, err := s.Next(&bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0), IndexReader: r})
+	if err != nil || dm == nil {
+		return fmt.Errorf("relevance: score: %w", err)
+	}
+	for i := range hits {
+		hits[i].Score = dm.Score
+	}
+	return nil
 }
