@@ -79,7 +79,8 @@ func (ix *Index) reader() (index.IndexReader, error) {
 
 // hitBitmaps returns the hits of q as one bitmap of segment-local
 // document numbers per segment. The term queries ANDed at its top (the
-// document type above all) are read as their postings, and the text
+// document type above all), or ORs of them (a scope of collections), are
+// read as their postings, and the text
 // clauses on facet-backed fields as their facet terms' (facetText), with
 // no step per hit; the rest of q is run by its searcher. It reports false
 // if a segment's postings are not bitmaps.
@@ -87,8 +88,8 @@ func (ix *Index) hitBitmaps(ctx context.Context, q query.Query, snap *scorch.Ind
 	var direct []func(live bool) ([]*roaring.Bitmap, bool, error)
 	var others []query.Query
 	for _, c := range conjuncts(q) {
-		if tq, ok := c.(*query.TermQuery); ok && tq.FieldVal != "" {
-			direct = append(direct, func(live bool) ([]*roaring.Bitmap, bool, error) { return termBitmaps(tq, segs, live) })
+		if tqs, ok := termsOf(c); ok {
+			direct = append(direct, func(live bool) ([]*roaring.Bitmap, bool, error) { return termBitmaps(tqs, segs, live) })
 		} else if ft, ok := ix.facetTextOf(c); ok {
 			direct = append(direct, func(live bool) ([]*roaring.Bitmap, bool, error) { return ix.facetTextBitmaps(ft, segs, live) })
 		} else {
@@ -197,26 +198,65 @@ func (ix *Index) searchBitmaps(ctx context.Context, q query.Query, snap *scorch.
 	return out, nil
 }
 
-// termBitmaps returns the hits of a term query as its postings, without
-// the deleted documents if live. It reports false if a segment's
-// postings are not bitmaps.
-func termBitmaps(tq *query.TermQuery, segs []*scorch.SegmentSnapshot, live bool) ([]*roaring.Bitmap, bool, error) {
+// termsOf returns the term queries of q if it is one, or an OR of them.
+func termsOf(q query.Query) ([]*query.TermQuery, bool) {
+	switch q := q.(type) {
+	case *query.TermQuery:
+		return []*query.TermQuery{q}, q.FieldVal != ""
+	case *query.DisjunctionQuery:
+		if q.Min > 1 {
+			return nil, false
+		}
+		tqs := make([]*query.TermQuery, 0, len(q.Disjuncts))
+		for _, d := range q.Disjuncts {
+			tq, ok := d.(*query.TermQuery)
+			if !ok || tq.FieldVal == "" {
+				return nil, false
+			}
+			tqs = append(tqs, tq)
+		}
+		return tqs, true
+	}
+	return nil, false
+}
+
+// termBitmaps returns the hits of any of tqs as the union of their
+// postings, without the deleted documents if live. It reports false if a
+// segment's postings are not bitmaps.
+func termBitmaps(tqs []*query.TermQuery, segs []*scorch.SegmentSnapshot, live bool) ([]*roaring.Bitmap, bool, error) {
 	out := make([]*roaring.Bitmap, len(segs))
 	for i, s := range segs {
-		dict, err := s.Segment().Dictionary(tq.FieldVal)
-		if err != nil {
-			return nil, false, fmt.Errorf("count: %w", err)
-		}
 		var deleted *roaring.Bitmap
 		if live {
 			deleted = s.Deleted()
 		}
-		var ok bool
-		if out[i], ok, err = postingsBitmap(dict, tq.Term, deleted); err != nil || !ok {
-			return nil, ok, err
+		bms := make([]*roaring.Bitmap, 0, len(tqs))
+		for _, tq := range tqs {
+			dict, err := s.Segment().Dictionary(tq.FieldVal)
+			if err != nil {
+				return nil, false, fmt.Errorf("count: %w", err)
+			}
+			bm, ok, err := postingsBitmap(dict, tq.Term, deleted)
+			if err != nil || !ok {
+				return nil, ok, err
+			}
+			bms = append(bms, bm)
 		}
+		out[i] = union(bms)
 	}
 	return out, true, nil
+}
+
+// union is the union of bms, which it may return itself and does not
+// change.
+func union(bms []*roaring.Bitmap) *roaring.Bitmap {
+	switch len(bms) {
+	case 0:
+		return roaring.New()
+	case 1:
+		return bms[0]
+	}
+	return roaring.FastOr(bms...)
 }
 
 // facetPostings are the terms of the facets field in one segment and,

@@ -150,14 +150,7 @@ func (ix *Index) facetTextBitmaps(ft facetText, segs []*scorch.SegmentSnapshot, 
 			}
 			bms = append(bms, bm)
 		}
-		switch len(bms) {
-		case 0:
-			out[i] = roaring.New()
-		case 1:
-			out[i] = bms[0]
-		default:
-			out[i] = roaring.FastOr(bms...)
-		}
+		out[i] = union(bms)
 	}
 	return out, true, nil
 }
