@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -146,15 +147,6 @@ func conjuncts(q query.Query) []query.Query {
 // segment starting after the documents (deleted or not) of the ones
 // before it.
 func (ix *Index) searchBitmaps(ctx context.Context, q query.Query, snap *scorch.IndexSnapshot, segs []*scorch.SegmentSnapshot) ([]*roaring.Bitmap, error) {
-	s, err := q.Searcher(ctx, snap, ix.idx.Mapping(), bsearch.SearcherOptions{Score: "none"})
-	if err != nil {
-		return nil, fmt.Errorf("count: %w", err)
-	}
-	defer s.Close()
-	sctx := &bsearch.SearchContext{
-		DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0),
-		IndexReader:       snap,
-	}
 	out := make([]*roaring.Bitmap, len(segs))
 	for i := range out {
 		out[i] = roaring.New()
@@ -169,34 +161,61 @@ func (ix *Index) searchBitmaps(ctx context.Context, q query.Query, snap *scorch.
 		}
 		local = local[:0]
 	}
-	for n := 0; ; n++ {
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("count: %w", err)
-			}
-		}
-		dm, err := s.Next(sctx)
-		if err != nil {
-			return nil, fmt.Errorf("count: %w", err)
-		}
-		if dm == nil {
-			break
-		}
+	err := ix.eachHit(ctx, q, snap, "none", func(dm *bsearch.DocumentMatch) error {
 		num := dm.IndexInternalID.Value()
 		for num >= end {
 			flush()
 			seg++
 			if seg >= len(segs) {
-				return nil, fmt.Errorf("count: hit %d past the last segment", num)
+				return fmt.Errorf("hit %d past the last segment", num)
 			}
 			start, end = end, end+uint64(segs[seg].FullSize())
 		}
 		local = append(local, uint32(num-start))
-		sctx.DocumentMatchPool.Put(dm)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count: %w", err)
 	}
 	flush()
 	return out, nil
 }
+
+// eachHit runs q's searcher over snap, scoring as score says (Bleve's
+// SearchRequest.Score), and calls fn with each hit in document order,
+// until fn returns an error (errStop ends it without one). fn must not
+// keep the hit.
+func (ix *Index) eachHit(ctx context.Context, q query.Query, snap index.IndexReader, score string, fn func(*bsearch.DocumentMatch) error) error {
+	s, err := q.Searcher(ctx, snap, ix.idx.Mapping(), bsearch.SearcherOptions{Score: score})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	sctx := &bsearch.SearchContext{
+		DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0),
+		IndexReader:       snap,
+	}
+	for n := 0; ; n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		dm, err := s.Next(sctx)
+		if err != nil || dm == nil {
+			return err
+		}
+		if err := fn(dm); errors.Is(err, errStop) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		sctx.DocumentMatchPool.Put(dm)
+	}
+}
+
+// errStop tells eachHit to stop.
+var errStop = errors.New("stop")
 
 // termsOf returns the term queries of q if it is one, or an OR of them.
 func termsOf(q query.Query) ([]*query.TermQuery, bool) {
@@ -224,19 +243,23 @@ func termsOf(q query.Query) ([]*query.TermQuery, bool) {
 // postings, without the deleted documents if live. It reports false if a
 // segment's postings are not bitmaps.
 func termBitmaps(tqs []*query.TermQuery, segs []*scorch.SegmentSnapshot, live bool) ([]*roaring.Bitmap, bool, error) {
+	byField := map[string][]string{}
+	for _, tq := range tqs {
+		byField[tq.FieldVal] = append(byField[tq.FieldVal], tq.Term)
+	}
 	out := make([]*roaring.Bitmap, len(segs))
 	for i, s := range segs {
 		var deleted *roaring.Bitmap
 		if live {
 			deleted = s.Deleted()
 		}
-		bms := make([]*roaring.Bitmap, 0, len(tqs))
-		for _, tq := range tqs {
-			dict, err := s.Segment().Dictionary(tq.FieldVal)
+		var bms []*roaring.Bitmap
+		for field, terms := range byField {
+			dict, err := s.Segment().Dictionary(field)
 			if err != nil {
 				return nil, false, fmt.Errorf("count: %w", err)
 			}
-			bm, ok, err := postingsBitmap(dict, tq.Term, deleted)
+			bm, ok, err := postingsUnion(dict, terms, deleted)
 			if err != nil || !ok {
 				return nil, ok, err
 			}
@@ -245,6 +268,20 @@ func termBitmaps(tqs []*query.TermQuery, segs []*scorch.SegmentSnapshot, live bo
 		out[i] = union(bms)
 	}
 	return out, true, nil
+}
+
+// postingsUnion returns the documents of any of terms in dict, less
+// except. It reports false if the postings are not bitmaps.
+func postingsUnion(dict segment.TermDictionary, terms []string, except *roaring.Bitmap) (*roaring.Bitmap, bool, error) {
+	bms := make([]*roaring.Bitmap, 0, len(terms))
+	for _, t := range terms {
+		bm, ok, err := postingsBitmap(dict, t, except)
+		if err != nil || !ok {
+			return nil, ok, err
+		}
+		bms = append(bms, bm)
+	}
+	return union(bms), true, nil
 }
 
 // union is the union of bms, which it may return itself and does not

@@ -125,7 +125,7 @@ func (ix *Index) facetTextBitmaps(ft facetText, segs []*scorch.SegmentSnapshot, 
 		if live {
 			deleted = s.Deleted()
 		}
-		var bms []*roaring.Bitmap
+		var terms []string
 		it := dict.AutomatonIterator(nil, lo, hi)
 		for {
 			e, err := it.Next()
@@ -141,16 +141,14 @@ func (ix *Index) facetTextBitmaps(ft facetText, segs []*scorch.SegmentSnapshot, 
 				m = ft.match(ix.parser.analyzer.Analyze([]byte(v)))
 				matched[v] = m
 			}
-			if !m {
-				continue
+			if m {
+				terms = append(terms, e.Term)
 			}
-			bm, ok, err := postingsBitmap(dict, e.Term, deleted)
-			if err != nil || !ok {
-				return nil, ok, err
-			}
-			bms = append(bms, bm)
 		}
-		out[i] = union(bms)
+		var ok bool
+		if out[i], ok, err = postingsUnion(dict, terms, deleted); err != nil || !ok {
+			return nil, ok, err
+		}
 	}
 	return out, true, nil
 }

@@ -75,37 +75,19 @@ type scoredHit struct {
 // n-th best, ties included, in no order. It holds at most 2n+slack hits
 // (and the ties) at a time.
 func (ix *Index) bestScored(ctx context.Context, q query.Query, snap *scorch.IndexSnapshot, n, slack int) ([]scoredHit, error) {
-	s, err := q.Searcher(ctx, snap, ix.idx.Mapping(), bsearch.SearcherOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("relevance: %w", err)
-	}
-	defer s.Close()
-	sctx := &bsearch.SearchContext{
-		DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0),
-		IndexReader:       snap,
-	}
 	var kept []scoredHit
 	floor := math.Inf(-1)
-	for i := 0; ; i++ {
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("relevance: %w", err)
-			}
-		}
-		dm, err := s.Next(sctx)
-		if err != nil {
-			return nil, fmt.Errorf("relevance: %w", err)
-		}
-		if dm == nil {
-			break
-		}
+	err := ix.eachHit(ctx, q, snap, "", func(dm *bsearch.DocumentMatch) error {
 		if dm.Score >= floor {
 			kept = append(kept, scoredHit{num: dm.IndexInternalID.Value(), score: dm.Score})
 		}
-		sctx.DocumentMatchPool.Put(dm)
 		if len(kept) >= 2*n+slack {
 			kept, floor = keepBest(kept, n)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("relevance: %w", err)
 	}
 	kept, _ = keepBest(kept, n)
 	return kept, nil
@@ -158,25 +140,15 @@ func (ix *Index) hitsByID(ctx context.Context, ids []string, scored []scoredHit)
 // scoreAlike gives hits the score that every hit of q has, q being a
 // single term of a one-word field (the document type): its first hit's.
 func (ix *Index) scoreAlike(ctx context.Context, q query.Query, hits []Hit) error {
-	if len(hits) == 0 {
-		return nil
-	}
 	r, err := ix.reader()
 	if err != nil {
 		return fmt.Errorf("relevance: %w", err)
 	}
 	defer r.Close()
-	s, err := q.Searcher(ctx, r, ix.idx.Mapping(), bsearch.SearcherOptions{})
-	if err != nil {
-		return fmt.Errorf("relevance: %w", err)
-	}
-	defer s.Close()
-	dm, err := s.Next(&bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0), IndexReader: r})
-	if err != nil || dm == nil {
-		return fmt.Errorf("relevance: score: %w", err)
-	}
-	for i := range hits {
-		hits[i].Score = dm.Score
-	}
-	return nil
+	return ix.eachHit(ctx, q, r, "", func(dm *bsearch.DocumentMatch) error {
+		for i := range hits {
+			hits[i].Score = dm.Score
+		}
+		return errStop
+	})
 }
