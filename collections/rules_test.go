@@ -198,10 +198,10 @@ func TestList(t *testing.T) {
 	}
 }
 
-// countingStore counts the objects read.
+// countingStore counts the objects read and the listings.
 type countingStore struct {
 	assets.Store
-	gets atomic.Int64
+	gets, lists atomic.Int64
 }
 
 func (s *countingStore) Get(ctx context.Context, key string) (assets.Reader, assets.Object, error) {
@@ -209,9 +209,16 @@ func (s *countingStore) Get(ctx context.Context, key string) (assets.Reader, ass
 	return s.Store.Get(ctx, key)
 }
 
-// TestListFollowsWrites: List reads again only the collections that
-// changed since it last listed, and sees every write, made through
-// another service on the same store (another process) as well.
+func (s *countingStore) List(ctx context.Context, prefix string, fn func(assets.Object) error) error {
+	s.lists.Add(1)
+	return s.Store.List(ctx, prefix, fn)
+}
+
+// TestListFollowsWrites: List lists the store again only when a
+// collection was written since it last did, through this service or
+// another on the same store (another process), and reads again only the
+// collections that changed; a record changed behind the services' back
+// is seen once the listing is maxListAge old.
 func TestListFollowsWrites(t *testing.T) {
 	ctx := context.Background()
 	disk := tempstore.New(t)
@@ -240,12 +247,12 @@ func TestListFollowsWrites(t *testing.T) {
 	}
 	want := []string{ids[0] + " acara 0", ids[1] + " acara 1", ids[2] + " acara 2", ids[3] + " acara 3"}
 	for _, step := range []struct {
-		name      string
-		change    func() error
-		wantReads int64
+		name                 string
+		change               func() error
+		wantLists, wantReads int64
 	}{
-		{"first list", func() error { return nil }, 4},
-		{"nothing changed", func() error { return nil }, 0},
+		{"first list", func() error { return nil }, 1, 4},
+		{"nothing changed", func() error { return nil }, 0, 0},
 		{"one renamed", func() error {
 			_, etag, err := other.Get(ctx, ids[1])
 			if err != nil {
@@ -254,20 +261,31 @@ func TestListFollowsWrites(t *testing.T) {
 			_, _, err = other.Patch(ctx, head, ids[1], etag, Patch{Title: ptr("acara baru")})
 			want[1] = ids[1] + " acara baru"
 			return err
-		}, 1},
-		{"one deleted", func() error {
-			want = slices.Delete(want, 2, 3)
+		}, 1, 1},
+		{"one created here", func() error {
+			c, _, err := lister.Create(ctx, head, Event{Title: "acara 4", StartsAt: t0})
+			if err == nil {
+				want = slices.Insert(want, slices.IndexFunc(want, func(w string) bool { return w > c.ID }), c.ID+" acara 4")
+			}
+			return err
+		}, 1, 1},
+		{"one deleted by hand, a minute later", func() error {
+			clk.Advance(maxListAge)
+			want = slices.DeleteFunc(want, func(w string) bool { return strings.HasPrefix(w, ids[2]) })
 			return disk.Delete(ctx, Key(ids[2]))
-		}, 0},
+		}, 1, 0},
 	} {
 		if err := step.change(); err != nil {
 			t.Fatal(err)
 		}
-		before := store.gets.Load()
+		lists, reads := store.lists.Load(), store.gets.Load()
 		if got := titles(); !slices.Equal(got, want) {
 			t.Errorf("%s: List = %v, want %v", step.name, got, want)
 		}
-		if got := store.gets.Load() - before; got != step.wantReads {
+		if got := store.lists.Load() - lists; got != step.wantLists {
+			t.Errorf("%s: %d listings, want %d", step.name, got, step.wantLists)
+		}
+		if got := store.gets.Load() - reads; got != step.wantReads {
 			t.Errorf("%s: %d records read, want %d", step.name, got, step.wantReads)
 		}
 	}

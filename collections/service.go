@@ -2,6 +2,8 @@ package collections
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -45,13 +47,28 @@ type Service struct {
 
 // listCache keeps the collections List has read, with the ETag each was
 // read at. The search page lists every collection on every view, and a
-// bank holds one per 200 assets: a List lists the keys and reads again
-// only those whose ETag changed, so it follows writes made by any
-// process.
+// bank holds one per 200 assets: while the change mark (changedKey) is
+// the one of the last listing, and that listing is recent, List answers
+// from here; otherwise it lists the keys and reads again only those whose
+// ETag changed.
 type listCache struct {
-	mu sync.Mutex
-	m  map[string]listed // by id
+	mu   sync.Mutex
+	m    map[string]listed // by id
+	cols []*Collection     // the last listing, in id order
+	mark string            // the change mark's ETag when it was made
+	at   time.Time
 }
+
+// changedKey is the change mark: every write of a collection through a
+// Service writes it again after the record, in whatever process, so one
+// Stat tells a List whether any collection was written since it last
+// listed. A record changed behind the Services' back (a restore) is seen
+// within maxListAge.
+const changedKey = Prefix + "changed"
+
+// maxListAge is how long a listing is used while the mark says nothing
+// changed.
+const maxListAge = time.Minute
 
 type listed struct {
 	etag string
@@ -147,8 +164,17 @@ func (s *Service) Get(ctx context.Context, id string) (*Collection, string, erro
 // The collections are shared with other callers of List: read them, do
 // not change them.
 func (s *Service) List(ctx context.Context) ([]*Collection, error) {
+	mark, err := s.changeMark(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list collections: %w", err)
+	}
+	s.listed.mu.Lock()
+	defer s.listed.mu.Unlock()
+	if l := &s.listed; l.cols != nil && mark != "" && mark == l.mark && s.now().Sub(l.at) < maxListAge {
+		return slices.Clone(l.cols), nil
+	}
 	var ids, etags []string
-	err := s.store.List(ctx, Prefix, func(o assets.Object) error {
+	err = s.store.List(ctx, Prefix, func(o assets.Object) error {
 		id := strings.TrimSuffix(strings.TrimPrefix(o.Key, Prefix), ".json")
 		if Key(id) == o.Key && ValidID(id) == nil {
 			ids, etags = append(ids, id), append(etags, o.ETag)
@@ -158,8 +184,6 @@ func (s *Service) List(ctx context.Context) ([]*Collection, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list collections: %w", err)
 	}
-	s.listed.mu.Lock()
-	defer s.listed.mu.Unlock()
 	kept := make(map[string]listed, len(ids))
 	cols := make([]*Collection, 0, len(ids))
 	for i, id := range ids {
@@ -179,8 +203,44 @@ func (s *Service) List(ctx context.Context) ([]*Collection, error) {
 		kept[id] = listed{etag, c}
 		cols = append(cols, c)
 	}
-	s.listed.m = kept // the deleted ones forgotten
-	return cols, nil
+	// The deleted ones forgotten.
+	s.listed.m, s.listed.cols, s.listed.mark, s.listed.at = kept, cols, mark, s.now()
+	return slices.Clone(cols), nil
+}
+
+// changeMark returns the change mark's ETag, making the mark if the bank
+// has none yet (one written before marks were).
+func (s *Service) changeMark(ctx context.Context) (string, error) {
+	o, err := s.store.Stat(ctx, changedKey)
+	if errors.Is(err, assets.ErrNotFound) {
+		return s.markChanged(ctx)
+	}
+	return o.ETag, err
+}
+
+// markChanged writes the change mark again, with new bytes (a store may
+// take its ETag from them), and returns its ETag.
+func (s *Service) markChanged(ctx context.Context) (string, error) {
+	var b [16]byte
+	rand.Read(b[:])
+	mark := hex.EncodeToString(b[:])
+	o, err := s.store.Put(ctx, changedKey, strings.NewReader(mark), int64(len(mark)), assets.PutOptions{ContentType: "text/plain"})
+	if err != nil {
+		return "", fmt.Errorf("write %s: %w", changedKey, err)
+	}
+	return o.ETag, nil
+}
+
+// written marks that collection id was written. A mark that cannot be
+// written is logged: the record is, and Lists see it within maxListAge
+// (this Service's own at once).
+func (s *Service) written(ctx context.Context, id string) {
+	if _, err := s.markChanged(ctx); err != nil {
+		s.log.WarnContext(ctx, "collections change mark not written", "id", id, "err", err)
+		s.listed.mu.Lock()
+		s.listed.cols = nil
+		s.listed.mu.Unlock()
+	}
 }
 
 // Patch applies p to collection id if it still has ETag ifMatch. Event,
@@ -297,6 +357,9 @@ func (s *Service) update(ctx context.Context, id string, opts assets.UpdateOptio
 		c.UpdatedAt = s.now()
 		return nil
 	})
+	if up.Written {
+		s.written(ctx, id)
+	}
 	switch {
 	case err == nil || err == fnErr: //nolint:errorlint // fn's error, passed through as it is
 	case errors.Is(err, assets.ErrNotFound):
@@ -320,6 +383,7 @@ func (s *Service) write(ctx context.Context, c *Collection, opts assets.PutOptio
 	if err != nil {
 		return "", fmt.Errorf("write collection %s: %w", c.ID, err)
 	}
+	s.written(ctx, c.ID)
 	return obj.ETag, nil
 }
 
