@@ -342,16 +342,8 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	tq, all := q.(*query.TermQuery)
-	all = all && tq.FieldVal == typeField
-	byScore := all && req.Sort == "relevance"
-	if req.Sort == "" || byScore {
-		// With nothing to rank by (no query), every hit scores the same
-		// and relevance order is its tie-break, newest first: the date
-		// order's page, which reads the keys of a day's hits, not all.
-		req.Sort = "taken"
-	}
-	if _, ok := sorts[req.Sort]; !ok {
+	sort := cmp.Or(req.Sort, "taken")
+	if _, ok := sorts[sort]; !ok {
 		return nil, fmt.Errorf("search: sort %q: %w: want one of %s", req.Sort, ErrQuery, strings.Join(SortOrders(), ", "))
 	}
 	size := req.Size
@@ -363,29 +355,23 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	}
 	from := (max(req.Page, 1) - 1) * size
 	var st *stats
-	hits := []Hit{}
-	if req.Sort != "relevance" {
-		if st, err = ix.stats(ctx, key, q); err != nil {
-			return nil, fmt.Errorf("search: %q: %w", req.Query, err)
-		}
-		hq, hfrom := st.pageQuery(q), from
-		if req.Sort != "name" {
-			hq, hfrom = st.slice(hq, req.Sort == "taken", from, size)
-		}
-		if uint64(from) < st.total {
-			hits, err = ix.page(ctx, hq, hfrom, size, req.Sort)
-		}
-		if byScore && err == nil {
-			err = ix.scoreAlike(ctx, q, hits)
+	var hits []Hit
+	if tq, ok := q.(*query.TermQuery); sort != "relevance" || ok && tq.FieldVal == typeField {
+		// No query ranks nothing: every hit scores alike.
+		if st, err = ix.stats(ctx, key, q); err == nil {
+			hits, err = ix.sortedPage(ctx, st, q, from, size, sort)
 		}
 	} else {
 		// The page does not need the stats: both at once, on two cores.
 		var serr error
 		var wg sync.WaitGroup
 		wg.Go(func() { st, serr = ix.stats(ctx, key, q) })
-		hits, err = ix.relevancePage(ctx, q, from, size)
+		var alike bool
+		hits, alike, err = ix.relevancePage(ctx, q, from, size)
 		wg.Wait()
-		err = cmp.Or(serr, err)
+		if err = cmp.Or(serr, err); err == nil && alike {
+			hits, err = ix.sortedPage(ctx, st, q, from, size, sort)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("search: %q: %w", req.Query, err)
@@ -399,6 +385,30 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	return out, nil
+}
+
+// sortedPage returns the hits of q from..from+size in order sort, looked
+// for among the hits the stats st found, and in date order only in the
+// days or months that hold the page. In relevance order every hit of q
+// scores alike, and the order is its tie-break: newest first, each hit
+// with that score.
+func (ix *Index) sortedPage(ctx context.Context, st *stats, q query.Query, from, size int, sort string) ([]Hit, error) {
+	if uint64(from) >= st.total {
+		return []Hit{}, nil
+	}
+	by := sort
+	if sort == "relevance" {
+		by = "taken"
+	}
+	hq, hfrom := st.pageQuery(q), from
+	if by != "name" {
+		hq, hfrom = st.slice(hq, by == "taken", from, size)
+	}
+	hits, err := ix.page(ctx, hq, hfrom, size, by)
+	if err != nil || sort != "relevance" {
+		return hits, err
+	}
+	return hits, ix.scoreAlike(ctx, q, hits)
 }
 
 // page returns the hits of q from..from+size in order sort.

@@ -20,47 +20,52 @@ import (
 // all, and a common word holds a fifth of the bank; here only the hits
 // scored at or above the last of the page get their key read (the page
 // and the few that tie with its last), so a page costs the scoring of the
-// hits and little more. TestRelevancePage compares both.
-func (ix *Index) relevancePage(ctx context.Context, q query.Query, from, size int) ([]Hit, error) {
+// hits and little more. TestRelevancePage compares both. If every hit
+// scores alike (a filter, type:video), it reports so instead: the order
+// is then the date order, which sortedPage finds without reading every
+// hit's key.
+func (ix *Index) relevancePage(ctx context.Context, q query.Query, from, size int) ([]Hit, bool, error) {
 	r, err := ix.reader()
 	if err != nil {
-		return nil, fmt.Errorf("relevance: %w", err)
+		return nil, false, fmt.Errorf("relevance: %w", err)
 	}
 	defer r.Close()
 	snap, ok := r.(*scorch.IndexSnapshot)
 	if !ok {
-		return ix.page(ctx, q, from, size, "relevance")
+		hits, err := ix.page(ctx, q, from, size, "relevance")
+		return hits, false, err
 	}
-	best, err := ix.bestScored(ctx, q, snap, from+size, 1024)
-	if err != nil {
-		return nil, err
+	best, alike, err := ix.bestScored(ctx, q, snap, from+size, 1024)
+	if err != nil || alike {
+		return nil, alike, err
 	}
 	dvr, err := snap.DocValueReader([]string{fTakenDesc})
 	if err != nil {
-		return nil, fmt.Errorf("relevance: %w", err)
+		return nil, false, fmt.Errorf("relevance: %w", err)
 	}
 	for i := range best {
 		err := dvr.VisitDocValues(index.NewIndexInternalID(nil, best[i].num), func(_ string, term []byte) {
 			best[i].key = string(term)
 		})
 		if err != nil {
-			return nil, fmt.Errorf("relevance: %w", err)
+			return nil, false, fmt.Errorf("relevance: %w", err)
 		}
 	}
 	slices.SortFunc(best, func(a, b scoredHit) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.key, b.key))
 	})
 	if from >= len(best) {
-		return []Hit{}, nil
+		return []Hit{}, false, nil
 	}
 	best = best[from:min(from+size, len(best))]
 	ids := make([]string, len(best))
 	for i, h := range best {
 		if ids[i], err = snap.ExternalID(index.NewIndexInternalID(nil, h.num)); err != nil {
-			return nil, fmt.Errorf("relevance: %w", err)
+			return nil, false, fmt.Errorf("relevance: %w", err)
 		}
 	}
-	return ix.hitsByID(ctx, ids, best)
+	hits, err := ix.hitsByID(ctx, ids, best)
+	return hits, false, err
 }
 
 // scoredHit is a hit of the relevance order: its document number in the
@@ -72,25 +77,33 @@ type scoredHit struct {
 }
 
 // bestScored returns the hits of q that score at least as high as the
-// n-th best, ties included, in no order. It holds at most 2n+slack hits
-// (and the ties) at a time.
-func (ix *Index) bestScored(ctx context.Context, q query.Query, snap *scorch.IndexSnapshot, n, slack int) ([]scoredHit, error) {
+// n-th best, ties included, in no order, and whether more than n hits
+// scored all alike. It holds at most 2n+slack hits (and the ties) at a
+// time.
+func (ix *Index) bestScored(ctx context.Context, q query.Query, snap *scorch.IndexSnapshot, n, slack int) ([]scoredHit, bool, error) {
 	var kept []scoredHit
 	floor := math.Inf(-1)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	prune := 2*n + slack
 	err := ix.eachHit(ctx, q, snap, "", func(dm *bsearch.DocumentMatch) error {
+		lo, hi = min(lo, dm.Score), max(hi, dm.Score)
 		if dm.Score >= floor {
 			kept = append(kept, scoredHit{num: dm.IndexInternalID.Value(), score: dm.Score})
 		}
-		if len(kept) >= 2*n+slack {
+		if len(kept) >= prune {
 			kept, floor = keepBest(kept, n)
+			// Ties with the n-th best stay: when they are many (a
+			// filter scores every hit alike), prune again only once
+			// they have doubled, not at every hit.
+			prune = max(prune, 2*len(kept))
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("relevance: %w", err)
+		return nil, false, fmt.Errorf("relevance: %w", err)
 	}
 	kept, _ = keepBest(kept, n)
-	return kept, nil
+	return kept, lo == hi && len(kept) > n, nil
 }
 
 // keepBest keeps the hits scoring at least as high as the n-th best, and

@@ -28,6 +28,8 @@ func direct(args []string) error {
 	warm := fl.Bool("warm", false, "search once, untimed, for a word not in the bank after each opening: "+
 		"what the index reads once per segment is read, as on a server that has answered a search, but no query's stats are cached")
 	profile := fl.String("cpuprofile", "", "write a CPU profile of the timed runs to this file")
+	one := fl.String("q", "", "time this query instead of the kinds")
+	order := fl.String("sort", "", "its sort (taken, -taken, name, relevance)")
 	fl.Parse(args)
 	if *path == "" {
 		return fmt.Errorf("direct: -index is required")
@@ -37,6 +39,9 @@ func direct(args []string) error {
 		if strings.Contains(k.name, *only) {
 			ks = append(ks, k)
 		}
+	}
+	if *one != "" {
+		ks = []kind{{name: *one, query: func(int) string { return *one }, sort: *order}}
 	}
 	if *profile != "" {
 		f, err := os.Create(*profile)
