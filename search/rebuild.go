@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync/atomic"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	bolt "go.etcd.io/bbolt"
 
 	"mediabank/assets"
@@ -27,10 +30,11 @@ func retiredPath(path string) string { return path + ".old" }
 // the online index analyses on several and merges on another
 // (docs/benchmarks.md).
 type Rebuild struct {
-	ix   *Index // the new one
-	path string
-	log  *slog.Logger
-	live bleve.Index // held as a lock; nil if there was none to open
+	ix     *Index // the new one
+	path   string
+	log    *slog.Logger
+	live   bleve.Index // held as a lock; nil if there was none to open
+	failed atomic.Bool // a Put failed: its batch may never reach the disk
 }
 
 // NewRebuild starts a rebuild of the index at path. It fails if another
@@ -55,12 +59,77 @@ func NewRebuild(path string, opts Options) (*Rebuild, error) {
 		closeIndex(live)
 		return nil, fmt.Errorf("search: rebuild: remove %s: %w", tmp, err)
 	}
-	ix, err := Open(tmp, opts)
+	ix, err := open(tmp, opts, rebuildConfig())
 	if err != nil {
 		closeIndex(live)
 		return nil, fmt.Errorf("search: rebuild: %w", err)
 	}
+	ix.unsearched = true
+	ix.unpersisted.written = make(chan struct{}, 1)
 	return &Rebuild{ix: ix, path: path, log: opts.Logger, live: live}, nil
+}
+
+// rebuildConfig is openConfig without waiting for each batch to be on
+// disk: a rebuild needs no batch to be durable before Commit, which waits
+// until all are (a crash before it leaves the live index as it was). The
+// batches that do not wait for the disk are built side by side (see Put).
+func rebuildConfig() map[string]any {
+	cfg := openConfig()
+	cfg["unsafe_batch"] = true
+	return cfg
+}
+
+// unpersisted counts the batches of an index opened with rebuildConfig
+// that Bleve has not yet written to disk. Closing such an index does not
+// write them: it drops them.
+type unpersisted struct {
+	n       atomic.Int64
+	written chan struct{} // a batch was written; capacity 1
+}
+
+// add counts batch b until Bleve has written it.
+func (u *unpersisted) add(b *bleve.Batch) {
+	u.n.Add(1)
+	// Bleve calls this only once the batch is on disk; when writing
+	// fails it tries again, and tells by an asynchronous error.
+	b.SetPersistedCallback(func(error) {
+		u.n.Add(-1)
+		select {
+		case u.written <- struct{}{}:
+		default:
+		}
+	})
+}
+
+// persistCheck is how often Commit looks for an error of Bleve's
+// background writer while it waits for the batches to reach the disk.
+const persistCheck = 200 * time.Millisecond
+
+// waitPersisted waits until every batch of the new index is on disk, ctx
+// is done, or Bleve's background writer reports an error (the disk is
+// full, say): it retries without end, so waiting on would hang.
+func (r *Rebuild) waitPersisted(ctx context.Context) error {
+	st, _ := r.ix.idx.Advanced()
+	var errs *uint64
+	if sc, ok := st.(*scorch.Scorch); ok {
+		if stats, ok := sc.Stats().(*scorch.Stats); ok {
+			errs = &stats.TotOnErrors
+		}
+	}
+	tick := time.NewTicker(persistCheck)
+	defer tick.Stop()
+	for r.ix.unpersisted.n.Load() > 0 {
+		select {
+		case <-r.ix.unpersisted.written:
+		case <-ctx.Done():
+			return fmt.Errorf("search: rebuild: write: %w", ctx.Err())
+		case <-tick.C:
+			if errs != nil && atomic.LoadUint64(errs) > 0 {
+				return fmt.Errorf("search: rebuild: write %s: Bleve could not write the new index (is the disk full?)", rebuildPath(r.path))
+			}
+		}
+	}
+	return nil
 }
 
 func closeIndex(ix bleve.Index) {
@@ -69,20 +138,36 @@ func closeIndex(ix bleve.Index) {
 	}
 }
 
-// Put adds assets to the new index, in one batch.
+// Put adds assets to the new index, in one batch. It may be called from
+// several goroutines at once: their batches are mapped, analysed and
+// made into segments side by side (see rebuildConfig).
 func (r *Rebuild) Put(ctx context.Context, as ...*assets.Asset) error {
-	return r.ix.Put(ctx, as...)
+	return r.check(r.ix.Put(ctx, as...))
 }
 
 // PutCollections adds collections to the new index.
 func (r *Rebuild) PutCollections(ctx context.Context, cs ...Collection) error {
-	return r.ix.PutCollections(ctx, cs...)
+	return r.check(r.ix.PutCollections(ctx, cs...))
+}
+
+// check notes a failed Put, which Commit then refuses.
+func (r *Rebuild) check(err error) error {
+	if err != nil {
+		r.failed.Store(true)
+	}
+	return err
 }
 
 // Commit closes the new index (Bleve writes out what it holds) and puts
 // it in place of the live one. The swap is two renames; Open tells to run
 // reindex again if a crash falls between them.
 func (r *Rebuild) Commit(ctx context.Context) error {
+	if r.failed.Load() {
+		return fmt.Errorf("search: rebuild: commit after a failed put: abort it")
+	}
+	if err := r.waitPersisted(ctx); err != nil {
+		return err
+	}
 	err := r.ix.Close()
 	r.ix = nil
 	if err != nil {
