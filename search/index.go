@@ -66,7 +66,7 @@ type Index struct {
 	// bypass write and run side by side, and unpersisted counts those
 	// Bleve has not yet written to disk (see rebuildConfig).
 	unsearched  bool
-	unpersisted unpersisted
+	unpersisted *unpersisted
 }
 
 // withDefaults fills in the zone and logger left unset.
@@ -187,8 +187,9 @@ func (ix *Index) commit(ctx context.Context, op string, b *bleve.Batch, ids []st
 	start := time.Now()
 	var err error
 	if ix.unsearched {
-		ix.unpersisted.add(b)
-		err = ix.idx.Batch(b)
+		if err = ix.unpersisted.add(ctx, b); err == nil {
+			err = ix.idx.Batch(b)
+		}
 	} else {
 		err = ix.write(ctx, ids, func() error { return ix.idx.Batch(b) })
 	}

@@ -65,7 +65,7 @@ func NewRebuild(path string, opts Options) (*Rebuild, error) {
 		return nil, fmt.Errorf("search: rebuild: %w", err)
 	}
 	ix.unsearched = true
-	ix.unpersisted.written = make(chan struct{}, 1)
+	ix.unpersisted = newUnpersisted(ix.idx)
 	return &Rebuild{ix: ix, path: path, log: opts.Logger, live: live}, nil
 }
 
@@ -81,51 +81,86 @@ func rebuildConfig() map[string]any {
 
 // unpersisted counts the batches of an index opened with rebuildConfig
 // that Bleve has not yet written to disk. Closing such an index does not
-// write them: it drops them.
+// write them: it drops them. Until written they are held in memory, so
+// at most maxUnpersisted are let in at once: at a million assets, with
+// no bound, the batches ran ahead of the writer and the rebuild held
+// 3.3 GB.
 type unpersisted struct {
-	n       atomic.Int64
+	slots   chan struct{} // one per batch not yet written
 	written chan struct{} // a batch was written; capacity 1
+	errs    *uint64       // errors of Bleve's background work
 }
 
-// add counts batch b until Bleve has written it.
-func (u *unpersisted) add(b *bleve.Batch) {
-	u.n.Add(1)
+// maxUnpersisted is two batches per CPU being built, two being written.
+const maxUnpersisted = 4
+
+// persistCheck is how often a wait for Bleve's writer looks for an error
+// of its background work.
+const persistCheck = 200 * time.Millisecond
+
+func newUnpersisted(idx bleve.Index) *unpersisted {
+	u := &unpersisted{slots: make(chan struct{}, maxUnpersisted), written: make(chan struct{}, 1)}
+	if st, err := idx.Advanced(); err == nil {
+		if sc, ok := st.(*scorch.Scorch); ok {
+			if stats, ok := sc.Stats().(*scorch.Stats); ok {
+				u.errs = &stats.TotOnErrors
+			}
+		}
+	}
+	return u
+}
+
+// add counts batch b until Bleve has written it, once fewer than
+// maxUnpersisted are unwritten.
+func (u *unpersisted) add(ctx context.Context, b *bleve.Batch) error {
+	tick := time.NewTicker(persistCheck)
+	defer tick.Stop()
+	for taken := false; !taken; {
+		select {
+		case u.slots <- struct{}{}:
+			taken = true
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+			if err := u.failed(); err != nil {
+				return err
+			}
+		}
+	}
 	// Bleve calls this only once the batch is on disk; when writing
 	// fails it tries again, and tells by an asynchronous error.
 	b.SetPersistedCallback(func(error) {
-		u.n.Add(-1)
+		<-u.slots
 		select {
 		case u.written <- struct{}{}:
 		default:
 		}
 	})
+	return nil
 }
 
-// persistCheck is how often Commit looks for an error of Bleve's
-// background writer while it waits for the batches to reach the disk.
-const persistCheck = 200 * time.Millisecond
-
-// waitPersisted waits until every batch of the new index is on disk, ctx
-// is done, or Bleve's background writer reports an error (the disk is
-// full, say): it retries without end, so waiting on would hang.
-func (r *Rebuild) waitPersisted(ctx context.Context) error {
-	st, _ := r.ix.idx.Advanced()
-	var errs *uint64
-	if sc, ok := st.(*scorch.Scorch); ok {
-		if stats, ok := sc.Stats().(*scorch.Stats); ok {
-			errs = &stats.TotOnErrors
-		}
+// failed tells whether Bleve's background work reported an error (the
+// disk is full, say): it retries without end, so waiting on would hang.
+func (u *unpersisted) failed() error {
+	if u.errs != nil && atomic.LoadUint64(u.errs) > 0 {
+		return errors.New("Bleve could not write the new index (is the disk full?)")
 	}
+	return nil
+}
+
+// wait waits until every batch is written, ctx is done, or Bleve's
+// background work failed.
+func (u *unpersisted) wait(ctx context.Context) error {
 	tick := time.NewTicker(persistCheck)
 	defer tick.Stop()
-	for r.ix.unpersisted.n.Load() > 0 {
+	for len(u.slots) > 0 {
 		select {
-		case <-r.ix.unpersisted.written:
+		case <-u.written:
 		case <-ctx.Done():
-			return fmt.Errorf("search: rebuild: write: %w", ctx.Err())
+			return ctx.Err()
 		case <-tick.C:
-			if errs != nil && atomic.LoadUint64(errs) > 0 {
-				return fmt.Errorf("search: rebuild: write %s: Bleve could not write the new index (is the disk full?)", rebuildPath(r.path))
+			if err := u.failed(); err != nil {
+				return err
 			}
 		}
 	}
@@ -158,15 +193,15 @@ func (r *Rebuild) check(err error) error {
 	return err
 }
 
-// Commit closes the new index (Bleve writes out what it holds) and puts
-// it in place of the live one. The swap is two renames; Open tells to run
+// Commit waits until Bleve has written every batch, closes the new index
+// and puts it in place of the live one. The swap is two renames; Open tells to run
 // reindex again if a crash falls between them.
 func (r *Rebuild) Commit(ctx context.Context) error {
 	if r.failed.Load() {
 		return fmt.Errorf("search: rebuild: commit after a failed put: abort it")
 	}
-	if err := r.waitPersisted(ctx); err != nil {
-		return err
+	if err := r.ix.unpersisted.wait(ctx); err != nil {
+		return fmt.Errorf("search: rebuild: write %s: %w", rebuildPath(r.path), err)
 	}
 	err := r.ix.Close()
 	r.ix = nil
