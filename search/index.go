@@ -61,11 +61,10 @@ type Index struct {
 	postings postingsCache
 	// writeMu runs writes one at a time (see write).
 	writeMu sync.Mutex
-	// unsearched marks a rebuild's new index, not searched before it is
-	// swapped in: it has no cached stats to keep true, so its batches
-	// bypass write and run side by side, and unpersisted counts those
-	// Bleve has not yet written to disk (see rebuildConfig).
-	unsearched  bool
+	// unpersisted is set on a rebuild's new index, not searched before
+	// it is swapped in: it has no cached stats to keep true, so its
+	// batches bypass write and run side by side, counted there until
+	// Bleve has written them (see rebuildConfig).
 	unpersisted *unpersisted
 }
 
@@ -186,7 +185,7 @@ func (ix *Index) commit(ctx context.Context, op string, b *bleve.Batch, ids []st
 	}
 	start := time.Now()
 	var err error
-	if ix.unsearched {
+	if ix.unpersisted != nil {
 		if err = ix.unpersisted.add(ctx, b); err == nil {
 			err = ix.idx.Batch(b)
 		}
@@ -504,7 +503,7 @@ func first(v any) string {
 // hitFields are the stored fields hitOf reads.
 func hitFields() []string { return []string{fName, fType, fTakenAt, fCamera, fCollection} }
 
-// hitOf reads a hit's stored fields; Bleve keeps taken to the second.
+// hitOf reads a hit's stored fields; taken_at is kept to the second.
 func hitOf(h *bsearch.DocumentMatch, zone *time.Location) (Hit, error) {
 	str := func(f string) string { s, _ := h.Fields[f].(string); return s }
 	hit := Hit{

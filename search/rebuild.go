@@ -64,7 +64,6 @@ func NewRebuild(path string, opts Options) (*Rebuild, error) {
 		closeIndex(live)
 		return nil, fmt.Errorf("search: rebuild: %w", err)
 	}
-	ix.unsearched = true
 	ix.unpersisted = newUnpersisted(ix.idx)
 	return &Rebuild{ix: ix, path: path, log: opts.Logger, live: live}, nil
 }
@@ -143,7 +142,7 @@ func (u *unpersisted) add(ctx context.Context, b *bleve.Batch) error {
 // disk is full, say): it retries without end, so waiting on would hang.
 func (u *unpersisted) failed() error {
 	if u.errs != nil && atomic.LoadUint64(u.errs) > 0 {
-		return errors.New("Bleve could not write the new index (is the disk full?)")
+		return errors.New("the index's background writer failed (is the disk full?)")
 	}
 	return nil
 }
@@ -193,9 +192,9 @@ func (r *Rebuild) check(err error) error {
 	return err
 }
 
-// Commit waits until Bleve has written every batch, closes the new index
-// and puts it in place of the live one. The swap is two renames; Open tells to run
-// reindex again if a crash falls between them.
+// Commit waits until Bleve has written every batch, closes the new
+// index and puts it in place of the live one. The swap is two renames;
+// Open tells to run reindex again if a crash falls between them.
 func (r *Rebuild) Commit(ctx context.Context) error {
 	if r.failed.Load() {
 		return fmt.Errorf("search: rebuild: commit after a failed put: abort it")
