@@ -81,9 +81,9 @@ func rebuildConfig() map[string]any {
 // unpersisted counts the batches of an index opened with rebuildConfig
 // that Bleve has not yet written to disk. Closing such an index does not
 // write them: it drops them. Until written they are held in memory, so
-// at most maxUnpersisted are let in at once: at a million assets, with
-// no bound, the batches ran ahead of the writer and the rebuild held
-// 3.3 GB.
+// at most maxUnpersisted are let in at once. (At a million assets the
+// peak memory was 3.2 GB with this bound as without it: it comes from
+// elsewhere, see docs/benchmarks.md.)
 type unpersisted struct {
 	slots   chan struct{} // one per batch not yet written
 	written chan struct{} // a batch was written; capacity 1
