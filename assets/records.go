@@ -35,10 +35,14 @@ func ReadJSON(ctx context.Context, s Store, key string, v any) (string, error) {
 		return "", err
 	}
 	defer r.Close()
-	data, err := io.ReadAll(io.LimitReader(r, maxRecord+1))
-	if err != nil {
+	// Sized from the store's answer, the record is read in one go where
+	// io.ReadAll's growing buffer took several reads (a reindex reads
+	// every record).
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(obj.Size, 0), maxRecord)+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(r, maxRecord+1)); err != nil {
 		return "", fmt.Errorf("read %s: %w", key, err)
 	}
+	data := buf.Bytes()
 	if len(data) > maxRecord {
 		return "", fmt.Errorf("read %s: larger than %d bytes", key, maxRecord)
 	}

@@ -13,15 +13,15 @@ import (
 
 // Reindex tuning: records are fetched by many workers at once (a GET
 // from MinIO waits on the network, not the CPU), and indexed in large
-// batches (each batch is one segment written to disk) while the next
-// batch is being fetched.
+// batches (each batch is one segment), one batch per CPU at once while
+// the next are being fetched.
 const (
 	reindexFetchers = 16
 	reindexBatch    = 5000
 )
 
 // Putter takes assets into an index: a live one, or one being rebuilt
-// (search.Rebuild).
+// (search.Rebuild). Put may be called from several goroutines at once.
 type Putter interface {
 	Put(ctx context.Context, as ...*assets.Asset) error
 }
@@ -33,22 +33,30 @@ func Reindex(ctx context.Context, store assets.Store, index Putter, log *slog.Lo
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []*assets.Asset, 1)
-	indexed := make(chan error, 1)
-	n := 0
-	go func() {
-		var err error
-		for b := range batches {
-			if err == nil {
-				if err = index.Put(ctx, b...); err != nil {
-					err = fmt.Errorf("reindex: %w", err)
-					cancel()
-				} else {
-					n += len(b)
+	var (
+		mu   sync.Mutex
+		n    int
+		ierr error
+		wg   sync.WaitGroup
+	)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for b := range batches {
+				if ctx.Err() != nil {
+					continue // drain: the fetch stops on its own
 				}
+				err := index.Put(ctx, b...)
+				mu.Lock()
+				if err == nil {
+					n += len(b)
+				} else if ierr == nil {
+					ierr = fmt.Errorf("reindex: %w", err)
+					cancel()
+				}
+				mu.Unlock()
 			}
-		}
-		indexed <- err
-	}()
+		})
+	}
 	batch := make([]*assets.Asset, 0, reindexBatch)
 	err := eachRecordParallel(ctx, store, log, reindexFetchers, func(a *assets.Asset) error {
 		batch = append(batch, a)
@@ -62,7 +70,8 @@ func Reindex(ctx context.Context, store assets.Store, index Putter, log *slog.Lo
 		batches <- batch
 	}
 	close(batches)
-	if ierr := <-indexed; ierr != nil {
+	wg.Wait()
+	if ierr != nil {
 		return n, ierr
 	}
 	return n, err

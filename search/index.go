@@ -61,6 +61,11 @@ type Index struct {
 	postings postingsCache
 	// writeMu runs writes one at a time (see write).
 	writeMu sync.Mutex
+	// unpersisted is set on a rebuild's new index, not searched before
+	// it is swapped in: it has no cached stats to keep true, so its
+	// batches bypass write and run side by side, counted there until
+	// Bleve has written them (see rebuildConfig).
+	unpersisted *unpersisted
 }
 
 // withDefaults fills in the zone and logger left unset.
@@ -76,44 +81,54 @@ func (o Options) withDefaults() Options {
 
 // openConfig makes opening an index wait a moment for another process
 // (a running server) to let go of it, then fail instead of waiting for
-// ever.
+// ever. Each batch waits until its segment is on disk.
 func openConfig() map[string]any { return map[string]any{"bolt_timeout": "3s"} }
 
 // Open opens the index at path, creating it if missing.
 func Open(path string, opts Options) (*Index, error) {
+	return open(path, opts, openConfig())
+}
+
+// open opens the index at path with Bleve's runtime config cfg, creating
+// it first if missing. The config is given at each open, never at
+// creation, where Bleve would store it in the index for every later open.
+func open(path string, opts Options, cfg map[string]any) (*Index, error) {
 	opts = opts.withDefaults()
 	m, err := buildMapping()
 	if err != nil {
 		return nil, err
 	}
-	idx, err := bleve.OpenUsing(path, openConfig())
-	switch {
-	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		// A rebuild stopped between moving the old index aside and the
 		// new one in: an empty index here would answer wrongly.
 		if _, err := os.Stat(retiredPath(path)); err == nil {
 			return nil, fmt.Errorf("search: open index %s: a reindex was interrupted: %w", path, ErrReindex)
 		}
-		if idx, err = bleve.New(path, m); err != nil {
+		idx, err := bleve.New(path, m)
+		if err != nil {
 			return nil, fmt.Errorf("search: create index %s: %w", path, err)
 		}
-		if err := idx.SetInternal([]byte(versionKey), []byte(mappingVersion)); err != nil {
-			idx.Close()
+		err = idx.SetInternal([]byte(versionKey), []byte(mappingVersion))
+		if cerr := idx.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+		if err != nil {
 			return nil, fmt.Errorf("search: create index %s: %w", path, err)
 		}
 		opts.Logger.Info("search index created", "path", path)
-	case err != nil:
+	}
+	idx, err := bleve.OpenUsing(path, cfg)
+	if err != nil {
 		return nil, fmt.Errorf("search: open index %s (is a mediabank server using it? stop it, or use its API): %w", path, err)
-	default:
-		v, err := idx.GetInternal([]byte(versionKey))
-		if err != nil {
-			idx.Close()
-			return nil, fmt.Errorf("search: open index %s: %w", path, err)
-		}
-		if string(v) != mappingVersion {
-			idx.Close()
-			return nil, fmt.Errorf("search: open index %s: version %q, want %q: %w", path, v, mappingVersion, ErrReindex)
-		}
+	}
+	v, err := idx.GetInternal([]byte(versionKey))
+	if err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("search: open index %s: %w", path, err)
+	}
+	if string(v) != mappingVersion {
+		idx.Close()
+		return nil, fmt.Errorf("search: open index %s: version %q, want %q: %w", path, v, mappingVersion, ErrReindex)
 	}
 	text := m.AnalyzerNamed(textAnalyzer)
 	return &Index{
@@ -169,7 +184,14 @@ func (ix *Index) commit(ctx context.Context, op string, b *bleve.Batch, ids []st
 		return fmt.Errorf("search: %s: %w", op, err)
 	}
 	start := time.Now()
-	err := ix.write(ctx, ids, func() error { return ix.idx.Batch(b) })
+	var err error
+	if ix.unpersisted != nil {
+		if err = ix.unpersisted.add(ctx, b); err == nil {
+			err = ix.idx.Batch(b)
+		}
+	} else {
+		err = ix.write(ctx, ids, func() error { return ix.idx.Batch(b) })
+	}
 	if err != nil {
 		return fmt.Errorf("search: %s %d docs: %w", op, b.Size(), err)
 	}
@@ -318,13 +340,14 @@ type FacetCount struct {
 }
 
 // sorts are the orders of Request.Sort; each ends on the asset id so
-// that equal keys come out the same in every rebuild (the date keys end
-// on it too). The id is read from its doc values (fID), not Bleve's _id,
-// which would load every hit's stored id. Undated assets come last.
+// that equal keys come out the same in every rebuild: the keys of the
+// date and name orders end on it (sortKeys, nameKey), read from their
+// doc values, where sorting on Bleve's _id would load every hit's stored
+// id. Undated assets come last.
 var sorts = map[string][]string{
 	"taken":     {fTakenDesc},
 	"-taken":    {fTakenAsc},
-	"name":      {fNameSort, fID},
+	"name":      {fNameSort},
 	"relevance": {"-_score", fTakenDesc},
 }
 
@@ -488,9 +511,9 @@ func first(v any) string {
 }
 
 // hitFields are the stored fields hitOf reads.
-func hitFields() []string { return []string{fName, fType, fTaken, fCamera, fCollection} }
+func hitFields() []string { return []string{fName, fType, fTakenAt, fCamera, fCollection} }
 
-// hitOf reads a hit's stored fields; Bleve keeps taken to the second.
+// hitOf reads a hit's stored fields; taken_at is kept to the second.
 func hitOf(h *bsearch.DocumentMatch, zone *time.Location) (Hit, error) {
 	str := func(f string) string { s, _ := h.Fields[f].(string); return s }
 	hit := Hit{
@@ -501,7 +524,7 @@ func hitOf(h *bsearch.DocumentMatch, zone *time.Location) (Hit, error) {
 		Collection: first(h.Fields[fCollection]),
 		Score:      h.Score,
 	}
-	if s := str(fTaken); s != "" {
+	if s := str(fTakenAt); s != "" {
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
 			return Hit{}, fmt.Errorf("hit %s: taken %q: %w", h.ID, s, err)

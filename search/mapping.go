@@ -18,7 +18,7 @@ import (
 // mappingVersion is stored in the index; bump it whenever the mapping or
 // the analyzers change, so an old index asks for `mediabank reindex`
 // instead of silently answering with stale analysis.
-const mappingVersion = "9"
+const mappingVersion = "10"
 
 // Analyzer names.
 const (
@@ -37,7 +37,7 @@ const (
 // Field names in the index.
 const (
 	fAll        = "_all" // bleve's composite of every field included in all
-	fID         = "id"
+	fID         = "id"   // of collections; assets are found by Bleve's _id
 	fName       = "name"
 	fNameSort   = "name_sort"
 	fCaption    = "caption"
@@ -51,7 +51,8 @@ const (
 	fCollection = "collection"
 	fCity       = "city"
 	fCountry    = "country"
-	fTaken      = "taken"
+	fTaken      = "taken"    // the day taken, searched by range
+	fTakenAt    = "taken_at" // the time taken, stored for hits only
 	// The date orders' keys: the time and then the id in one short term,
 	// one for each direction (see sortKeys), cheaper to read per hit than
 	// the date field's sixteen terms and the id.
@@ -200,6 +201,19 @@ func keywordField(store, inAll bool) *mapping.FieldMapping {
 	return f
 }
 
+// shownField is stored for hits to show, and neither searched nor
+// sorted on.
+func shownField() *mapping.FieldMapping {
+	f := mapping.NewTextFieldMapping()
+	f.Analyzer = labelAnalyzer
+	f.Index = false
+	f.Store = true
+	f.IncludeInAll = false
+	f.IncludeTermVectors = false
+	f.DocValues = false
+	return f
+}
+
 // filterField is a keyword field without doc values: they cost space and
 // reindex time, and only the fields that are sorted on or counted in
 // facets need them.
@@ -219,16 +233,17 @@ func assetMapping() *mapping.DocumentMapping {
 	taken.IncludeInAll = false
 	// The date orders sort on taken_asc and taken_desc, so taken is only
 	// searched by range: doc values of its sixteen terms per asset would
-	// cost reindex time and space for nothing.
+	// cost reindex time and space for nothing. Hits show taken_at.
 	taken.DocValues = false
+	taken.Store = false
 
 	dm := mapping.NewDocumentStaticMapping()
 	for name, f := range map[string]*mapping.FieldMapping{
 		typeField: filterField(false, false),
-		// id is the last key of every order: with doc values the sort
-		// reads it there instead of loading each hit's stored _id.
-		fID:       keywordField(false, false),
 		fName:     textField(true, true),
+		// The name order's key ends on the id (nameKey), as the date
+		// orders' keys do: an id field of its own, a term unique to each
+		// asset, cost reindex time for one sort key.
 		fNameSort: keywordField(false, false),
 		fCaption:  textField(false, true),
 		fHeadline: textField(false, true),
@@ -243,6 +258,7 @@ func assetMapping() *mapping.DocumentMapping {
 		fCity:       textField(false, true),
 		fCountry:    textField(false, true),
 		fTaken:      taken,
+		fTakenAt:    shownField(),
 		fTakenAsc:   keywordField(false, false),
 		fTakenDesc:  keywordField(false, false),
 		// type and year are in _all so that "video" or "2026" work as

@@ -71,7 +71,7 @@ var queryFields = map[string]fieldSpec{
 	"headline":     {fHeadline, kindText},
 	"name":         {fName, kindText},
 	"year":         {fYear, kindYear},
-	"id":           {fID, kindID},
+	"id":           {"_id", kindID}, // Bleve's own: an id field would cost reindex time
 	"taken":        {fTaken, kindTaken},
 }
 

@@ -3,12 +3,17 @@ package search
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"mediabank/assets"
 )
 
 var testCollections = []Collection{
@@ -19,16 +24,31 @@ var testCollections = []Collection{
 }
 
 // rebuildFixtures builds the index at path with a Rebuild of the
-// fixtures and the test collections, and opens it.
-func rebuildFixtures(t *testing.T, path string) *Index {
+// fixtures and the test collections, and opens it. The fixtures go in
+// one batch, or with batch > 0 in batches of that many, all put at once
+// from goroutines of their own, as reindex does.
+func rebuildFixtures(t *testing.T, path string, batch int) *Index {
 	t.Helper()
 	ctx := context.Background()
 	rb, err := NewRebuild(path, Options{})
 	if err != nil {
 		t.Fatalf("NewRebuild: %v", err)
 	}
-	if err := rb.Put(ctx, fixtureAssets(t)...); err != nil {
-		t.Fatalf("Put: %v", err)
+	as := fixtureAssets(t)
+	if batch <= 0 {
+		batch = len(as)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(as))
+	for b := range slices.Chunk(as, batch) {
+		wg.Go(func() { errs <- rb.Put(ctx, b...) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("Put: %v", err)
+		}
 	}
 	if err := rb.PutCollections(ctx, testCollections...); err != nil {
 		t.Fatalf("PutCollections: %v", err)
@@ -46,7 +66,9 @@ func rebuildFixtures(t *testing.T, path string) *Index {
 
 // TestRebuildSameAsPut: an index built by a Rebuild (in batches, beside
 // the live one, then swapped in) answers every search, collection search
-// and count as one written asset by asset does.
+// and count as one written asset by asset does, whether its batches were
+// one or several put at once. (Before Commit waited for Bleve to write
+// the batches, the rebuilt index was empty.)
 func TestRebuildSameAsPut(t *testing.T) {
 	ctx := context.Background()
 	want := openTest(t, t.TempDir())
@@ -59,8 +81,17 @@ func TestRebuildSameAsPut(t *testing.T) {
 	if err := want.PutCollections(ctx, testCollections...); err != nil {
 		t.Fatal(err)
 	}
-	got := rebuildFixtures(t, filepath.Join(t.TempDir(), "index"))
+	for _, batch := range []int{0, 3} {
+		got := rebuildFixtures(t, filepath.Join(t.TempDir(), "index"), batch)
+		sameAsPut(t, want, got, fmt.Sprintf("after a rebuild in batches of %d", batch))
+	}
+}
 
+// sameAsPut compares the index got, rebuilt, with want, written asset by
+// asset.
+func sameAsPut(t *testing.T, want, got *Index, what string) {
+	t.Helper()
+	ctx := t.Context()
 	reqs := append([]Request{
 		{Query: "id:" + idOf("w01")[:8]},
 		{Query: "type:video"},
@@ -68,7 +99,7 @@ func TestRebuildSameAsPut(t *testing.T) {
 		{Query: "", Collections: []string{hutColl}},
 		{Query: "taken:2026-08-17..2026-08-18", Sort: "-taken", Size: 3, Page: 2},
 	}, sameRequests...)
-	sameSearches(t, want, got, reqs, "after a rebuild")
+	sameSearches(t, want, got, reqs, what)
 	for _, q := range []string{"", "banjir", "agency:bpbd", "staff:siti"} {
 		wids, wn, err := want.SearchCollections(ctx, q, 1, 10)
 		if err != nil {
@@ -79,12 +110,46 @@ func TestRebuildSameAsPut(t *testing.T) {
 			t.Fatal(err)
 		}
 		if gn != wn || !reflect.DeepEqual(gids, wids) {
-			t.Errorf("collections %q after a rebuild: got %v (%d), want %v (%d)", q, gids, gn, wids, wn)
+			t.Errorf("collections %q %s: got %v (%d), want %v (%d)", q, what, gids, gn, wids, wn)
 		}
 	}
 	gc, err := got.Count(ctx)
 	if err != nil || gc != uint64(len(fixtures)) {
-		t.Errorf("Count after a rebuild = %d, %v; want %d", gc, err, len(fixtures))
+		t.Errorf("Count %s = %d, %v; want %d", what, gc, err, len(fixtures))
+	}
+}
+
+// TestRebuildCommitAfterFailedPut: a rebuild one of whose puts failed is
+// not swapped in (its batch might never reach the disk), and Abort
+// leaves the live index as it was.
+func TestRebuildCommitAfterFailedPut(t *testing.T) {
+	dir := t.TempDir()
+	live := openTest(t, dir)
+	if err := live.Put(t.Context(), fixtureAssets(t)...); err != nil {
+		t.Fatal(err)
+	}
+	live.Close()
+	path := filepath.Join(dir, "index")
+	rb, err := NewRebuild(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rb.Put(t.Context(), fixtureAssets(t)[0], &assets.Asset{}); err == nil {
+		t.Fatal("Put of an asset without id succeeded")
+	}
+	if err := rb.Commit(t.Context()); err == nil {
+		t.Error("Commit after a failed Put succeeded")
+	}
+	if err := rb.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if n, err := ix.Count(t.Context()); err != nil || n != uint64(len(fixtures)) {
+		t.Errorf("Count after the aborted rebuild = %d, %v; want %d", n, err, len(fixtures))
 	}
 }
 
@@ -153,7 +218,7 @@ func TestRebuildInterrupted(t *testing.T) {
 		}
 		t.Errorf("Open with the old index moved aside and no new one = %v, want %v", err, ErrReindex)
 	}
-	if n, err := rebuildFixtures(t, path).Count(ctx); err != nil || n != uint64(len(fixtures)) {
+	if n, err := rebuildFixtures(t, path, 0).Count(ctx); err != nil || n != uint64(len(fixtures)) {
 		t.Errorf("after the rebuild the index holds %d assets, want %d", n, len(fixtures))
 	}
 	for _, p := range []string{rebuildPath(path), retiredPath(path)} {
@@ -196,7 +261,7 @@ func TestRebuildOutdated(t *testing.T) {
 		}
 		t.Fatalf("Open of an outdated index = %v, want %v", err, ErrReindex)
 	}
-	got := rebuildFixtures(t, path)
+	got := rebuildFixtures(t, path, 0)
 	res, err := got.Search(context.Background(), Request{Query: "banjir"})
 	if err != nil || res.Total != 6 {
 		t.Errorf("search after rebuilding an outdated index = %+v, %v; want 6 hits", res, err)

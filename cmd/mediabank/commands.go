@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -241,6 +242,7 @@ func cmdReindex(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer lessGC()()
 	start := time.Now()
 	n, docs, err := rebuild(ctx, a, rb, e.log)
 	if err != nil {
@@ -251,6 +253,28 @@ func cmdReindex(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "%d assets and %d collections indexed in %.1f s\n", n, docs, time.Since(start).Seconds())
 	return nil
+}
+
+// A rebuild allocates much and keeps little, so it collects garbage less
+// often than Go's default, at the cost of memory; within a soft limit
+// (docs/benchmarks.md, "Reindex").
+const (
+	reindexGCPercent   = 400
+	reindexMemoryLimit = 2 << 30
+)
+
+// lessGC sets the rebuild's garbage collection unless GOGC or GOMEMLIMIT
+// says otherwise, and returns what puts the settings back.
+func lessGC() (restore func()) {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	gc := debug.SetGCPercent(reindexGCPercent)
+	limit := debug.SetMemoryLimit(reindexMemoryLimit)
+	return func() {
+		debug.SetGCPercent(gc)
+		debug.SetMemoryLimit(limit)
+	}
 }
 
 // rebuild puts every asset and collection of the bank into rb and
