@@ -355,11 +355,12 @@ var sorts = map[string][]string{
 func SortOrders() []string { return []string{"taken", "-taken", "name", "relevance"} }
 
 // Search runs req in two steps: the stats of the query (total, facets,
-// hits per month, and the hits themselves), cached per query and updated
-// by writes (see write), and the page of hits. In date and name order the
-// page is looked for among the hits the stats found, not by running the
-// query again, and for the date orders only in the months that hold it.
-// In relevance order the page needs the query's scores: both run at once.
+// hits per day and month, and the hits themselves), cached per query and
+// updated by writes (see write), and the page of hits. In date and name
+// order the page is looked for among the hits the stats found, not by
+// running the query again, and for the date orders only in the days or
+// months that hold it. In relevance order the page needs the query's
+// scores: both run at once.
 func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	key, q, err := ix.plan(req)
 	if err != nil {

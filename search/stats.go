@@ -25,7 +25,7 @@ type counts struct {
 }
 
 // stats is what a query's page needs besides its hits: the total, the
-// hits per month (which month holds the n-th hit in date order), and the
+// hits per day and month (which holds the n-th hit in date order), and the
 // facets, all derived from the query's counts. The counts take one pass
 // over every hit, the costly part of a search of a large bank, so they
 // are cached: the next page or the same search again costs only its
