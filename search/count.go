@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -355,44 +356,25 @@ func readFacetPostings(seg segment.Segment) (*facetPostings, bool, error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("count: %w", err)
 	}
-	var it segment.DictionaryIterator
-	if d, ok := dict.(termLister); ok {
-		it = d.AutomatonIteratorOmitCount(nil, nil, nil)
-	} else {
-		it = dict.AutomatonIterator(nil, nil, nil)
-	}
 	// First the documents of each term, one term after the other, then
 	// the same turned around, by document.
 	fp := &facetPostings{start: make([]uint32, seg.Count()+1)}
 	var docs []uint32
 	ends := []int{0} // term i's documents are docs[ends[i]:ends[i+1]]
-	var pl segment.PostingsList
-	var pi segment.PostingsIterator
-	for {
-		e, err := it.Next()
-		if err != nil {
-			return nil, false, fmt.Errorf("count: %w", err)
+	ok := true
+	var r postingsReader // each bitmap is copied out before the next read
+	err = eachTerm(dict, nil, nil, func(term string) error {
+		bm, isBitmap, err := r.bitmap(dict, term, nil)
+		if ok = isBitmap; err != nil || !ok {
+			return cmp.Or(err, errStop)
 		}
-		if e == nil {
-			break
-		}
-		if pl, err = dict.PostingsList([]byte(e.Term), nil, pl); err != nil {
-			return nil, false, fmt.Errorf("count: %w", err)
-		}
-		pi = pl.Iterator(false, false, false, pi)
-		opt, ok := pi.(segment.OptimizablePostingsIterator)
-		if !ok {
-			return nil, false, nil
-		}
-		if bm := opt.ActualBitmap(); bm != nil {
-			docs = appendBitmap(docs, bm)
-		} else if d, ok := opt.DocNum1Hit(); ok {
-			docs = append(docs, uint32(d)) // a term of one document has no bitmap
-		} else {
-			continue
-		}
-		fp.terms = append(fp.terms, e.Term)
+		docs = appendBitmap(docs, bm)
+		fp.terms = append(fp.terms, term)
 		ends = append(ends, len(docs))
+		return nil
+	})
+	if err != nil || !ok {
+		return nil, false, err
 	}
 	for _, d := range docs {
 		if int(d)+1 >= len(fp.start) {
@@ -448,6 +430,32 @@ func (fp *facetPostings) count(hits *roaring.Bitmap, terms map[string]int) {
 // each one's postings for its count (zap's, from version 17).
 type termLister interface {
 	AutomatonIteratorOmitCount(a segment.Automaton, startKeyInclusive, endKeyExclusive []byte) segment.DictionaryIterator
+}
+
+// eachTerm calls fn with each term of dict from lo up to hi (nil: no
+// bound), in order, until fn returns an error (errStop ends it without
+// one).
+func eachTerm(dict segment.TermDictionary, lo, hi []byte, fn func(term string) error) error {
+	var it segment.DictionaryIterator
+	if d, ok := dict.(termLister); ok {
+		it = d.AutomatonIteratorOmitCount(nil, lo, hi)
+	} else {
+		it = dict.AutomatonIterator(nil, lo, hi)
+	}
+	for {
+		e, err := it.Next()
+		if err != nil {
+			return fmt.Errorf("count: %w", err)
+		}
+		if e == nil {
+			return nil
+		}
+		if err := fn(e.Term); errors.Is(err, errStop) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
 }
 
 // countByFacets counts with Bleve's facets over the facets field's doc

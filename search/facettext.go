@@ -126,24 +126,20 @@ func (ix *Index) facetTextBitmaps(ft facetText, segs []*scorch.SegmentSnapshot, 
 			deleted = s.Deleted()
 		}
 		var terms []string
-		it := dict.AutomatonIterator(nil, lo, hi)
-		for {
-			e, err := it.Next()
-			if err != nil {
-				return nil, false, fmt.Errorf("count: %w", err)
-			}
-			if e == nil {
-				break
-			}
-			v := e.Term[len(lo):]
+		err = eachTerm(dict, lo, hi, func(term string) error {
+			v := term[len(lo):]
 			m, seen := matched[v]
 			if !seen {
 				m = ft.match(ix.parser.analyzer.Analyze([]byte(v)))
 				matched[v] = m
 			}
 			if m {
-				terms = append(terms, e.Term)
+				terms = append(terms, term)
 			}
+			return nil
+		})
+		if err != nil {
+			return nil, false, err
 		}
 		var ok bool
 		if out[i], ok, err = postingsUnion(dict, terms, deleted); err != nil || !ok {
@@ -157,11 +153,26 @@ func (ix *Index) facetTextBitmaps(ft facetText, segs []*scorch.SegmentSnapshot, 
 // reports false if the postings are not a bitmap. The bitmap may be the
 // segment's own: it is not to be changed.
 func postingsBitmap(dict segment.TermDictionary, term string, except *roaring.Bitmap) (*roaring.Bitmap, bool, error) {
-	pl, err := dict.PostingsList([]byte(term), except, nil)
-	if err != nil {
+	var r postingsReader
+	return r.bitmap(dict, term, except)
+}
+
+// postingsReader reads postings lists as bitmaps, one after the other,
+// reusing what Bleve allocates for each; a bitmap it returns is valid
+// until its next read.
+type postingsReader struct {
+	pl segment.PostingsList
+	pi segment.PostingsIterator
+}
+
+// bitmap is postingsBitmap, reusing r's lists.
+func (r *postingsReader) bitmap(dict segment.TermDictionary, term string, except *roaring.Bitmap) (*roaring.Bitmap, bool, error) {
+	var err error
+	if r.pl, err = dict.PostingsList([]byte(term), except, r.pl); err != nil {
 		return nil, false, fmt.Errorf("count: %w", err)
 	}
-	opt, ok := pl.Iterator(false, false, false, nil).(segment.OptimizablePostingsIterator)
+	r.pi = r.pl.Iterator(false, false, false, r.pi)
+	opt, ok := r.pi.(segment.OptimizablePostingsIterator)
 	if !ok {
 		return nil, false, nil
 	}

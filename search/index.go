@@ -380,8 +380,7 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	from := (max(req.Page, 1) - 1) * size
 	var st *stats
 	var hits []Hit
-	if tq, ok := q.(*query.TermQuery); sort != "relevance" || ok && tq.FieldVal == typeField {
-		// No query ranks nothing: every hit scores alike.
+	if sort != "relevance" {
 		if st, err = ix.stats(ctx, key, q); err == nil {
 			hits, err = ix.sortedPage(ctx, st, q, from, size, sort)
 		}
