@@ -33,7 +33,6 @@ func document(a *assets.Asset, zone *time.Location) map[string]any {
 	text(fCountry, m.Country)
 	if len(a.Collections) > 0 {
 		d[fCollection] = a.Collections
-		d[fFCollection] = a.Collections
 	}
 	var fv []string
 	facet := func(name, v string) {
@@ -47,28 +46,22 @@ func document(a *assets.Asset, zone *time.Location) map[string]any {
 	facet("lens", m.Lens)
 	facet("city", m.City)
 	for _, c := range a.Collections {
-		facet("collection", strings.ToLower(c))
+		if strings.TrimSpace(c) != "" {
+			fv = append(fv, collectionTerm(c))
+		}
 	}
 	if len(m.Keywords) > 0 {
 		d[fKeywords] = m.Keywords
 	}
 	if m.TakenAt != nil {
-		// Year and month are those of the office's calendar, not UTC's.
+		// Year, month and day are those of the office's calendar, not
+		// UTC's. taken: queries match their terms (dayTerms), and a page
+		// in date order is sliced to the days or months (stats.slice).
 		t := m.TakenAt.In(zone)
-		// taken is searched by whole days of the office's calendar
-		// (taken: queries), so it holds the day: its terms are shared
-		// by the day's assets, where those of the exact time were each
-		// asset's own, a dictionary entry apiece (a fifth of the
-		// reindex time). Hits show the exact time, to the second, as
-		// Bleve showed a stored date.
-		d[fTaken] = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, zone)
-		d[fTakenAt] = t.UTC().Format(time.RFC3339)
+		d[fTakenAt] = t.UTC().Format(time.RFC3339) // shown in hits
 		d[fTakenAsc], d[fTakenDesc] = sortKeys(t, a.ID)
-		d[fYear] = t.Format("2006")
-		// A page in date order is sliced to the days or months that
-		// hold it (stats.slice).
-		facet("month", t.Format("2006-01"))
-		facet("day", t.Format("2006-01-02"))
+		d[fYear] = yearTerm(t)
+		fv = append(fv, monthTerm(t), dayTerm(t))
 	} else {
 		// Undated assets last in both orders, in id order.
 		d[fTakenAsc], d[fTakenDesc] = undatedKey+a.ID, undatedKey+a.ID
@@ -88,6 +81,16 @@ func collectionDoc(c Collection, zone *time.Location) map[string]any {
 	}
 	return d
 }
+
+// collectionTerm is the facets field's term of a collection id: lower
+// case, as a scope of collections asks for it (inCollections).
+func collectionTerm(id string) string { return "collection:" + strings.ToLower(strings.TrimSpace(id)) }
+
+// The terms of a time's year (of the year field), month and day (of the
+// facets field), in the zone of t.
+func yearTerm(t time.Time) string  { return t.Format("2006") }
+func monthTerm(t time.Time) string { return "month:" + t.Format("2006-01") }
+func dayTerm(t time.Time) string   { return "day:" + t.Format("2006-01-02") }
 
 // nameKey is the key of the name order: the file name, then the id
 // (after a byte that sorts before any character), so that equal names

@@ -133,8 +133,8 @@ func open(path string, opts Options, cfg map[string]any) (*Index, error) {
 	text := m.AnalyzerNamed(textAnalyzer)
 	return &Index{
 		idx:       idx,
-		parser:    newParser(text, opts.Zone, queryFields),
-		colParser: newParser(text, opts.Zone, collectionFields),
+		parser:    newParser(text, opts.Zone, queryFields, wordFields),
+		colParser: newParser(text, opts.Zone, collectionFields, []string{fAll}),
 		zone:      opts.Zone,
 		log:       opts.Logger,
 	}, nil
@@ -488,9 +488,9 @@ func inCollections(ids []string) (query.Query, error) {
 	}
 	qs := make([]query.Query, 0, len(ids))
 	for _, id := range ids {
-		// The facet field is lower-cased by its analyzer; a term query
-		// is not analyzed.
-		qs = append(qs, termQuery(fFCollection, strings.ToLower(strings.TrimSpace(id))))
+		// The facet term, lower-cased as document writes it; a term
+		// query is not analyzed.
+		qs = append(qs, termQuery(fFacets, collectionTerm(id)))
 	}
 	return query.NewDisjunctionQuery(qs), nil
 }

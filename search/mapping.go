@@ -1,24 +1,26 @@
 package search
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
-	"github.com/blevesearch/bleve/v2/analysis/char/regexp"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
 )
 
 // mappingVersion is stored in the index; bump it whenever the mapping or
 // the analyzers change, so an old index asks for `mediabank reindex`
 // instead of silently answering with stale analysis.
-const mappingVersion = "10"
+const mappingVersion = "11"
 
 // Analyzer names.
 const (
@@ -36,7 +38,7 @@ const (
 
 // Field names in the index.
 const (
-	fAll        = "_all" // bleve's composite of every field included in all
+	fAll        = "_all" // bleve's composite of every field included in all; collections only
 	fID         = "id"   // of collections; assets are found by Bleve's _id
 	fName       = "name"
 	fNameSort   = "name_sort"
@@ -51,16 +53,14 @@ const (
 	fCollection = "collection"
 	fCity       = "city"
 	fCountry    = "country"
-	fTaken      = "taken"    // the day taken, searched by range
 	fTakenAt    = "taken_at" // the time taken, stored for hits only
 	// The date orders' keys: the time and then the id in one short term,
 	// one for each direction (see sortKeys), cheaper to read per hit than
 	// the date field's sixteen terms and the id.
-	fTakenAsc    = "taken_asc"
-	fTakenDesc   = "taken_desc"
-	fType        = "type"
-	fYear        = "year"
-	fFCollection = "f_collection"
+	fTakenAsc  = "taken_asc"
+	fTakenDesc = "taken_desc"
+	fType      = "type"
+	fYear      = "year"
 	// facets holds every facet value of a document as "name:value", so
 	// that counting them all reads one field's doc values per hit
 	// instead of one field each.
@@ -75,6 +75,15 @@ const (
 	fStaff       = "staff"
 	fStarts      = "starts"
 )
+
+// wordFields are the fields of an asset where a word or phrase typed
+// without a field name is looked for (parser.anyField). Assets have no
+// _all field: it repeated each of these words with its position, a
+// quarter of a reindex's CPU (docs/benchmarks.md). camera is left out:
+// it repeats make and model. type and year are in, so that "video" or
+// "2026" work as plain words.
+var wordFields = []string{fName, fCaption, fHeadline, fKeywords, fCreator, fMake, fModel, fLens,
+	fCollection, fCity, fCountry, fType, fYear}
 
 // facets are the public facet names and sizes. Camera, creator, lens and
 // city keep the case people wrote, and spellings of one name are counted
@@ -138,8 +147,40 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 	return im, nil
 }
 
-// addAnalysis adds the stop words, the character filter and the three
-// analyzers (text, keyword, label).
+// splitCharsName is the char filter that makes "_" and "." spaces, so
+// that file names split into their words: DSC_0042.NEF is found by "dsc"
+// and "0042" (the unicode tokenizer already splits on "-"). Bleve's
+// regexp char filter did the same for 3% of a reindex's CPU.
+const splitCharsName = "mb_split_chars"
+
+type splitChars struct{}
+
+func (splitChars) Filter(in []byte) []byte {
+	i := bytes.IndexAny(in, "_.")
+	if i < 0 {
+		return in
+	}
+	out := bytes.Clone(in) // in may be the document's own bytes
+	for ; i < len(out); i++ {
+		if out[i] == '_' || out[i] == '.' {
+			out[i] = ' '
+		}
+	}
+	return out
+}
+
+// Bleve finds analysis components by name in its registry, which is
+// filled by each component's init, as here.
+func init() {
+	if err := registry.RegisterCharFilter(splitCharsName, func(map[string]any, *registry.Cache) (analysis.CharFilter, error) {
+		return splitChars{}, nil
+	}); err != nil {
+		panic(err)
+	}
+}
+
+// addAnalysis adds the stop words and the three analyzers (text,
+// keyword, label).
 func addAnalysis(im *mapping.IndexMappingImpl) error {
 	stops := make([]any, 0, len(stopWordsID)+len(stopWordsEN))
 	for _, w := range slices.Concat(stopWordsID, stopWordsEN) {
@@ -155,13 +196,9 @@ func addAnalysis(im *mapping.IndexMappingImpl) error {
 			"type": tokenmap.Name, "tokens": stops}},
 		{"token filter", im.AddCustomTokenFilter, "mb_stop", map[string]any{
 			"type": stop.Name, "stop_token_map": "mb_stop_words"}},
-		// File names split on "_" and "." too, so DSC_0042.NEF is found by
-		// "0042" and "dsc"; the unicode tokenizer already splits on "-".
-		{"char filter", im.AddCustomCharFilter, "mb_split", map[string]any{
-			"type": regexp.Name, "regexp": `[_.]`, "replace": " "}},
 		{"analyzer", im.AddCustomAnalyzer, textAnalyzer, map[string]any{
 			"type":          custom.Name,
-			"char_filters":  []any{asciifolding.Name, "mb_split"},
+			"char_filters":  []any{asciifolding.Name, splitCharsName},
 			"tokenizer":     unicode.Name,
 			"token_filters": []any{lowercase.Name, "mb_stop"},
 		}},
@@ -229,44 +266,35 @@ func assetMapping() *mapping.DocumentMapping {
 	// label ("Nikon D70", not "nikon d70").
 	facetValues := keywordField(false, false)
 	facetValues.Analyzer = labelAnalyzer
-	taken := mapping.NewDateTimeFieldMapping()
-	taken.IncludeInAll = false
-	// The date orders sort on taken_asc and taken_desc, so taken is only
-	// searched by range: doc values of its sixteen terms per asset would
-	// cost reindex time and space for nothing. Hits show taken_at.
-	taken.DocValues = false
-	taken.Store = false
 
 	dm := mapping.NewDocumentStaticMapping()
+	// No _all: a word without a field name is looked for in each of
+	// wordFields.
+	dm.AddSubDocumentMapping(fAll, mapping.NewDocumentDisabledMapping())
 	for name, f := range map[string]*mapping.FieldMapping{
 		typeField: filterField(false, false),
-		fName:     textField(true, true),
+		fName:     textField(true, false),
 		// The name order's key ends on the id (nameKey), as the date
 		// orders' keys do: an id field of its own, a term unique to each
 		// asset, cost reindex time for one sort key.
-		fNameSort: keywordField(false, false),
-		fCaption:  textField(false, true),
-		fHeadline: textField(false, true),
-		fKeywords: textField(false, true),
-		fCreator:  textField(false, true),
-		fMake:     textField(false, true),
-		fModel:    textField(false, true),
-		// camera repeats make and model, so it stays out of _all.
+		fNameSort:   keywordField(false, false),
+		fCaption:    textField(false, false),
+		fHeadline:   textField(false, false),
+		fKeywords:   textField(false, false),
+		fCreator:    textField(false, false),
+		fMake:       textField(false, false),
+		fModel:      textField(false, false),
 		fCamera:     textField(true, false),
-		fLens:       textField(false, true),
-		fCollection: textField(true, true),
-		fCity:       textField(false, true),
-		fCountry:    textField(false, true),
-		fTaken:      taken,
+		fLens:       textField(false, false),
+		fCollection: textField(true, false),
+		fCity:       textField(false, false),
+		fCountry:    textField(false, false),
 		fTakenAt:    shownField(),
 		fTakenAsc:   keywordField(false, false),
 		fTakenDesc:  keywordField(false, false),
-		// type and year are in _all so that "video" or "2026" work as
-		// plain words.
-		fType:        filterField(true, true),
-		fYear:        filterField(false, true),
-		fFCollection: filterField(false, false),
-		fFacets:      facetValues,
+		fType:       filterField(true, false),
+		fYear:       filterField(false, false),
+		fFacets:     facetValues,
 	} {
 		dm.AddFieldMappingsAt(name, f)
 	}

@@ -28,7 +28,8 @@ const (
 	kindType                   // photo, video, audio, document
 	kindYear                   // four digits
 	kindID                     // hex prefix of an asset id
-	kindTaken                  // a date or a range of dates
+	kindTaken                  // a date or a range of dates, of a date field
+	kindDays                   // a date or a range of dates, of an asset's day taken
 )
 
 // fieldSpec is one field editors may name in a query.
@@ -72,7 +73,7 @@ var queryFields = map[string]fieldSpec{
 	"name":         {fName, kindText},
 	"year":         {fYear, kindYear},
 	"id":           {"_id", kindID}, // Bleve's own: an id field would cost reindex time
-	"taken":        {fTaken, kindTaken},
+	"taken":        {"", kindDays},  // the terms of days, months and years (dayTerms)
 }
 
 // typeNames accepts the kinds and their Indonesian names.
@@ -91,7 +92,7 @@ func ParseQuery(q string, zone *time.Location) (query.Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newParser(m.AnalyzerNamed(textAnalyzer), zone, queryFields).parse(q)
+	return newParser(m.AnalyzerNamed(textAnalyzer), zone, queryFields, wordFields).parse(q)
 }
 
 // parser turns query text into a Bleve query. It holds the index's text
@@ -101,13 +102,14 @@ type parser struct {
 	analyzer analysis.Analyzer
 	zone     *time.Location
 	fields   map[string]fieldSpec
+	words    []string // the fields of a clause without a field name
 }
 
-func newParser(text analysis.Analyzer, zone *time.Location, fields map[string]fieldSpec) *parser {
+func newParser(text analysis.Analyzer, zone *time.Location, fields map[string]fieldSpec, words []string) *parser {
 	if zone == nil {
 		zone = office.Zone()
 	}
-	return &parser{analyzer: text, zone: zone, fields: fields}
+	return &parser{analyzer: text, zone: zone, fields: fields, words: words}
 }
 
 // MaxQueryLen and MaxClauses bound what one query may cost: an editor's
@@ -216,7 +218,7 @@ func lex(q string) ([]clause, error) {
 // searchable (a stop word, a lone "-").
 func (p *parser) clause(c clause) (query.Query, error) {
 	if c.field == "" {
-		return p.text(fAll, c.value, c.quoted), nil
+		return p.anyField(c.value, c.quoted), nil
 	}
 	f, ok := p.fields[c.field]
 	if !ok {
@@ -247,8 +249,18 @@ func (p *parser) clause(c clause) (query.Query, error) {
 		pq := query.NewPrefixQuery(v)
 		pq.SetField(f.field)
 		return pq, nil
-	case kindTaken:
-		return p.taken(f.field, v)
+	case kindTaken, kindDays:
+		start, end, err := p.dates(c.field, v)
+		if err != nil {
+			return nil, err
+		}
+		if f.kind == kindDays {
+			return dayTerms(start, end, p.zone), nil
+		}
+		inclusive, exclusive := true, false
+		q := query.NewDateRangeInclusiveQuery(start, end, &inclusive, &exclusive)
+		q.SetField(f.field)
+		return q, nil
 	}
 	return p.text(f.field, v, c.quoted), nil
 }
@@ -277,12 +289,46 @@ func (p *parser) text(field, v string, phrase bool) query.Query {
 	return mq
 }
 
-// taken parses DATE, >=DATE, >DATE, <=DATE, <DATE and FROM..TO (either
+// anyField matches v, a clause without a field name, in the parser's
+// word fields: each of its words in one of them at least, or v as a
+// phrase within one of them. These are the hits of Bleve's _all field
+// over the same fields, whose phrases too are matched within one field.
+// A word is an OR of its terms, which the stats read as postings
+// (hitBitmaps).
+func (p *parser) anyField(v string, phrase bool) query.Query {
+	if len(p.words) == 1 {
+		return p.text(p.words[0], v, phrase)
+	}
+	tokens := p.analyzer.Analyze([]byte(v))
+	if len(tokens) == 0 {
+		return nil
+	}
+	if phrase && len(tokens) > 1 {
+		qs := make([]query.Query, 0, len(p.words))
+		for _, f := range p.words {
+			qs = append(qs, p.text(f, v, true))
+		}
+		return query.NewDisjunctionQuery(qs)
+	}
+	must := make([]query.Query, 0, len(tokens))
+	for _, tok := range tokens {
+		qs := make([]query.Query, 0, len(p.words))
+		for _, f := range p.words {
+			qs = append(qs, termQuery(f, string(tok.Term)))
+		}
+		must = append(must, query.NewDisjunctionQuery(qs))
+	}
+	if len(must) == 1 {
+		return must[0]
+	}
+	return query.NewConjunctionQuery(must)
+}
+
+// dates parses DATE, >=DATE, >DATE, <=DATE, <DATE and FROM..TO (either
 // end may be left open), where DATE is YYYY, YYYY-MM or YYYY-MM-DD in the
-// parser's zone and stands for the whole period, inclusive.
-func (p *parser) taken(field, v string) (query.Query, error) {
-	var start, end time.Time // end is exclusive; zero means unbounded
-	var err error
+// parser's zone and stands for the whole period, inclusive. It returns
+// the start and the exclusive end, zero where the range is open.
+func (p *parser) dates(name, v string) (start, end time.Time, err error) {
 	switch {
 	case strings.HasPrefix(v, ">="):
 		start, _, err = p.period(v[2:])
@@ -295,7 +341,7 @@ func (p *parser) taken(field, v string) (query.Query, error) {
 	case strings.Contains(v, ".."):
 		from, to, _ := strings.Cut(v, "..")
 		if from == "" && to == "" {
-			return nil, fmt.Errorf("%w: taken %q: want a date on at least one side of ..", ErrQuery, v)
+			return start, end, fmt.Errorf("%w: %s %q: want a date on at least one side of ..", ErrQuery, name, v)
 		}
 		if from != "" {
 			start, _, err = p.period(from)
@@ -307,15 +353,42 @@ func (p *parser) taken(field, v string) (query.Query, error) {
 		start, end, err = p.period(v)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: taken %q: %w", ErrQuery, v, err)
+		return start, end, fmt.Errorf("%w: %s %q: %w", ErrQuery, name, v, err)
 	}
 	if !start.IsZero() && !end.IsZero() && !start.Before(end) {
-		return nil, fmt.Errorf("%w: taken %q: the range is empty", ErrQuery, v)
+		return start, end, fmt.Errorf("%w: %s %q: the range is empty", ErrQuery, name, v)
 	}
-	inclusive, exclusive := true, false
-	q := query.NewDateRangeInclusiveQuery(start, end, &inclusive, &exclusive)
-	q.SetField(field)
-	return q, nil
+	return start, end, nil
+}
+
+// dayTerms matches the assets taken from start up to end (midnights in
+// zone; zero where the range is open) by the terms each dated asset
+// holds (document): its year, its month and its day. Whole years are
+// one term each, whole months one each, the days left one each: at most
+// 30 + 11 + 11 + 30 terms and the years between, where a date range of
+// the day's time indexed sixteen terms per asset, the most of any field.
+func dayTerms(start, end time.Time, zone *time.Location) query.Query {
+	if start.IsZero() {
+		start = time.Date(minYear, 1, 1, 0, 0, 0, 0, zone)
+	}
+	if end.IsZero() {
+		end = time.Date(maxYear+1, 1, 1, 0, 0, 0, 0, zone)
+	}
+	var qs []query.Query
+	for t := start; t.Before(end); {
+		switch {
+		case t.YearDay() == 1 && !t.AddDate(1, 0, 0).After(end):
+			qs = append(qs, termQuery(fYear, yearTerm(t)))
+			t = t.AddDate(1, 0, 0)
+		case t.Day() == 1 && !t.AddDate(0, 1, 0).After(end):
+			qs = append(qs, termQuery(fFacets, monthTerm(t)))
+			t = t.AddDate(0, 1, 0)
+		default:
+			qs = append(qs, termQuery(fFacets, dayTerm(t)))
+			t = t.AddDate(0, 0, 1)
+		}
+	}
+	return query.NewDisjunctionQuery(qs)
 }
 
 // Years outside these bounds are typing mistakes, and Bleve cannot store

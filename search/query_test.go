@@ -58,17 +58,23 @@ func TestParseQueryDates(t *testing.T) {
 	tests := []struct {
 		query      string
 		start, end time.Time // end exclusive; zero means open
+		terms      int       // how many terms match the range
 	}{
-		{"taken:2026-08-17", day(2026, 8, 17), day(2026, 8, 18)},
-		{"taken:2026-08", day(2026, 8, 1), day(2026, 9, 1)},
-		{"taken:2026-12", day(2026, 12, 1), day(2027, 1, 1)},
-		{"taken:2026", day(2026, 1, 1), day(2027, 1, 1)},
-		{"taken:>=2026-08-01", day(2026, 8, 1), time.Time{}},
-		{"taken:>2026-08", day(2026, 9, 1), time.Time{}},
-		{"taken:<2026-09-01", time.Time{}, day(2026, 9, 1)},
-		{"taken:<=2026-08-31", time.Time{}, day(2026, 9, 1)},
-		{"taken:2026-08-01..2026-08-31", day(2026, 8, 1), day(2026, 9, 1)},
-		{`taken:"2024-02-29"`, day(2024, 2, 29), day(2024, 3, 1)},
+		{"taken:2026-08-17", day(2026, 8, 17), day(2026, 8, 18), 1},
+		{"taken:2026-08", day(2026, 8, 1), day(2026, 9, 1), 1},
+		{"taken:2026-12", day(2026, 12, 1), day(2027, 1, 1), 1},
+		{"taken:2026", day(2026, 1, 1), day(2027, 1, 1), 1},
+		{"taken:>=2026-08-01", day(2026, 8, 1), time.Time{}, 5 + maxYear - 2026},
+		{"taken:>2026-08", day(2026, 9, 1), time.Time{}, 4 + maxYear - 2026},
+		{"taken:<2026-09-01", time.Time{}, day(2026, 9, 1), 2026 - minYear + 8},
+		{"taken:<=2026-08-31", time.Time{}, day(2026, 9, 1), 2026 - minYear + 8},
+		{"taken:2026-08-01..2026-08-31", day(2026, 8, 1), day(2026, 9, 1), 1},
+		{`taken:"2024-02-29"`, day(2024, 2, 29), day(2024, 3, 1), 1},
+		// 17 days of January, February, 10 days of March.
+		{"taken:2024-01-15..2024-03-10", day(2024, 1, 15), day(2024, 3, 11), 17 + 1 + 10},
+		// 3 days, 11 months, two years, 2 months, 1 day.
+		{"taken:2021-12-29..2024-03-01", day(2021, 12, 29), day(2024, 3, 2), 3 + 2 + 2 + 1},
+		{"taken:2021-01-02..2021-12-31", day(2021, 1, 2), day(2022, 1, 1), 30 + 11},
 	}
 	for _, tt := range tests {
 		q, err := ParseQuery(tt.query, utc)
@@ -76,23 +82,50 @@ func TestParseQueryDates(t *testing.T) {
 			t.Errorf("ParseQuery(%q): %v", tt.query, err)
 			continue
 		}
-		dr, ok := q.(*query.DateRangeQuery)
-		if !ok {
-			t.Errorf("ParseQuery(%q) = %T, want *query.DateRangeQuery", tt.query, q)
-			continue
+		terms := map[string]bool{}
+		for _, tq := range dayQueryTerms(t, q) {
+			terms[tq.FieldVal+"/"+tq.Term] = true
 		}
-		if !dr.Start.Equal(tt.start) || !dr.End.Equal(tt.end) || !*dr.InclusiveStart || *dr.InclusiveEnd {
-			t.Errorf("ParseQuery(%q) = [%v, %v) incl %v/%v, want [%v, %v)", tt.query,
-				dr.Start.Time, dr.End.Time, *dr.InclusiveStart, *dr.InclusiveEnd, tt.start, tt.end)
+		if len(terms) != tt.terms {
+			t.Errorf("ParseQuery(%q): %d terms, want %d", tt.query, len(terms), tt.terms)
+		}
+		// Every day from a year before the range to a year after it (two
+		// years of an open side) is matched by exactly one term if it is
+		// in the range, else by none.
+		from, to := tt.start, tt.end
+		if from.IsZero() {
+			from = to.AddDate(-2, 0, 0)
+		}
+		if to.IsZero() {
+			to = from.AddDate(2, 0, 0)
+		}
+		for d := from.AddDate(-1, 0, 0); d.Before(to.AddDate(1, 0, 0)); d = d.AddDate(0, 0, 1) {
+			n := 0
+			for _, k := range []string{fYear + "/" + yearTerm(d), fFacets + "/" + monthTerm(d), fFacets + "/" + dayTerm(d)} {
+				if terms[k] {
+					n++
+				}
+			}
+			in := (tt.start.IsZero() || !d.Before(tt.start)) && (tt.end.IsZero() || d.Before(tt.end))
+			if want := map[bool]int{true: 1, false: 0}[in]; n != want {
+				t.Errorf("ParseQuery(%q): day %s matched by %d terms, want %d", tt.query, d.Format(time.DateOnly), n, want)
+			}
 		}
 	}
-	q, err := ParseQuery("taken:2026-08-17", nil)
-	if err != nil {
-		t.Fatal(err)
+}
+
+// dayQueryTerms returns the terms of a taken: query, which are ORed.
+func dayQueryTerms(t *testing.T, q query.Query) []*query.TermQuery {
+	t.Helper()
+	dq, ok := q.(*query.DisjunctionQuery)
+	if !ok {
+		t.Fatalf("got %T, want *query.DisjunctionQuery", q)
 	}
-	if got, want := q.(*query.DateRangeQuery).Start.Time, time.Date(2026, 8, 16, 17, 0, 0, 0, utc); !got.Equal(want) {
-		t.Errorf("default zone: start %v, want %v (WIB midnight)", got, want)
+	tqs, ok := termsOf(dq)
+	if !ok {
+		t.Fatalf("got %v, want an OR of terms", q)
 	}
+	return tqs
 }
 
 func TestParseQueryShape(t *testing.T) {
@@ -102,8 +135,12 @@ func TestParseQueryShape(t *testing.T) {
 	}{
 		{"", "*query.MatchAllQuery"},
 		{"di dan yang the", "*query.MatchAllQuery"},
-		{"banjir", "*query.MatchQuery"},
-		{`"wali kota"`, "*query.MatchPhraseQuery"},
+		// A word is an OR of its term in each word field; a phrase an OR
+		// of the phrase in each; a clause of several words an AND.
+		{"banjir", "*query.DisjunctionQuery"},
+		{`"banjir"`, "*query.DisjunctionQuery"},
+		{`"wali kota"`, "*query.DisjunctionQuery"},
+		{"DSC_0042", "*query.ConjunctionQuery"},
 		{"banjir ciledug", "*query.ConjunctionQuery"},
 		{"-banjir", "*query.BooleanQuery"},
 		{"-di", "*query.MatchAllQuery"},

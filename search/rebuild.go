@@ -87,14 +87,14 @@ func rebuildConfig() map[string]any {
 type unpersisted struct {
 	slots   chan struct{} // one per batch not yet written
 	written chan struct{} // a batch was written; capacity 1
-	errs    *uint64       // errors of Bleve's background work
+	stats   *scorch.Stats // Bleve's counters of its background work
 }
 
 // maxUnpersisted is two batches per CPU being built, two being written.
 const maxUnpersisted = 4
 
-// persistCheck is how often a wait for Bleve's writer looks for an error
-// of its background work.
+// persistCheck is how often a wait for Bleve's writer and merger looks
+// for an error of their work, and whether the merger is done.
 const persistCheck = 200 * time.Millisecond
 
 func newUnpersisted(idx bleve.Index) *unpersisted {
@@ -102,7 +102,7 @@ func newUnpersisted(idx bleve.Index) *unpersisted {
 	if st, err := idx.Advanced(); err == nil {
 		if sc, ok := st.(*scorch.Scorch); ok {
 			if stats, ok := sc.Stats().(*scorch.Stats); ok {
-				u.errs = &stats.TotOnErrors
+				u.stats = stats
 			}
 		}
 	}
@@ -141,18 +141,32 @@ func (u *unpersisted) add(ctx context.Context, b *bleve.Batch) error {
 // failed tells whether Bleve's background work reported an error (the
 // disk is full, say): it retries without end, so waiting on would hang.
 func (u *unpersisted) failed() error {
-	if u.errs != nil && atomic.LoadUint64(u.errs) > 0 {
+	if u.stats != nil && atomic.LoadUint64(&u.stats.TotOnErrors) > 0 {
 		return errors.New("the index's background writer failed (is the disk full?)")
 	}
 	return nil
 }
 
-// wait waits until every batch is written, ctx is done, or Bleve's
-// background work failed.
+// settled tells whether Bleve's writer and merger are done with the
+// index as it is: its last snapshot written, and merged as far as the
+// merge plan goes (Bleve's own test of this is index_bgthreads_active).
+// A merger left behind would go on in the server, which searches the
+// unmerged segments meanwhile, and more slowly.
+func (u *unpersisted) settled() bool {
+	if u.stats == nil {
+		return true
+	}
+	root := atomic.LoadUint64(&u.stats.CurRootEpoch)
+	return atomic.LoadUint64(&u.stats.LastPersistedEpoch) == root &&
+		atomic.LoadUint64(&u.stats.LastMergedEpoch) == root
+}
+
+// wait waits until every batch is written and merged, ctx is done, or
+// Bleve's background work failed.
 func (u *unpersisted) wait(ctx context.Context) error {
 	tick := time.NewTicker(persistCheck)
 	defer tick.Stop()
-	for len(u.slots) > 0 {
+	for len(u.slots) > 0 || !u.settled() {
 		select {
 		case <-u.written:
 		case <-ctx.Done():
@@ -192,8 +206,8 @@ func (r *Rebuild) check(err error) error {
 	return err
 }
 
-// Commit waits until Bleve has written every batch, closes the new
-// index and puts it in place of the live one. The swap is two renames;
+// Commit waits until Bleve has written and merged every batch, closes
+// the new index and puts it in place of the live one. The swap is two renames;
 // Open tells to run reindex again if a crash falls between them.
 func (r *Rebuild) Commit(ctx context.Context) error {
 	if r.failed.Load() {

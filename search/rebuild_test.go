@@ -13,6 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+
 	"mediabank/assets"
 )
 
@@ -28,6 +32,18 @@ var testCollections = []Collection{
 // one batch, or with batch > 0 in batches of that many, all put at once
 // from goroutines of their own, as reindex does.
 func rebuildFixtures(t *testing.T, path string, batch int) *Index {
+	t.Helper()
+	rebuildAt(t, path, batch)
+	ix, err := Open(path, Options{})
+	if err != nil {
+		t.Fatalf("Open after rebuild: %v", err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+// rebuildAt is rebuildFixtures without opening the index.
+func rebuildAt(t *testing.T, path string, batch int) {
 	t.Helper()
 	ctx := context.Background()
 	rb, err := NewRebuild(path, Options{})
@@ -56,12 +72,6 @@ func rebuildFixtures(t *testing.T, path string, batch int) *Index {
 	if err := rb.Commit(ctx); err != nil {
 		t.Fatalf("Commit: %v", err)
 	}
-	ix, err := Open(path, Options{})
-	if err != nil {
-		t.Fatalf("Open after rebuild: %v", err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	return ix
 }
 
 // TestRebuildSameAsPut: an index built by a Rebuild (in batches, beside
@@ -265,5 +275,46 @@ func TestRebuildOutdated(t *testing.T) {
 	res, err := got.Search(context.Background(), Request{Query: "banjir"})
 	if err != nil || res.Total != 6 {
 		t.Errorf("search after rebuilding an outdated index = %+v, %v; want 6 hits", res, err)
+	}
+}
+
+// TestRebuildMerged: Commit returns once Bleve's merger is done, so the
+// server opens an index its merge plan leaves as it is, rather than
+// merging a rebuild's many small segments while it searches them.
+func TestRebuildMerged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index")
+	// One segment per asset, more than the plan's 10 per tier.
+	rebuildAt(t, path, 1)
+	// Opened with a merge plan that merges nothing, to see the segments
+	// as Commit left them.
+	cfg := openConfig()
+	cfg["scorchMergePlanOptions"] = map[string]any{"MaxSegmentsPerTier": 1 << 20}
+	idx, err := bleve.OpenUsing(path, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	adv, err := idx.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var segs []mergeplan.Segment
+	for _, s := range r.(*scorch.IndexSnapshot).Segments() {
+		segs = append(segs, s)
+	}
+	plan, err := mergeplan.Plan(segs, &mergeplan.DefaultMergePlanOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fixtures) <= 10 {
+		t.Fatalf("%d fixtures: too few for the test", len(fixtures))
+	}
+	if plan != nil && len(plan.Tasks) > 0 {
+		t.Errorf("after Commit, %d segments and %d merges planned, want none", len(segs), len(plan.Tasks))
 	}
 }
