@@ -29,14 +29,25 @@ func plainSearch(t *testing.T, ix *Index, req Request) *Result {
 	st := statsOf(c)
 	size := req.Size
 	from := (max(req.Page, 1) - 1) * size
+	// A query of filters alone has nothing to rank by: newest first,
+	// each hit with one score (TestRelevanceOfFilters).
+	sort, alike := req.Sort, req.Sort == "relevance" && unranked(q)
+	if alike {
+		sort = "taken"
+	}
 	hq, hfrom := q, from
-	if req.Sort == "taken" || req.Sort == "-taken" {
-		hq, hfrom = st.slice(q, req.Sort == "taken", from, size)
+	if sort == "taken" || sort == "-taken" {
+		hq, hfrom = st.slice(q, sort == "taken", from, size)
 	}
 	hits := []Hit{}
 	if uint64(from) < st.total {
-		if hits, err = ix.page(ctx, hq, hfrom, size, req.Sort); err != nil {
+		if hits, err = ix.page(ctx, hq, hfrom, size, sort); err != nil {
 			t.Fatal(err)
+		}
+		if alike {
+			if err := ix.scoreAlike(ctx, q, hits); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	return &Result{Total: st.total, Hits: hits}

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // TestRelevancePage: the relevance order's page, which reads the date
@@ -60,4 +62,51 @@ func keysOf(hs []Hit) []string {
 		out[i] = h.ID[:6]
 	}
 	return out
+}
+
+// TestRelevanceOfFilters: a query of filters only (dates, kind, year,
+// collections) has nothing to rank by, so its relevance order is the
+// newest-first order, every hit with one score; with a word, the word
+// ranks.
+func TestRelevanceOfFilters(t *testing.T) {
+	ix, _ := segmentedIndex(t)
+	ctx := t.Context()
+	for _, query := range []string{"taken:2023", "taken:>=2024-06-15", "taken:2021-03..2022-02-10 type:photo", "year:2022 -type:video"} {
+		for _, pg := range []struct{ page, size int }{{1, 7}, {3, 7}, {1, 500}} {
+			got, err := ix.Search(ctx, Request{Query: query, Sort: "relevance", Page: pg.page, Size: pg.size})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := ix.Search(ctx, Request{Query: query, Sort: "taken", Page: pg.page, Size: pg.size})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(keysOf(got.Hits), keysOf(want.Hits)) {
+				t.Errorf("%q page %d size %d by relevance:\n got %v\nwant %v", query, pg.page, pg.size, keysOf(got.Hits), keysOf(want.Hits))
+			}
+			for _, h := range got.Hits {
+				if h.Score != got.Hits[0].Score || h.Score <= 0 {
+					t.Errorf("%q: scores %v and %v, want one positive score", query, h.Score, got.Hits[0].Score)
+					break
+				}
+			}
+			if len(want.Hits) < pg.size && pg.page == 1 && pg.size < 10 {
+				t.Errorf("%q: %d hits: too few for the test", query, len(want.Hits))
+			}
+		}
+	}
+	for _, query := range []string{"banjir taken:2023", "taken:2023 camera:nikon"} {
+		if unranked(mustPlan(t, ix, query)) {
+			t.Errorf("%q is unranked, want it ranked by its words", query)
+		}
+	}
+}
+
+func mustPlan(t *testing.T, ix *Index, query string) query.Query {
+	t.Helper()
+	_, q, err := ix.plan(Request{Query: query})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
 }
