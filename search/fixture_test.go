@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -206,6 +207,40 @@ func sameSearches(t *testing.T, want, got *Index, reqs []Request, what string) {
 		}
 		if !reflect.DeepEqual(g, w) {
 			t.Errorf("%+v %s:\n got %v %+v\nwant %v %+v", req, what, keys(g.Hits), g, keys(w.Hits), w)
+		}
+	}
+}
+
+// settle waits until Bleve's writer and merger are done with ix, so that
+// no merge changes its segments while a test compares two searches of
+// it: a merge drops deleted documents from the term statistics, and so
+// changes scores.
+func settle(t testing.TB, ix *Index) {
+	t.Helper()
+	u := newUnpersisted(ix.idx)
+	for !u.settled() {
+		if err := u.failed(); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-t.Context().Done():
+			t.Fatal("index never settled")
+		case <-time.After(5 * time.Millisecond): // polls Bleve's counters; waits on no fixed time
+		}
+	}
+}
+
+// unchanged runs same, which compares two searches of ix, again while
+// Bleve changed ix between them (a background merge drops deleted
+// documents from the term statistics, and so changes scores), and
+// returns its last answer. Merges end, so it ends.
+func unchanged(ix *Index, same func() bool) bool {
+	u := newUnpersisted(ix.idx)
+	for {
+		before := atomic.LoadUint64(&u.stats.CurRootEpoch)
+		ok := same()
+		if ok || atomic.LoadUint64(&u.stats.CurRootEpoch) == before {
+			return ok
 		}
 	}
 }

@@ -91,6 +91,7 @@ func TestRebuildSameAsPut(t *testing.T) {
 	if err := want.PutCollections(ctx, testCollections...); err != nil {
 		t.Fatal(err)
 	}
+	settle(t, want)
 	for _, batch := range []int{0, 3} {
 		got := rebuildFixtures(t, filepath.Join(t.TempDir(), "index"), batch)
 		sameAsPut(t, want, got, fmt.Sprintf("after a rebuild in batches of %d", batch))
