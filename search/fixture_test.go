@@ -217,16 +217,8 @@ func sameSearches(t *testing.T, want, got *Index, reqs []Request, what string) {
 // changes scores.
 func settle(t testing.TB, ix *Index) {
 	t.Helper()
-	u := newUnpersisted(ix.idx)
-	for !u.settled() {
-		if err := u.failed(); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case <-t.Context().Done():
-			t.Fatal("index never settled")
-		case <-time.After(5 * time.Millisecond): // polls Bleve's counters; waits on no fixed time
-		}
+	if err := newUnpersisted(ix.idx).wait(t.Context()); err != nil {
+		t.Fatalf("index never settled: %v", err)
 	}
 }
 
