@@ -82,14 +82,19 @@ func (ix *Index) reader() (index.IndexReader, error) {
 // hitBitmaps returns the hits of q as one bitmap of segment-local
 // document numbers per segment. The term queries ANDed at its top (the
 // document type above all), or ORs of them (a scope of collections), are
-// read as their postings, and the text
-// clauses on facet-backed fields as their facet terms' (facetText), with
-// no step per hit; the rest of q is run by its searcher. It reports false
-// if a segment's postings are not bitmaps.
+// read as their postings, and the text clauses on facet-backed fields
+// as their facet terms' (facetText), with no step per hit; the rest of q
+// is run by its searcher. What q leaves out (andParts) is found the same
+// way and taken out. It reports false if a segment's postings are not
+// bitmaps.
 func (ix *Index) hitBitmaps(ctx context.Context, q query.Query, snap *scorch.IndexSnapshot, segs []*scorch.SegmentSnapshot) ([]*roaring.Bitmap, bool, error) {
 	var direct []func(live bool) ([]*roaring.Bitmap, bool, error)
 	var others []query.Query
-	for _, c := range conjuncts(q) {
+	and, not := andParts(q)
+	for _, c := range and {
+		if _, all := c.(*query.MatchAllQuery); all && len(and) > 1 {
+			continue
+		}
 		if tqs, ok := termsOf(c); ok {
 			direct = append(direct, func(live bool) ([]*roaring.Bitmap, bool, error) { return termBitmaps(tqs, segs, live) })
 		} else if ft, ok := ix.facetTextOf(c); ok {
@@ -126,21 +131,57 @@ func (ix *Index) hitBitmaps(ctx context.Context, q query.Query, snap *scorch.Ind
 			out[i] = roaring.And(out[i], bms[i])
 		}
 	}
+	// What q leaves out (-word) is taken out of the hits as bitmaps too,
+	// where Bleve's searcher stepped through every asset but those.
+	for _, n := range not {
+		ors := []query.Query{n}
+		if dq, ok := n.(*query.DisjunctionQuery); ok && dq.Min <= 1 {
+			ors = dq.Disjuncts
+		}
+		for _, o := range ors {
+			bms, ok, err := ix.hitBitmaps(ctx, o, snap, segs)
+			if err != nil || !ok {
+				return nil, ok, err
+			}
+			for i := range out {
+				out[i] = roaring.AndNot(out[i], bms[i])
+			}
+		}
+	}
 	return out, true, nil
 }
 
-// conjuncts are the queries q ANDs at its top, nested conjunctions
-// flattened; q alone if it is no conjunction.
-func conjuncts(q query.Query) []query.Query {
-	cq, ok := q.(*query.ConjunctionQuery)
-	if !ok {
-		return []query.Query{q}
+// andParts are the queries q ANDs at its top and those it ANDs NOT:
+// nested conjunctions flattened, and a Boolean query of must and
+// must-not clauses (what the parser makes of -word) split into both;
+// q alone if it is neither.
+func andParts(q query.Query) (and, not []query.Query) {
+	var split func(q query.Query)
+	split = func(q query.Query) {
+		switch q := q.(type) {
+		case *query.ConjunctionQuery:
+			for _, c := range q.Conjuncts {
+				split(c)
+			}
+		case *query.BooleanQuery:
+			if q.Should != nil || q.Filter != nil {
+				and = append(and, q)
+				return
+			}
+			if q.Must == nil {
+				and = append(and, query.NewMatchAllQuery())
+			} else {
+				split(q.Must)
+			}
+			if q.MustNot != nil {
+				not = append(not, q.MustNot)
+			}
+		default:
+			and = append(and, q)
+		}
 	}
-	var out []query.Query
-	for _, c := range cq.Conjuncts {
-		out = append(out, conjuncts(c)...)
-	}
-	return out
+	split(q)
+	return and, not
 }
 
 // searchBitmaps runs q's searcher over snap and returns its hits as
@@ -223,6 +264,8 @@ func termsOf(q query.Query) ([]*query.TermQuery, bool) {
 	switch q := q.(type) {
 	case *query.TermQuery:
 		return []*query.TermQuery{q}, q.FieldVal != ""
+	case *wordQuery:
+		return termsOf(q.DisjunctionQuery)
 	case *query.DisjunctionQuery:
 		if q.Min > 1 {
 			return nil, false

@@ -436,6 +436,9 @@ func (ix *Index) sortedPage(ctx context.Context, st *stats, q query.Query, from,
 
 // page returns the hits of q from..from+size in order sort.
 func (ix *Index) page(ctx context.Context, q query.Query, from, size int, sort string) ([]Hit, error) {
+	if sort == "relevance" {
+		q = ranked(q)
+	}
 	sr := bleve.NewSearchRequestOptions(q, size, from, false)
 	sr.SortBy(sorts[sort])
 	if sort != "relevance" {

@@ -308,7 +308,7 @@ func (p *parser) anyField(v string, phrase bool) query.Query {
 		for _, f := range p.words {
 			qs = append(qs, p.text(f, v, true))
 		}
-		return query.NewDisjunctionQuery(qs)
+		return &wordQuery{query.NewDisjunctionQuery(qs)}
 	}
 	must := make([]query.Query, 0, len(tokens))
 	for _, tok := range tokens {
@@ -316,13 +316,18 @@ func (p *parser) anyField(v string, phrase bool) query.Query {
 		for _, f := range p.words {
 			qs = append(qs, termQuery(f, string(tok.Term)))
 		}
-		must = append(must, query.NewDisjunctionQuery(qs))
+		must = append(must, &wordQuery{query.NewDisjunctionQuery(qs)})
 	}
 	if len(must) == 1 {
 		return must[0]
 	}
 	return query.NewConjunctionQuery(must)
 }
+
+// wordQuery is a word or a phrase typed without a field name, an OR of
+// its clauses in the word fields: the one kind of clause that ranks hits
+// in relevance order (rankParts). Every other clause narrows them.
+type wordQuery struct{ *query.DisjunctionQuery }
 
 // dates parses DATE, >=DATE, >DATE, <=DATE, <DATE and FROM..TO (either
 // end may be left open), where DATE is YYYY, YYYY-MM or YYYY-MM-DD in the

@@ -136,10 +136,11 @@ func TestParseQueryShape(t *testing.T) {
 		{"", "*query.MatchAllQuery"},
 		{"di dan yang the", "*query.MatchAllQuery"},
 		// A word is an OR of its term in each word field; a phrase an OR
-		// of the phrase in each; a clause of several words an AND.
-		{"banjir", "*query.DisjunctionQuery"},
-		{`"banjir"`, "*query.DisjunctionQuery"},
-		{`"wali kota"`, "*query.DisjunctionQuery"},
+		// of the phrase in each (a wordQuery, which ranks); a clause of
+		// several words an AND.
+		{"banjir", "*search.wordQuery"},
+		{`"banjir"`, "*search.wordQuery"},
+		{`"wali kota"`, "*search.wordQuery"},
 		{"DSC_0042", "*query.ConjunctionQuery"},
 		{"banjir ciledug", "*query.ConjunctionQuery"},
 		{"-banjir", "*query.BooleanQuery"},

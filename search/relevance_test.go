@@ -17,7 +17,8 @@ func TestRelevancePage(t *testing.T) {
 	ix, _ := segmentedIndex(t)
 	ctx := t.Context()
 	for _, query := range []string{"", "banjir", "banjir ciledug", `"wali kota"`, "warga -type:video",
-		`creator:"Joko Susilo"`, "camera:nikon festival", "nothingmatches", "type:video", "type:video banjir"} {
+		`creator:"Joko Susilo"`, "camera:nikon festival", "nothingmatches", "type:video", "type:video banjir",
+		"banjir taken:>=2023", "warga taken:2022-03..2023-06 -type:video", "festival year:2024 camera:nikon"} {
 		_, q, err := ix.plan(Request{Query: query})
 		if err != nil {
 			t.Fatal(err)
@@ -67,14 +68,15 @@ func keysOf(hs []Hit) []string {
 	return out
 }
 
-// TestRelevanceOfFilters: a query of filters only (dates, kind, year,
-// collections) has nothing to rank by, so its relevance order is the
-// newest-first order, every hit with one score; with a word, the word
-// ranks.
+// TestRelevanceOfFilters: a query of filters only (field:value, dates,
+// kind, year, collections, exclusions) has nothing to rank by, so its
+// relevance order is the newest-first order, every hit with one score;
+// with a word typed without a field name, the word ranks.
 func TestRelevanceOfFilters(t *testing.T) {
 	ix, _ := segmentedIndex(t)
 	ctx := t.Context()
-	for _, query := range []string{"taken:2023", "taken:>=2024-06-15", "taken:2021-03..2022-02-10 type:photo", "year:2022 -type:video"} {
+	for _, query := range []string{"taken:2023", "taken:>=2024-06-15", "taken:2021-03..2022-02-10 type:photo", "year:2022 -type:video",
+		"taken:2023 camera:nikon", `creator:"Joko Susilo"`, "-banjir", "caption:warga -keyword:banjir"} {
 		for _, pg := range []struct{ page, size int }{{1, 7}, {3, 7}, {1, 500}} {
 			got, err := ix.Search(ctx, Request{Query: query, Sort: "relevance", Page: pg.page, Size: pg.size})
 			if err != nil {
@@ -98,9 +100,60 @@ func TestRelevanceOfFilters(t *testing.T) {
 			}
 		}
 	}
-	for _, query := range []string{"banjir taken:2023", "taken:2023 camera:nikon"} {
+	for _, query := range []string{"banjir taken:2023", `"wali kota" type:photo`, "camera:nikon festival", "-banjir warga"} {
 		if unranked(mustPlan(t, ix, query)) {
 			t.Errorf("%q is unranked, want it ranked by its words", query)
+		}
+	}
+}
+
+// TestFiltersDoNotRank: in relevance order a filter ANDed to words
+// (dates, kind, year) keeps the hits it matches and ranks nothing: each
+// hit scores as for the words alone, and the order is the words' order
+// less the hits the filter leaves out.
+func TestFiltersDoNotRank(t *testing.T) {
+	ix, _ := segmentedIndex(t)
+	ctx := t.Context()
+	for _, tc := range []struct{ words, filter string }{
+		{"banjir", "taken:>=2023"},
+		{"warga", "taken:2022-03..2023-06-15"},
+		{"petugas ciledug", "taken:>=2022-07"},
+		{"festival", "-type:video year:2024"},
+		{"camera:nikon", "taken:<2024 type:photo"},
+	} {
+		if !unchanged(ix, func() bool {
+			all, err := ix.Search(ctx, Request{Query: tc.words, Sort: "relevance", Size: MaxSize})
+			if err != nil {
+				t.Fatal(err)
+			}
+			filtered, err := ix.Search(ctx, Request{Query: tc.words + " " + tc.filter, Sort: "relevance", Size: MaxSize})
+			if err != nil {
+				t.Fatal(err)
+			}
+			kept, err := ix.Search(ctx, Request{Query: tc.words + " " + tc.filter, Size: MaxSize})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := map[string]bool{}
+			for _, h := range kept.Hits {
+				in[h.ID] = true
+			}
+			var want []Hit
+			for _, h := range all.Hits {
+				if in[h.ID] {
+					want = append(want, h)
+				}
+			}
+			if len(want) < 5 || len(want) == len(all.Hits) {
+				t.Fatalf("%q: %d of %d hits pass %q: the test needs some kept and some left out", tc.words, len(want), len(all.Hits), tc.filter)
+			}
+			if reflect.DeepEqual(filtered.Hits, want) {
+				return true
+			}
+			t.Logf("%q %q:\n got %v\nwant %v", tc.words, tc.filter, filtered.Hits, want)
+			return false
+		}) {
+			t.Errorf("%q with %q by relevance: not the words' hits, scores and order", tc.words, tc.filter)
 		}
 	}
 }

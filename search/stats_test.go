@@ -171,6 +171,8 @@ func TestCountByBitmaps(t *testing.T) {
 		{Query: "creator:joko"}, {Query: "creator:susilo banjir"}, {Query: `camera:"nikon z"`}, {Query: "lens:nikkor"},
 		{Query: "city:tangerang -type:video"}, {Query: `photographer:"budi"`}, {Query: "creator:zzz"},
 		{Query: "type:video"}, {Query: "-type:video camera:nikon"}, {Query: "taken:2022-03..2023-01"}, {Query: "nothingmatches"},
+		{Query: "-banjir"}, {Query: `warga -"wali kota" -creator:budi`}, {Query: "-banjir -ciledug taken:>=2023"},
+		{Query: "-type:photo -type:video"}, {Query: `-creator:"Joko Susilo"`},
 		{Query: "id:" + as[3].ID[:6]}, {Query: "banjir", Collections: []string{as[5].Collections[0], as[9].Collections[0], "nosuch"}}} {
 		query := req.Query
 		_, q, err := ix.plan(req)

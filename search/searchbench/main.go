@@ -303,6 +303,14 @@ func kinds() []kind {
 		{name: "creator:word, by name", query: func(r int) string {
 			return "creator:" + strings.Fields(creators[r%len(creators)])[0]
 		}, sort: "name"},
+		{name: "two words, by relevance", query: func(r int) string { return w(r) + " " + w2(r) }, sort: "relevance"},
+		{name: "word+from year, relevance", query: func(r int) string {
+			return fmt.Sprintf("%s taken:>=%d", w(r), epoch.Year()+1+r%3)
+		}, sort: "relevance"},
+		{name: `creator:"…"+word, relev.`, query: func(r int) string {
+			return `creator:"` + creators[r%len(creators)] + `" ` + w(r)
+		}, sort: "relevance"},
+		{name: "-word", query: func(r int) string { return "-" + w(r) }},
 	}
 }
 
