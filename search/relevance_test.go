@@ -108,9 +108,10 @@ func TestRelevanceOfFilters(t *testing.T) {
 }
 
 // TestFiltersDoNotRank: in relevance order a filter ANDed to words
-// (dates, kind, year) keeps the hits it matches and ranks nothing: each
-// hit scores as for the words alone, and the order is the words' order
-// less the hits the filter leaves out.
+// (dates, kind, year, exclusions) keeps the hits it matches and ranks
+// nothing: each hit scores as for the words alone, and the order is the
+// words' order less the hits the filter leaves out. The last case has
+// no words (camera: is a filter too): both are newest first.
 func TestFiltersDoNotRank(t *testing.T) {
 	ix, _ := segmentedIndex(t)
 	ctx := t.Context()
