@@ -117,7 +117,7 @@ func (r *run) storeSmall(ctx context.Context, f file, card *cardReader, size int
 // while hashing, then copied into place once the hash is known. A store
 // that retries may rewind card to the start of the file and read it again.
 func (r *run) storeLarge(ctx context.Context, f file, src *os.File, card *cardReader, size int64, probePath string) (status, sha string, err error) {
-	staging := assets.StagingPrefix + r.id + "/" + randHex()
+	staging := assets.StagingPrefix + r.id + "-" + randHex() // beside assets.StagingKeep
 	if _, err := r.in.store.Put(ctx, staging, card, size, assets.PutOptions{}); err != nil {
 		return "", "", err
 	}

@@ -5,9 +5,11 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -364,17 +366,29 @@ func (r *run) reportProgress() (stop func()) {
 // one file.
 const staleStaging = 24 * time.Hour
 
-// sweepStaging deletes staging objects left by runs that were killed. A
-// failure here costs only space, so it is logged and the run goes on.
+// sweepStaging deletes staging objects left by runs that were killed,
+// and puts assets.StagingKeep in place if it is not. A failure here
+// costs only space (or, without the keeper, a rare refused put on
+// MinIO), so it is logged and the run goes on.
 func (r *run) sweepStaging(ctx context.Context) {
 	cutoff := r.start.Add(-staleStaging)
 	var stale []string
+	kept := false
 	err := r.in.store.List(ctx, assets.StagingPrefix, func(o assets.Object) error {
-		if !o.ModTime.IsZero() && o.ModTime.Before(cutoff) {
+		switch {
+		case o.Key == assets.StagingKeep:
+			kept = true
+		case !o.ModTime.IsZero() && o.ModTime.Before(cutoff):
 			stale = append(stale, o.Key)
 		}
 		return nil
 	})
+	if err == nil && !kept {
+		_, err = r.in.store.Put(ctx, assets.StagingKeep, bytes.NewReader(nil), 0, assets.PutOptions{IfNoneMatch: true})
+		if errors.Is(err, assets.ErrPrecondition) {
+			err = nil // another run put it first
+		}
+	}
 	for _, k := range stale {
 		if err == nil {
 			err = r.in.store.Delete(ctx, k)

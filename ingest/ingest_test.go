@@ -373,7 +373,8 @@ func TestCardLayout(t *testing.T) {
 
 // TestSweepStaging: staging objects left by a killed run are deleted by
 // the next run once they are a day old; a fresh one (another run's, in
-// flight) is left alone.
+// flight) is left alone. The run puts assets.StagingKeep in place, and
+// no sweep takes it away, however old.
 func TestSweepStaging(t *testing.T) {
 	dir := t.TempDir()
 	s, err := diskstore.Open(t.Context(), filepath.Join(dir, "bank"))
@@ -381,22 +382,30 @@ func TestSweepStaging(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := openBank(t, s, dir)
-	for _, k := range []string{"staging/dead-run/1", "staging/live-run/1"} {
+	for _, k := range []string{"staging/dead-run-1", "staging/old-layout/1", "staging/live-run-1"} {
 		if _, err := s.Put(t.Context(), k, strings.NewReader("half a video"), -1, assets.PutOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	old := time.Now().Add(-25 * time.Hour)
-	if err := os.Chtimes(filepath.Join(dir, "bank", "staging/dead-run/1"), old, old); err != nil {
-		t.Fatal(err)
+	age := func(key string) {
+		old := time.Now().Add(-25 * time.Hour)
+		if err := os.Chtimes(filepath.Join(dir, "bank", key), old, old); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if _, err := b.ingester(ingest.Options{}).Run(t.Context(), []string{t.TempDir()}, ingest.RunOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	var left []string
-	s.List(t.Context(), assets.StagingPrefix, func(o assets.Object) error { left = append(left, o.Key); return nil })
-	if want := []string{"staging/live-run/1"}; !slices.Equal(left, want) {
-		t.Errorf("staging after the run = %v, want %v", left, want)
+	age("staging/dead-run-1")
+	age("staging/old-layout/1")
+	want := []string{assets.StagingKeep, "staging/live-run-1"}
+	for i := range 2 {
+		if _, err := b.ingester(ingest.Options{}).Run(t.Context(), []string{t.TempDir()}, ingest.RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		var left []string
+		s.List(t.Context(), assets.StagingPrefix, func(o assets.Object) error { left = append(left, o.Key); return nil })
+		if !slices.Equal(left, want) {
+			t.Errorf("staging after run %d = %v, want %v", i, left, want)
+		}
+		age(assets.StagingKeep)
 	}
 }
 

@@ -34,7 +34,8 @@ type MinIO struct {
 type server struct {
 	bin, console, dir string
 	mu                sync.Mutex
-	stop              func() // of the running process; nil while stopped
+	stop              func()         // of the running process; nil while stopped
+	out               testkit.Buffer // what each process printed, shown when the test fails
 }
 
 // StartMinIO starts a private `minio server` on loopback with an empty
@@ -142,7 +143,14 @@ func startMinIO(tb testing.TB, bin string) (MinIO, error) {
 		return MinIO{}, err
 	}
 	m.srv.stop = stop
-	tb.Cleanup(func() { m.Stop(tb) })
+	tb.Cleanup(func() {
+		m.Stop(tb)
+		// A request the server refused (a 403 or 500 under load) is
+		// explained in its log, if anywhere.
+		if out := m.srv.out.String(); tb.Failed() && out != "" {
+			tb.Logf("minio %s printed:\n%s", m.Endpoint, out[max(0, len(out)-8000):])
+		}
+	})
 	return m, nil
 }
 
@@ -156,8 +164,8 @@ func (m MinIO) launch() (stop func(), _ error) {
 		"MINIO_BROWSER=off",
 		"MINIO_UPDATE=off",
 	)
-	var out testkit.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &m.srv.out
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("%s: %w", bin, err)
 	}
