@@ -85,15 +85,6 @@ func (ix *Index) relevancePage(ctx context.Context, q query.Query, from, size in
 	return hits, false, err
 }
 
-// unranked tells whether nothing in q ranks its hits (rankParts): its
-// relevance order is then the date order, as when every hit scores
-// alike. Scoring a query of filters to sort the ties of a year's photos
-// by date cost 0.7 s at a million.
-func unranked(q query.Query) bool {
-	rank, _ := rankParts(q)
-	return len(rank) == 0
-}
-
 // rankParts splits q, a parsed query ANDed to its scope, into what
 // ranks its hits and the one query that narrows them (nil if nothing
 // does). The words and phrases typed without a field name rank
@@ -134,8 +125,10 @@ func rankParts(q query.Query) (rank []query.Query, filter query.Query) {
 func ranked(q query.Query) query.Query { return scoredAs(rankParts(q)) }
 
 // scoredAs ANDs what ranks and the filter, which matches without
-// weighing in the score (filterQuery), and rounds the score to a
-// float32. With nothing to rank, every hit scores the same.
+// weighing in the score, and rounds the score to a float32. With nothing
+// to rank, every hit scores the same; its relevance order is then the
+// date order (relevancePage): scoring a query of filters to sort the
+// ties of a year's photos by date cost 0.7 s at a million.
 //
 // Bleve sums the scores of a word's fields in the order its OR keeps
 // them in a heap, which depends on the segments the index was written
@@ -149,78 +142,73 @@ func scoredAs(rank []query.Query, filter query.Query) query.Query {
 		rank = []query.Query{query.NewMatchAllQuery()}
 	}
 	if filter != nil {
-		rank = append(slices.Clip(rank), &filterQuery{filter})
+		rank = append(slices.Clip(rank), &rescoredQuery{q: filter, filter: true})
 	}
 	if len(rank) == 1 {
-		return &roundedQuery{rank[0]}
+		return &rescoredQuery{q: rank[0]}
 	}
-	return &roundedQuery{query.NewConjunctionQuery(rank)}
+	return &rescoredQuery{q: query.NewConjunctionQuery(rank)}
 }
 
-// filterQuery matches as q does and adds nothing to the score of the
-// conjunction it is in: its searcher scores nothing and weighs 0. In a
-// conjunction it still leads when it is the smaller side: a word ANDed
-// to a day is a step through the day's hits, not through the word's.
-type filterQuery struct{ q query.Query }
-
-func (fq *filterQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, opts bsearch.SearcherOptions) (bsearch.Searcher, error) {
-	s, err := fq.q.Searcher(ctx, r, m, bsearch.SearcherOptions{Score: "none"})
-	if err != nil {
-		return nil, err
-	}
-	return unscoredSearcher{s}, nil
+// rescoredQuery is q with its scores rounded to a float32 (scoredAs),
+// or, as a filter, with none: searched without scores, each hit scoring
+// 0 and the searcher weighing 0, so that it adds nothing to the score of
+// the conjunction it is in. There it still leads when it is the smaller
+// side: a word ANDed to a day is a step through the day's hits, not
+// through the word's.
+type rescoredQuery struct {
+	q      query.Query
+	filter bool
 }
 
-type unscoredSearcher struct{ bsearch.Searcher }
-
-func (s unscoredSearcher) Next(ctx *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
-	dm, err := s.Searcher.Next(ctx)
-	if dm != nil {
-		dm.Score = 0
+func (rq *rescoredQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, opts bsearch.SearcherOptions) (bsearch.Searcher, error) {
+	if rq.filter {
+		opts = bsearch.SearcherOptions{Score: "none"}
 	}
-	return dm, err
-}
-
-func (s unscoredSearcher) Advance(ctx *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
-	dm, err := s.Searcher.Advance(ctx, id)
-	if dm != nil {
-		dm.Score = 0
-	}
-	return dm, err
-}
-
-func (s unscoredSearcher) Weight() float64 { return 0 }
-
-func (s unscoredSearcher) SetQueryNorm(float64) {}
-
-// roundedQuery is q with its scores rounded to a float32 (scoredAs).
-type roundedQuery struct{ q query.Query }
-
-func (rq *roundedQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, opts bsearch.SearcherOptions) (bsearch.Searcher, error) {
 	s, err := rq.q.Searcher(ctx, r, m, opts)
 	if err != nil {
 		return nil, err
 	}
-	return roundedSearcher{s}, nil
+	return rescoredSearcher{s, rq.filter}, nil
 }
 
-type roundedSearcher struct{ bsearch.Searcher }
+type rescoredSearcher struct {
+	bsearch.Searcher
+	filter bool
+}
 
-func (s roundedSearcher) Next(ctx *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
+func (s rescoredSearcher) Next(ctx *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
 	dm, err := s.Searcher.Next(ctx)
-	return rounded(dm, err)
+	return s.rescore(dm), err
 }
 
-func (s roundedSearcher) Advance(ctx *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
+func (s rescoredSearcher) Advance(ctx *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
 	dm, err := s.Searcher.Advance(ctx, id)
-	return rounded(dm, err)
+	return s.rescore(dm), err
 }
 
-func rounded(dm *bsearch.DocumentMatch, err error) (*bsearch.DocumentMatch, error) {
-	if dm != nil {
+func (s rescoredSearcher) rescore(dm *bsearch.DocumentMatch) *bsearch.DocumentMatch {
+	switch {
+	case dm == nil:
+	case s.filter:
+		dm.Score = 0
+	default:
 		dm.Score = float64(float32(dm.Score))
 	}
-	return dm, err
+	return dm
+}
+
+func (s rescoredSearcher) Weight() float64 {
+	if s.filter {
+		return 0
+	}
+	return s.Searcher.Weight()
+}
+
+func (s rescoredSearcher) SetQueryNorm(qnorm float64) {
+	if !s.filter {
+		s.Searcher.SetQueryNorm(qnorm)
+	}
 }
 
 // scoredHit is a hit of the relevance order: its document number in the
@@ -305,8 +293,8 @@ func (ix *Index) hitsByID(ctx context.Context, ids []string, scored []scoredHit)
 	return hits, nil
 }
 
-// scoreAlike gives hits the score that every hit of q has, q being
-// unranked: its first hit's, as ranked scores it.
+// scoreAlike gives hits the score that every hit of q has, nothing in q
+// ranking them (rankParts): its first hit's, as ranked scores it.
 func (ix *Index) scoreAlike(ctx context.Context, q query.Query, hits []Hit) error {
 	r, err := ix.reader()
 	if err != nil {

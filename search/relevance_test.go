@@ -159,6 +159,12 @@ func TestFiltersDoNotRank(t *testing.T) {
 	}
 }
 
+// unranked tells whether nothing in q ranks its hits (rankParts).
+func unranked(q query.Query) bool {
+	rank, _ := rankParts(q)
+	return len(rank) == 0
+}
+
 func mustPlan(t *testing.T, ix *Index, query string) query.Query {
 	t.Helper()
 	_, q, err := ix.plan(Request{Query: query})
