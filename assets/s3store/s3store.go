@@ -108,8 +108,11 @@ func mapErr(err error) error {
 	case resp.StatusCode >= 500 || resp.Code == "SlowDown" || resp.Code == "ServiceUnavailable" ||
 		resp.Code == "RequestTimeout" || resp.Code == "XMinioServerNotInitialized" ||
 		// MinIO's 499: it stopped reading the request (it was shutting
-		// down, or the connection broke), so nothing was written.
-		resp.Code == "ClientDisconnected":
+		// down, or the connection broke), so nothing was written. Its
+		// request throttle (maxClients in cmd/handler-api.go) answers a
+		// bare 499 with no body when shutdown cancels a request waiting
+		// for its turn; minio-go then gives the status line as the code.
+		resp.Code == "ClientDisconnected" || resp.StatusCode == 499:
 		return fmt.Errorf("%w: %w", assets.ErrUnavailable, err)
 	case minio.IsNetworkOrHostDown(err, true):
 		// minio-go's own judgement of its transport errors (it rewrites a
