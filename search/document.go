@@ -95,12 +95,18 @@ func dayTerm(t time.Time) string   { return "day:" + t.Format("2006-01-02") }
 // nameKey is the key of the name order: the file name, then the id
 // (after a byte that sorts before any character), so that equal names
 // come out in id order; assets without a name come last, in id order.
+// Of the id, its first nameIDDigits: the walk of the keys (namePage)
+// reads each key's every byte, and 16 hex digits of a SHA-256 tell
+// apart any two assets of one name a bank will hold.
 func nameKey(name, id string) string {
 	if name = strings.TrimSpace(name); name == "" {
 		name = "\U0010FFFF" // the last character
 	}
-	return name + "\x00" + id
+	return name + "\x00" + id[:min(len(id), nameIDDigits)]
 }
+
+// nameIDDigits is how much of the id ends a name key.
+const nameIDDigits = 16
 
 // undatedKey starts the sort keys of undated assets: after every hex
 // digit, so they come last.

@@ -426,6 +426,10 @@ func (ix *Index) sortedPage(ctx context.Context, st *stats, q query.Query, from,
 	hq, hfrom := st.pageQuery(q), from
 	if by != "name" {
 		hq, hfrom = st.slice(hq, by == "taken", from, size)
+	} else if nq, skip, ok, err := ix.namePage(ctx, st, q, from, size); err != nil {
+		return nil, err
+	} else if ok {
+		hq, hfrom = nq, skip
 	}
 	hits, err := ix.page(ctx, hq, hfrom, size, by)
 	if err != nil || sort != "relevance" {

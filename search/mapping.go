@@ -19,8 +19,9 @@ import (
 
 // mappingVersion is stored in the index; bump it whenever the mapping or
 // the analyzers change, so an old index asks for `mediabank reindex`
-// instead of silently answering with stale analysis.
-const mappingVersion = "11"
+// instead of silently answering with stale analysis. 12: the name order's
+// key ends on 16 digits of the id, not 64 (nameKey).
+const mappingVersion = "12"
 
 // Analyzer names.
 const (

@@ -311,6 +311,8 @@ func kinds() []kind {
 			return `creator:"` + creators[r%len(creators)] + `" ` + w(r)
 		}, sort: "relevance"},
 		{name: "-word", query: func(r int) string { return "-" + w(r) }},
+		{name: "no query, by name", query: func(int) string { return "" }, sort: "name"},
+		{name: "by name, page 200", query: func(int) string { return "" }, page: 200, sort: "name"},
 	}
 }
 
