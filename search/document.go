@@ -97,7 +97,8 @@ func dayTerm(t time.Time) string   { return "day:" + t.Format("2006-01-02") }
 // come out in id order; assets without a name come last, in id order.
 // Of the id, its first nameIDDigits: the walk of the keys (namePage)
 // reads each key's every byte, and 16 hex digits of a SHA-256 tell
-// apart any two assets of one name a bank will hold.
+// apart any two assets of one name a bank will hold (two that agree in
+// them tie, and come out in index order).
 func nameKey(name, id string) string {
 	if name = strings.TrimSpace(name); name == "" {
 		name = "\U0010FFFF" // the last character
