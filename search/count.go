@@ -475,16 +475,20 @@ type termLister interface {
 	AutomatonIteratorOmitCount(a segment.Automaton, startKeyInclusive, endKeyExclusive []byte) segment.DictionaryIterator
 }
 
+// terms lists the terms of dict from lo up to hi (nil: no bound), in
+// order, without their counts where the dictionary can.
+func terms(dict segment.TermDictionary, lo, hi []byte) segment.DictionaryIterator {
+	if d, ok := dict.(termLister); ok {
+		return d.AutomatonIteratorOmitCount(nil, lo, hi)
+	}
+	return dict.AutomatonIterator(nil, lo, hi)
+}
+
 // eachTerm calls fn with each term of dict from lo up to hi (nil: no
 // bound), in order, until fn returns an error (errStop ends it without
 // one).
 func eachTerm(dict segment.TermDictionary, lo, hi []byte, fn func(term string) error) error {
-	var it segment.DictionaryIterator
-	if d, ok := dict.(termLister); ok {
-		it = d.AutomatonIteratorOmitCount(nil, lo, hi)
-	} else {
-		it = dict.AutomatonIterator(nil, lo, hi)
-	}
+	it := terms(dict, lo, hi)
 	for {
 		e, err := it.Next()
 		if err != nil {

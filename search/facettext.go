@@ -167,14 +167,9 @@ type postingsReader struct {
 
 // bitmap is postingsBitmap, reusing r's lists.
 func (r *postingsReader) bitmap(dict segment.TermDictionary, term string, except *roaring.Bitmap) (*roaring.Bitmap, bool, error) {
-	var err error
-	if r.pl, err = dict.PostingsList([]byte(term), except, r.pl); err != nil {
-		return nil, false, fmt.Errorf("count: %w", err)
-	}
-	r.pi = r.pl.Iterator(false, false, false, r.pi)
-	opt, ok := r.pi.(segment.OptimizablePostingsIterator)
-	if !ok {
-		return nil, false, nil
+	opt, ok, err := r.read(dict, term, except)
+	if err != nil || !ok {
+		return nil, ok, err
 	}
 	if bm := opt.ActualBitmap(); bm != nil {
 		return bm, true, nil
@@ -184,4 +179,17 @@ func (r *postingsReader) bitmap(dict segment.TermDictionary, term string, except
 		out.Add(uint32(d))
 	}
 	return out, true, nil
+}
+
+// read opens the postings of term in dict, less except, as an iterator
+// that tells its documents as a bitmap or as the one document it has;
+// it reports false if the postings cannot.
+func (r *postingsReader) read(dict segment.TermDictionary, term string, except *roaring.Bitmap) (segment.OptimizablePostingsIterator, bool, error) {
+	var err error
+	if r.pl, err = dict.PostingsList([]byte(term), except, r.pl); err != nil {
+		return nil, false, fmt.Errorf("postings of %q: %w", term, err)
+	}
+	r.pi = r.pl.Iterator(false, false, false, r.pi)
+	opt, ok := r.pi.(segment.OptimizablePostingsIterator)
+	return opt, ok, nil
 }

@@ -101,7 +101,7 @@ func walkNames(ctx context.Context, segs []*scorch.SegmentSnapshot, hits []*roar
 		if err != nil || !ok {
 			return nil, 0, false, err
 		}
-		switch ok, err := c.next(ctx, &w.steps); {
+		switch ok, err := c.next(ctx); {
 		case err != nil || !ok:
 			return nil, 0, false, err
 		case c.n > 0:
@@ -119,7 +119,7 @@ func walkNames(ctx context.Context, segs []*scorch.SegmentSnapshot, hits []*roar
 			keys = append(keys, c.term)
 		}
 		n += c.n
-		switch ok, err := c.next(ctx, &w.steps); {
+		switch ok, err := c.next(ctx); {
 		case err != nil || !ok:
 			return nil, 0, false, err
 		case c.n > 0:
@@ -135,7 +135,6 @@ func walkNames(ctx context.Context, segs []*scorch.SegmentSnapshot, hits []*roar
 // one's current key.
 type nameWalk struct {
 	cursors []*nameCursor
-	steps   int
 }
 
 func (w *nameWalk) Len() int           { return len(w.cursors) }
@@ -156,11 +155,11 @@ type nameCursor struct {
 	hits *roaring.Bitmap
 	// all: every key of the segment is one hit's, so no key's document
 	// needs looking up.
-	all  bool
-	pl   segment.PostingsList
-	pi   segment.PostingsIterator
-	term string // the current key
-	n    int    // its hits; 0 past the last key
+	all   bool
+	pr    postingsReader
+	steps int
+	term  string // the current key
+	n     int    // its hits; 0 past the last key
 }
 
 func newNameCursor(s *scorch.SegmentSnapshot, hits *roaring.Bitmap) (*nameCursor, bool, error) {
@@ -168,12 +167,7 @@ func newNameCursor(s *scorch.SegmentSnapshot, hits *roaring.Bitmap) (*nameCursor
 	if err != nil {
 		return nil, false, fmt.Errorf("name order: %w", err)
 	}
-	c := &nameCursor{dict: dict, hits: hits}
-	if d, ok := dict.(termLister); ok {
-		c.it = d.AutomatonIteratorOmitCount(nil, nil, nil)
-	} else {
-		c.it = dict.AutomatonIterator(nil, nil, nil)
-	}
+	c := &nameCursor{dict: dict, it: terms(dict, nil, nil), hits: hits}
 	// With no deleted document, and as many hits as assets as keys, each
 	// asset has one key of its own and is a hit.
 	if d := s.Deleted(); d == nil || d.IsEmpty() {
@@ -193,9 +187,9 @@ func newNameCursor(s *scorch.SegmentSnapshot, hits *roaring.Bitmap) (*nameCursor
 
 // next moves c to the next key that has hits (c.n is 0 past the last);
 // ok is false if the segment's postings are not bitmaps.
-func (c *nameCursor) next(ctx context.Context, steps *int) (ok bool, err error) {
+func (c *nameCursor) next(ctx context.Context) (ok bool, err error) {
 	for {
-		if *steps++; *steps%4096 == 0 {
+		if c.steps++; c.steps%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return false, err
 			}
@@ -213,13 +207,9 @@ func (c *nameCursor) next(ctx context.Context, steps *int) (ok bool, err error) 
 			c.n = 1
 			return true, nil
 		}
-		if c.pl, err = c.dict.PostingsList([]byte(e.Term), nil, c.pl); err != nil {
-			return false, fmt.Errorf("name order: %q: %w", e.Term, err)
-		}
-		c.pi = c.pl.Iterator(false, false, false, c.pi)
-		opt, isOpt := c.pi.(segment.OptimizablePostingsIterator)
-		if !isOpt {
-			return false, nil
+		opt, isOpt, err := c.pr.read(c.dict, e.Term, nil)
+		if err != nil || !isOpt {
+			return false, err
 		}
 		// Mostly one document: a key ends on its asset's id.
 		if d, one := opt.DocNum1Hit(); one {
